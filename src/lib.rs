@@ -1,0 +1,14 @@
+//! # recours — access to care on road networks
+//!
+//! recours builds travel-time graphs from OpenStreetMap and other road layers, snaps
+//! population and care supply onto them, and computes the indicators French health planners
+//! use: time to the nearest care, coverage, 2SFCA / E2SFCA / APL, ICC, zonage.
+//!
+//! The data's way through the engine: [`network`] (read, build, prune, store) →
+//! [`snap`] (points onto edges) → [`routing`] (bounded and multi-source searches, tables).
+
+pub mod crs;
+pub mod network;
+pub mod routing;
+pub mod snap;
+pub mod synth;

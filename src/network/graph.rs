@@ -1,0 +1,241 @@
+//! The compact routing graph: CSR adjacency in structure-of-arrays form, forward and
+//! reverse, with road geometry kept apart in [`Pieces`].
+//!
+//! Units: node ids are `u32`; travel times are integer **milliseconds** (`u32`); lengths are
+//! integer **decimetres** (`u32`); coordinates are WGS84 in 1e-7 degree units (`i32`, see
+//! [`super::raw::COORD_SCALE`]).
+//!
+//! A *piece* is a stretch of road between two graph nodes (junctions or dead ends) with its
+//! polyline; it yields one directed edge per direction it may be travelled in. Searches only
+//! touch [`Adjacency`]; snapping and maps use [`Pieces`].
+
+use super::raw::to_degrees;
+
+/// Marks "no node" (a piece pruned with its island) and "direction not allowed" (a time).
+pub const NONE: u32 = u32::MAX;
+
+/// One direction of CSR adjacency.
+///
+/// The edges of node `v` are `offsets[v]..offsets[v + 1]`; for each, `other` is the head
+/// (forward adjacency) or the tail (reverse adjacency), `time_ms` its travel time in
+/// milliseconds, `len_dm` its length in decimetres and `piece` the piece it runs along.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Adjacency {
+    /// CSR offsets, `node_count + 1` entries.
+    pub offsets: Vec<u32>,
+    /// The node at the other end of each edge.
+    pub other: Vec<u32>,
+    /// Travel time of each edge, milliseconds.
+    pub time_ms: Vec<u32>,
+    /// Length of each edge, decimetres.
+    pub len_dm: Vec<u32>,
+    /// Piece of each edge (index into [`Pieces`]).
+    pub piece: Vec<u32>,
+}
+
+impl Adjacency {
+    /// Range of edge indices leaving (forward) or entering (reverse) node `v`.
+    #[inline]
+    pub fn edges(&self, v: u32) -> std::ops::Range<usize> {
+        self.offsets[v as usize] as usize..self.offsets[v as usize + 1] as usize
+    }
+
+    /// Number of edges.
+    pub fn edge_count(&self) -> usize {
+        self.other.len()
+    }
+}
+
+/// Road pieces between graph nodes, with their geometry.
+///
+/// Piece `p` runs from `tail[p]` to `head[p]` along
+/// `geom[geom_offsets[p]..geom_offsets[p + 1]]` (both end nodes included).
+/// `time_fwd_ms[p]` is the time tail → head and `time_bwd_ms[p]` head → tail, [`NONE`] where
+/// that direction is not allowed. A piece whose `tail` or `head` is [`NONE`] lay on an island
+/// pruned from the graph: it is kept so that a point near it can be reported as such.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Pieces {
+    /// Start node of each piece, or [`NONE`] when pruned.
+    pub tail: Vec<u32>,
+    /// End node of each piece, or [`NONE`] when pruned.
+    pub head: Vec<u32>,
+    /// Time tail → head, milliseconds, or [`NONE`].
+    pub time_fwd_ms: Vec<u32>,
+    /// Time head → tail, milliseconds, or [`NONE`].
+    pub time_bwd_ms: Vec<u32>,
+    /// Length, decimetres.
+    pub len_dm: Vec<u32>,
+    /// Road class (index into [`Graph::class_names`]).
+    pub class: Vec<u8>,
+    /// Start of each piece's polyline in `geom`; one more entry than there are pieces.
+    pub geom_offsets: Vec<u32>,
+    /// Polyline vertices `[lon, lat]` in 1e-7 degree units.
+    pub geom: Vec<[i32; 2]>,
+}
+
+impl Pieces {
+    /// Number of pieces, pruned ones included.
+    pub fn len(&self) -> usize {
+        self.tail.len()
+    }
+
+    /// Whether there is no piece.
+    pub fn is_empty(&self) -> bool {
+        self.tail.is_empty()
+    }
+
+    /// Polyline of piece `p`, `[lon, lat]` in 1e-7 degrees, from tail to head.
+    pub fn polyline(&self, p: usize) -> &[[i32; 2]] {
+        &self.geom[self.geom_offsets[p] as usize..self.geom_offsets[p + 1] as usize]
+    }
+
+    /// Whether piece `p` is part of the routable graph (not on a pruned island).
+    pub fn is_routable(&self, p: usize) -> bool {
+        self.tail[p] != NONE && self.head[p] != NONE
+    }
+}
+
+/// A road network ready for searches.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Graph {
+    /// Name of the profile it was built with.
+    pub profile_name: String,
+    /// Road class names; [`Pieces::class`] indexes this list.
+    pub class_names: Vec<String>,
+    /// For each class, whether points may be snapped onto it.
+    pub class_snappable: Vec<bool>,
+    /// Node coordinates `[lon, lat]` in 1e-7 degree units.
+    pub node_coords: Vec<[i32; 2]>,
+    /// Outgoing edges.
+    pub fwd: Adjacency,
+    /// Incoming edges (`other` is the tail), for searches towards a target.
+    pub rev: Adjacency,
+    /// Road pieces with geometry.
+    pub pieces: Pieces,
+}
+
+impl Graph {
+    /// Builds the forward and reverse adjacency of `node_count` nodes from `pieces`.
+    ///
+    /// Edges are ordered by (node, other end, piece) so that the result depends only on the
+    /// pieces, not on the order they were listed in. Pruned pieces yield no edge.
+    pub fn from_pieces(
+        profile_name: &str,
+        class_names: Vec<String>,
+        class_snappable: Vec<bool>,
+        node_coords: Vec<[i32; 2]>,
+        pieces: Pieces,
+    ) -> Graph {
+        let n = node_coords.len();
+        // (tail, head, time, len, piece)
+        let mut edges: Vec<(u32, u32, u32, u32, u32)> = Vec::with_capacity(pieces.len() * 2);
+        for p in 0..pieces.len() {
+            if !pieces.is_routable(p) {
+                continue;
+            }
+            let (a, b) = (pieces.tail[p], pieces.head[p]);
+            if pieces.time_fwd_ms[p] != NONE {
+                edges.push((a, b, pieces.time_fwd_ms[p], pieces.len_dm[p], p as u32));
+            }
+            if pieces.time_bwd_ms[p] != NONE {
+                edges.push((b, a, pieces.time_bwd_ms[p], pieces.len_dm[p], p as u32));
+            }
+        }
+        edges.sort_unstable_by_key(|e| (e.0, e.1, e.4, e.2));
+        let fwd = csr(n, edges.iter().map(|e| (e.0, e.1, e.2, e.3, e.4)), edges.len());
+        edges.sort_unstable_by_key(|e| (e.1, e.0, e.4, e.2));
+        let rev = csr(n, edges.iter().map(|e| (e.1, e.0, e.2, e.3, e.4)), edges.len());
+        Graph {
+            profile_name: profile_name.to_string(),
+            class_names,
+            class_snappable,
+            node_coords,
+            fwd,
+            rev,
+            pieces,
+        }
+    }
+
+    /// Number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.node_coords.len()
+    }
+
+    /// Number of directed edges.
+    pub fn edge_count(&self) -> usize {
+        self.fwd.edge_count()
+    }
+
+    /// Coordinates of node `v` as `(lon, lat)` in degrees.
+    pub fn node_lonlat(&self, v: u32) -> (f64, f64) {
+        let [x, y] = self.node_coords[v as usize];
+        (to_degrees(x), to_degrees(y))
+    }
+}
+
+/// Packs edges already sorted by their first field into CSR arrays.
+fn csr(
+    n: usize,
+    edges: impl Iterator<Item = (u32, u32, u32, u32, u32)>,
+    m: usize,
+) -> Adjacency {
+    let mut adj = Adjacency {
+        offsets: vec![0; n + 1],
+        other: Vec::with_capacity(m),
+        time_ms: Vec::with_capacity(m),
+        len_dm: Vec::with_capacity(m),
+        piece: Vec::with_capacity(m),
+    };
+    for (from, to, t, l, p) in edges {
+        adj.offsets[from as usize + 1] += 1;
+        adj.other.push(to);
+        adj.time_ms.push(t);
+        adj.len_dm.push(l);
+        adj.piece.push(p);
+    }
+    for v in 0..n {
+        adj.offsets[v + 1] += adj.offsets[v];
+    }
+    adj
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two pieces: 0→1 one-way (10 s), 1↔2 both ways (5 s / 6 s).
+    fn tiny() -> Graph {
+        let pieces = Pieces {
+            tail: vec![0, 1],
+            head: vec![1, 2],
+            time_fwd_ms: vec![10_000, 5_000],
+            time_bwd_ms: vec![NONE, 6_000],
+            len_dm: vec![1000, 500],
+            class: vec![0, 0],
+            geom_offsets: vec![0, 2, 4],
+            geom: vec![[0, 0], [10, 0], [10, 0], [20, 0]],
+        };
+        Graph::from_pieces("t", vec!["road".into()], vec![true], vec![[0, 0], [10, 0], [20, 0]], pieces)
+    }
+
+    #[test]
+    fn csr_forward_and_reverse_agree() {
+        let g = tiny();
+        assert_eq!(g.edge_count(), 3);
+        assert_eq!(g.fwd.offsets, vec![0, 1, 2, 3]);
+        assert_eq!(g.fwd.other, vec![1, 2, 1]);
+        assert_eq!(g.fwd.time_ms, vec![10_000, 5_000, 6_000]);
+        assert_eq!(g.rev.offsets, vec![0, 0, 2, 3]);
+        assert_eq!(g.rev.other, vec![0, 2, 1]);
+        assert_eq!(g.rev.time_ms, vec![10_000, 6_000, 5_000]);
+    }
+
+    #[test]
+    fn pruned_pieces_yield_no_edges() {
+        let mut g = tiny();
+        g.pieces.head[1] = NONE;
+        let g = Graph::from_pieces("t", g.class_names, g.class_snappable, g.node_coords, g.pieces);
+        assert_eq!(g.edge_count(), 1);
+        assert!(!g.pieces.is_routable(1));
+    }
+}

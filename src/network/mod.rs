@@ -1,0 +1,14 @@
+//! Road networks: reading sources (OSM, GDAL line layers) through a profile, building the
+//! compact graph, pruning islands, and storing it on disk.
+
+pub mod builder;
+pub mod components;
+pub mod graph;
+pub mod lines;
+pub mod osm;
+pub mod profile;
+pub mod raw;
+pub mod store;
+
+pub use graph::{Adjacency, Graph, Pieces, NONE};
+pub use raw::{RawNetwork, WayAttrs};
