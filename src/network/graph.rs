@@ -142,9 +142,17 @@ impl Graph {
             }
         }
         edges.sort_unstable_by_key(|e| (e.0, e.1, e.4, e.2));
-        let fwd = csr(n, edges.iter().map(|e| (e.0, e.1, e.2, e.3, e.4)), edges.len());
+        let fwd = csr(
+            n,
+            edges.iter().map(|e| (e.0, e.1, e.2, e.3, e.4)),
+            edges.len(),
+        );
         edges.sort_unstable_by_key(|e| (e.1, e.0, e.4, e.2));
-        let rev = csr(n, edges.iter().map(|e| (e.1, e.0, e.2, e.3, e.4)), edges.len());
+        let rev = csr(
+            n,
+            edges.iter().map(|e| (e.1, e.0, e.2, e.3, e.4)),
+            edges.len(),
+        );
         Graph {
             profile_name: profile_name.to_string(),
             class_names,
@@ -174,11 +182,7 @@ impl Graph {
 }
 
 /// Packs edges already sorted by their first field into CSR arrays.
-fn csr(
-    n: usize,
-    edges: impl Iterator<Item = (u32, u32, u32, u32, u32)>,
-    m: usize,
-) -> Adjacency {
+fn csr(n: usize, edges: impl Iterator<Item = (u32, u32, u32, u32, u32)>, m: usize) -> Adjacency {
     let mut adj = Adjacency {
         offsets: vec![0; n + 1],
         other: Vec::with_capacity(m),
@@ -215,7 +219,13 @@ mod tests {
             geom_offsets: vec![0, 2, 4],
             geom: vec![[0, 0], [10, 0], [10, 0], [20, 0]],
         };
-        Graph::from_pieces("t", vec!["road".into()], vec![true], vec![[0, 0], [10, 0], [20, 0]], pieces)
+        Graph::from_pieces(
+            "t",
+            vec!["road".into()],
+            vec![true],
+            vec![[0, 0], [10, 0], [20, 0]],
+            pieces,
+        )
     }
 
     #[test]
@@ -234,7 +244,13 @@ mod tests {
     fn pruned_pieces_yield_no_edges() {
         let mut g = tiny();
         g.pieces.head[1] = NONE;
-        let g = Graph::from_pieces("t", g.class_names, g.class_snappable, g.node_coords, g.pieces);
+        let g = Graph::from_pieces(
+            "t",
+            g.class_names,
+            g.class_snappable,
+            g.node_coords,
+            g.pieces,
+        );
         assert_eq!(g.edge_count(), 1);
         assert!(!g.pieces.is_routable(1));
     }
