@@ -12,3 +12,6 @@ pub mod network;
 pub mod routing;
 pub mod snap;
 pub mod synth;
+pub mod atomic;
+pub mod points;
+pub mod rejects;

@@ -3,8 +3,8 @@
 //! The file is the graph's arrays written as they are in memory (little-endian), each
 //! preceded by its element count, after a header: the magic `RECOURS-GRAPH`, a format
 //! version and a byte-order mark. Loading is one read and one copy per array, far faster
-//! than building (see `BENCHMARKS.md`). Files are written to a temporary name and renamed,
-//! so an interrupted save never leaves a truncated graph under the final name.
+//! than building (see `BENCHMARKS.md`). Saving goes through [`crate::atomic`], so an
+//! interrupted save never leaves a truncated graph under the final name.
 
 use super::graph::{Adjacency, Graph, Pieces};
 use bytemuck::Pod;
@@ -54,11 +54,7 @@ pub enum StoreError {
 }
 
 /// Writes `graph` to `path` (atomically: temporary file, then rename).
-pub fn save_graph(graph: &Graph, path: &Path) -> Result<(), StoreError> {
-    let io = |source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+pub fn save_graph(graph: &Graph, path: &Path) -> anyhow::Result<()> {
     let mut buf: Vec<u8> = Vec::with_capacity(estimated_size(graph));
     buf.extend_from_slice(MAGIC);
     buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -87,11 +83,7 @@ pub fn save_graph(graph: &Graph, path: &Path) -> Result<(), StoreError> {
     put(&mut buf, &p.class);
     put(&mut buf, &p.geom_offsets);
     put(&mut buf, &p.geom);
-    let tmp = path.with_extension("tmp-partial");
-    let mut f = std::fs::File::create(&tmp).map_err(io)?;
-    f.write_all(&buf).map_err(io)?;
-    f.sync_all().map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    crate::atomic::write_with(path, |w| Ok(w.write_all(&buf)?))
 }
 
 /// Reads a graph written by [`save_graph`].
@@ -322,8 +314,7 @@ mod tests {
         let g = sample();
         save_graph(&g, &path).unwrap();
         assert_eq!(load_graph(&path).unwrap(), g);
-        assert!(!path.with_extension("tmp-partial").exists());
-    }
+            }
 
     #[test]
     fn other_files_are_refused_clearly() {

@@ -1,0 +1,118 @@
+//! Rows, points and features left out of a computation, with where they came from and why.
+//!
+//! Nothing is dropped silently: every reader and every stage that skips something records a
+//! [`Reject`] here; the CLI prints a summary and writes them all to a rejects CSV
+//! (`file,line,id,reason`) beside the outputs.
+
+use serde::Serialize;
+use std::path::Path;
+
+/// One thing left out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Reject {
+    /// Input file (or stage) it came from.
+    pub file: String,
+    /// 1-based line number in that file (header = line 1), 0 when not line-based.
+    pub line: u64,
+    /// Identifier of the row or point, when it had one.
+    pub id: String,
+    /// Why it was left out.
+    pub reason: String,
+}
+
+/// All rejects of a run, in the order they were found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rejects {
+    /// The rejects.
+    pub items: Vec<Reject>,
+}
+
+impl Rejects {
+    /// Records one reject.
+    pub fn push(&mut self, file: &str, line: u64, id: &str, reason: impl Into<String>) {
+        self.items.push(Reject {
+            file: file.to_string(),
+            line,
+            id: id.to_string(),
+            reason: reason.into(),
+        });
+    }
+
+    /// Number of rejects.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether nothing was rejected.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Counts per (file, reason), sorted, for a summary.
+    pub fn summary(&self) -> Vec<(String, String, usize)> {
+        let mut keys: Vec<(&str, &str)> = self
+            .items
+            .iter()
+            .map(|r| (r.file.as_str(), r.reason.as_str()))
+            .collect();
+        keys.sort_unstable();
+        let mut out: Vec<(String, String, usize)> = Vec::new();
+        for (f, r) in keys {
+            match out.last_mut() {
+                Some(last) if last.0 == f && last.1 == r => last.2 += 1,
+                _ => out.push((f.to_string(), r.to_string(), 1)),
+            }
+        }
+        out
+    }
+
+    /// Writes the rejects as CSV with header `file,line,id,reason`.
+    pub fn write_csv(&self, path: &Path) -> anyhow::Result<()> {
+        crate::atomic::write_with(path, |w| {
+            let mut csv = csv::Writer::from_writer(w);
+            if self.items.is_empty() {
+                csv.write_record(["file", "line", "id", "reason"])?;
+            }
+            for r in &self.items {
+                csv.serialize(r)?;
+            }
+            csv.flush()?;
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_groups_by_file_and_reason() {
+        let mut r = Rejects::default();
+        r.push("b.csv", 3, "x", "bad lon");
+        r.push("a.csv", 2, "y", "bad lon");
+        r.push("b.csv", 5, "z", "bad lon");
+        assert_eq!(
+            r.summary(),
+            vec![
+                ("a.csv".to_string(), "bad lon".to_string(), 1),
+                ("b.csv".to_string(), "bad lon".to_string(), 2)
+            ]
+        );
+    }
+
+    #[test]
+    fn csv_has_a_header_even_when_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("rejects.csv");
+        Rejects::default().write_csv(&p).unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "file,line,id,reason\n");
+        let mut r = Rejects::default();
+        r.push("s.csv", 4, "p1", "latitude out of range");
+        r.write_csv(&p).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&p).unwrap(),
+            "file,line,id,reason\ns.csv,4,p1,latitude out of range\n"
+        );
+    }
+}
