@@ -15,3 +15,6 @@ pub mod synth;
 pub mod atomic;
 pub mod points;
 pub mod rejects;
+pub mod demo;
+pub mod odtable;
+pub mod progress;

@@ -1,1 +1,243 @@
-fn main() {}
+//! The `recours` command line: parses arguments, calls the library, prints summaries.
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use recours::network::builder::{BuildOptions, BuildReport};
+use recours::network::source::{obtain_graph, NetworkSource, ObtainedGraph};
+use recours::network::store;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Access to care on road networks: travel-time graphs, nearest care, coverage,
+/// floating-catchment indicators (2SFCA, E2SFCA, APL) and their maps.
+#[derive(Parser)]
+#[command(name = "recours", version, propagate_version = true)]
+struct Cli {
+    /// Worker threads (default: all cores). Results are identical whatever the number.
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build, save and inspect road network graphs.
+    #[command(subcommand)]
+    Network(NetworkCommand),
+    /// Travel times between two sets of points (like the INSEE distancier or OSRM's table).
+    ///
+    /// Points are snapped onto the nearest eligible road; the output CSV has one row
+    /// `source_id,destination_id,minutes,km` per reachable pair, sorted by source then
+    /// destination id. Unsnapped points and unreachable pairs are summarised on stderr and
+    /// listed in the rejects file.
+    Table(TableArgs),
+    /// Run the bundled demo territory end to end (generated, in real formats).
+    Demo(DemoArgs),
+}
+
+#[derive(Subcommand)]
+enum NetworkCommand {
+    /// Read OSM or a line layer through a profile and save the routing graph.
+    Build(BuildArgs),
+    /// Print what a saved graph holds.
+    Info {
+        /// Saved graph file.
+        #[arg(long)]
+        graph: PathBuf,
+    },
+}
+
+/// Where the road network comes from: exactly one of --graph, --osm, --lines.
+#[derive(Args, Clone)]
+#[group(required = true, multiple = false)]
+struct SourceArgs {
+    /// A graph saved by `recours network build` (fastest).
+    #[arg(long, value_name = "GRAPH")]
+    graph: Option<PathBuf>,
+    /// An OpenStreetMap file: `.osm.pbf` or `.osm` XML.
+    #[arg(long, value_name = "FILE")]
+    osm: Option<PathBuf>,
+    /// Any GDAL line layer (GeoJSON, GeoPackage, Shapefile: BD TOPO, ROUTE 500, Overpass).
+    #[arg(long, value_name = "FILE")]
+    lines: Option<PathBuf>,
+}
+
+/// How to build a graph from a source.
+#[derive(Args, Clone)]
+struct ProfileArgs {
+    /// Travel profile: `car`, `walk`, or a profile TOML file (see profiles/).
+    #[arg(long, default_value = "car", value_name = "NAME|FILE")]
+    profile: String,
+    /// Layer to read from a multi-layer --lines file.
+    #[arg(long, value_name = "NAME")]
+    layer: Option<String>,
+    /// Strongly connected components with fewer nodes are pruned (the largest is kept).
+    #[arg(long, default_value_t = BuildOptions::default().min_component_nodes, value_name = "NODES")]
+    min_component: usize,
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    #[command(flatten)]
+    profile: ProfileArgs,
+    /// Where to save the graph.
+    #[arg(long, value_name = "GRAPH")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+struct TableArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    #[command(flatten)]
+    profile: ProfileArgs,
+    /// Origins: CSV with header `id,lon,lat` (WGS84).
+    #[arg(long, value_name = "CSV")]
+    sources: PathBuf,
+    /// Destinations: CSV with header `id,lon,lat` (WGS84).
+    #[arg(long, value_name = "CSV")]
+    destinations: PathBuf,
+    /// Only pairs within this many minutes are searched and written.
+    #[arg(long, value_name = "MINUTES")]
+    max_minutes: Option<f64>,
+    /// Points farther than this from any eligible road are not snapped (reported).
+    #[arg(long, default_value_t = 1000.0, value_name = "METRES")]
+    max_snap_m: f64,
+    /// Output CSV.
+    #[arg(long, value_name = "CSV")]
+    out: PathBuf,
+    /// Rejects CSV (unsnapped points, unreachable pairs); default: beside --out.
+    #[arg(long, value_name = "CSV")]
+    rejects: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Output folder.
+    #[arg(long, default_value = "out/demo", value_name = "DIR")]
+    out: PathBuf,
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(n) = cli.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("setting up the thread pool")?;
+    }
+    match cli.command {
+        Command::Network(NetworkCommand::Build(a)) => network_build(a),
+        Command::Network(NetworkCommand::Info { graph }) => network_info(graph),
+        Command::Table(a) => table(a),
+        Command::Demo(a) => demo(a),
+    }
+}
+
+fn source_of(s: &SourceArgs, p: &ProfileArgs) -> NetworkSource {
+    match (&s.graph, &s.osm, &s.lines) {
+        (Some(g), _, _) => NetworkSource::Graph(g.clone()),
+        (_, Some(o), _) => NetworkSource::Osm(o.clone()),
+        (_, _, Some(l)) => NetworkSource::Lines { path: l.clone(), layer: p.layer.clone() },
+        _ => unreachable!("clap requires one source"),
+    }
+}
+
+fn obtain(s: &SourceArgs, p: &ProfileArgs) -> anyhow::Result<ObtainedGraph> {
+    let source = source_of(s, p);
+    let spinner = recours::progress::spinner("reading the road network");
+    let got = obtain_graph(&source, &p.profile, &BuildOptions { min_component_nodes: p.min_component });
+    spinner.finish_and_clear();
+    let got = got?;
+    if let Some(rep) = &got.build {
+        print_build_report(rep, got.read_seconds);
+    }
+    Ok(got)
+}
+
+fn network_build(a: BuildArgs) -> anyhow::Result<()> {
+    let got = obtain(&a.source, &a.profile)?;
+    let start = Instant::now();
+    store::save_graph(&got.graph, &a.out)?;
+    let size = std::fs::metadata(&a.out).map(|m| m.len()).unwrap_or(0);
+    eprintln!(
+        "saved {} ({:.1} MB) in {:.2} s",
+        a.out.display(),
+        size as f64 / 1e6,
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn print_build_report(rep: &BuildReport, read_seconds: f64) {
+    eprintln!(
+        "graph: {} nodes, {} directed edges, {} road pieces (read {:.2} s, build {:.2} s)",
+        rep.nodes, rep.edges, rep.pieces, read_seconds, rep.seconds
+    );
+    for (class, km) in &rep.km_by_class {
+        eprintln!("  {class:<16} {km:>10.1} km");
+    }
+    let p = &rep.prune;
+    eprintln!(
+        "components: {} found, largest {} nodes; pruned {} small islands ({} nodes, {} pieces)",
+        p.components, p.largest_nodes, p.pruned_components, p.pruned_nodes, p.pruned_pieces
+    );
+    for (reason, n) in &rep.skipped {
+        eprintln!("  skipped {n:>8}  {reason}");
+    }
+}
+
+fn network_info(path: PathBuf) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let g = store::load_graph(&path)?;
+    println!("{}: profile {}, loaded in {:.2} s", path.display(), g.profile_name, start.elapsed().as_secs_f64());
+    println!("nodes {}, directed edges {}, pieces {}", g.node_count(), g.edge_count(), g.pieces.len());
+    let routable = (0..g.pieces.len()).filter(|&p| g.pieces.is_routable(p)).count();
+    println!("pieces on pruned islands: {}", g.pieces.len() - routable);
+    for (c, s) in g.class_names.iter().zip(&g.class_snappable) {
+        println!("  class {c:<16} snappable: {s}");
+    }
+    Ok(())
+}
+
+fn table(a: TableArgs) -> anyhow::Result<()> {
+    let got = obtain(&a.source, &a.profile)?;
+    let rejects_path = a.rejects.clone().unwrap_or_else(|| recours::odtable::default_rejects_path(&a.out));
+    let job = recours::odtable::TableJob {
+        sources: a.sources,
+        destinations: a.destinations,
+        max_minutes: a.max_minutes,
+        max_snap_m: a.max_snap_m,
+        out: a.out,
+        rejects: rejects_path,
+    };
+    let summary = recours::odtable::run_table_job(&got.graph, &job)?;
+    eprintln!("{summary}");
+    Ok(())
+}
+
+fn demo(a: DemoArgs) -> anyhow::Result<()> {
+    let summary = recours::demo::run_demo(&a.out)?;
+    eprintln!("{summary}");
+    Ok(())
+}

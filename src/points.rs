@@ -15,6 +15,8 @@ use std::path::Path;
 pub struct NamedPoint {
     /// Identifier from the file.
     pub id: String,
+    /// 1-based line of the file it was read from (header = line 1).
+    pub line: u64,
     /// Longitude, degrees.
     pub lon: f64,
     /// Latitude, degrees.
@@ -65,7 +67,7 @@ pub fn read_points_csv(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec
                     rejects.push(&file, line, &id, "duplicated id");
                     continue;
                 }
-                out.push(NamedPoint { id, lon, lat });
+                out.push(NamedPoint { id, line, lon, lat });
             }
             (Err(e), _) | (_, Err(e)) => rejects.push(&file, line, &id, e),
         }
@@ -104,7 +106,7 @@ mod tests {
     #[test]
     fn reads_points_in_any_column_order() {
         let (pts, r) = read("lat,name,id,lon\n48.9,x,a,2.48\n");
-        assert_eq!(pts.unwrap(), vec![NamedPoint { id: "a".into(), lon: 2.48, lat: 48.9 }]);
+        assert_eq!(pts.unwrap(), vec![NamedPoint { id: "a".into(), line: 2, lon: 2.48, lat: 48.9 }]);
         assert!(r.is_empty());
     }
 

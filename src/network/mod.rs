@@ -8,6 +8,7 @@ pub mod lines;
 pub mod osm;
 pub mod profile;
 pub mod raw;
+pub mod source;
 pub mod store;
 
 pub use graph::{Adjacency, Graph, Pieces, NONE};

@@ -1,0 +1,66 @@
+//! Where a study's road network comes from: an OSM file, a GDAL line layer, or a graph
+//! saved earlier. One entry point, [`obtain_graph`], so every command accepts the same
+//! `--graph` / `--osm` / `--lines` choices.
+
+use super::builder::{build_graph, BuildOptions, BuildReport};
+use super::graph::Graph;
+use super::profile::Profile;
+use super::{lines, osm, store};
+use anyhow::Context;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// A road network source.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NetworkSource {
+    /// A graph saved by `recours network build`.
+    Graph(PathBuf),
+    /// An OpenStreetMap file (`.osm.pbf` or `.osm` XML).
+    Osm(PathBuf),
+    /// A GDAL line layer (GeoJSON, GeoPackage, Shapefile…), optionally naming the layer.
+    Lines {
+        /// File to read.
+        path: PathBuf,
+        /// Layer name, when the file holds several.
+        layer: Option<String>,
+    },
+}
+
+/// A graph, with the build report when it was built rather than loaded.
+pub struct ObtainedGraph {
+    /// The routing graph.
+    pub graph: Graph,
+    /// How it was built (`None` when loaded from a saved graph).
+    pub build: Option<BuildReport>,
+    /// Seconds spent reading the source (parsing, or loading the saved graph).
+    pub read_seconds: f64,
+}
+
+/// Reads or builds the graph from `source`, applying `profile` (a builtin name or a TOML
+/// path) when building. A saved graph keeps the profile it was built with.
+pub fn obtain_graph(
+    source: &NetworkSource,
+    profile: &str,
+    opts: &BuildOptions,
+) -> anyhow::Result<ObtainedGraph> {
+    let start = Instant::now();
+    let raw = match source {
+        NetworkSource::Graph(path) => {
+            let graph = store::load_graph(path)?;
+            return Ok(ObtainedGraph { graph, build: None, read_seconds: start.elapsed().as_secs_f64() });
+        }
+        NetworkSource::Osm(path) => {
+            let profile = Profile::resolve(profile).with_context(|| format!("profile {profile:?}"))?;
+            osm::read_osm(path, &profile).with_context(|| format!("reading {}", path.display()))?
+        }
+        NetworkSource::Lines { path, layer } => {
+            let profile = Profile::resolve(profile).with_context(|| format!("profile {profile:?}"))?;
+            lines::read_lines(path, layer.as_deref(), &profile)
+                .with_context(|| format!("reading {}", path.display()))?
+        }
+    };
+    let read_seconds = start.elapsed().as_secs_f64();
+    tracing::info!(ways = raw.way_count(), vertices = raw.vertices.len(), read_seconds, "network source read");
+    let (graph, report) = build_graph(&raw, opts);
+    Ok(ObtainedGraph { graph, build: Some(report), read_seconds })
+}
