@@ -18,3 +18,5 @@ pub mod rejects;
 pub mod demo;
 pub mod odtable;
 pub mod progress;
+pub mod supply;
+pub mod geocode;

@@ -1,0 +1,11 @@
+//! Care supply from the published French directories: the Annuaire Santé / RPPS extraction
+//! ([`annuaire`]) sorted into categories of care ([`categories`]). Practices have no
+//! coordinates there; [`crate::geocode`] locates them against the Base Adresse Nationale.
+
+pub mod annuaire;
+pub mod categories;
+
+pub use annuaire::{
+    read_annuaire, read_annuaire_with_summary, Activity, AnnuaireError, PracticeMode, ReadSummary,
+};
+pub use categories::{Category, CategoryError, CategoryMap};
