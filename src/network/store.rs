@@ -8,7 +8,6 @@
 
 use super::graph::{Adjacency, Graph, Pieces};
 use bytemuck::Pod;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 13] = b"RECOURS-GRAPH";
