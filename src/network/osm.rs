@@ -1,1 +1,593 @@
-//! (being written)
+//! OpenStreetMap readers: `.osm.pbf` (osmpbf, blobs decoded in parallel), `.osm` / `.xml`
+//! (quick-xml, streaming) and `.osm.gz` (flate2 then XML), all producing the same
+//! [`RawNetwork`] for the same data.
+//!
+//! Both readers gather the ways the profile accepts (tags decided by
+//! [`Profile::decide`]) and the coordinates of the nodes those ways use, then
+//! [`assemble`] them: ways sorted by OSM id, vertex `v` = the `v`-th smallest node id used,
+//! so the output does not depend on file order or thread count. A way referring to a node
+//! the file lacks (extract boundaries) is split there and counted under
+//! "way with missing node references (split)"; a ferry, whose time belongs to the whole
+//! crossing, is left out instead. The PBF reader makes two passes: ways (collecting the
+//! node ids needed), then nodes and dense nodes (keeping only those ids).
+
+use super::profile::{Decision, Profile, SkipCounts};
+use super::raw::{to_degrees, to_fixed, RawNetwork};
+use geo::{Distance, Haversine, Point};
+use osmpbf::{BlobDecode, BlobReader, PrimitiveBlock};
+use quick_xml::events::{BytesStart, Event};
+use rayon::prelude::*;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// PBF features this reader understands (the OSM PBF specification's required features).
+const SUPPORTED_FEATURES: [&str; 2] = ["OsmSchema-V0.6", "DenseNodes"];
+
+/// Why an OSM file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum OsmError {
+    /// The file could not be opened or read.
+    #[error("{file}: {source}")]
+    Io {
+        /// File that failed.
+        file: PathBuf,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+    /// The extension names no OSM format this reader knows.
+    #[error("{file}: unknown OSM format (expected .osm.pbf, .osm, .osm.gz or .xml)")]
+    Format {
+        /// File given.
+        file: PathBuf,
+    },
+    /// Malformed XML or an element missing a required attribute.
+    #[error("{file}, line {line}: {reason}")]
+    Xml {
+        /// File (or `<string>`) read.
+        file: String,
+        /// 1-based line of the problem.
+        line: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A PBF blob could not be read or decoded.
+    #[error("{file}, blob {blob}: {reason}")]
+    Pbf {
+        /// File read.
+        file: PathBuf,
+        /// 0-based index of the blob in the file.
+        blob: usize,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// A way as read from XML: id, node references, tags.
+type XmlWay = (i64, Vec<i64>, Vec<(String, String)>);
+
+/// A way the profile accepted, before its node references are resolved.
+#[derive(Clone, Debug)]
+struct AcceptedWay {
+    id: i64,
+    refs: Vec<i64>,
+    decision: Decision,
+}
+
+/// Reads an OSM file through `profile`, choosing the reader by extension: `.pbf`, `.osm`,
+/// `.xml`, `.osm.gz` (case-insensitive).
+pub fn read_osm(path: &Path, profile: &Profile) -> Result<RawNetwork, OsmError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let io = |source| OsmError::Io {
+        file: path.to_path_buf(),
+        source,
+    };
+    if name.ends_with(".pbf") {
+        read_pbf(path, profile)
+    } else if name.ends_with(".gz") {
+        let open = || -> std::io::Result<Box<dyn BufRead>> {
+            let f = std::fs::File::open(path)?;
+            Ok(Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(
+                f,
+            ))))
+        };
+        read_xml(
+            open().map_err(io)?,
+            &path.display().to_string(),
+            profile,
+            &open,
+        )
+    } else if name.ends_with(".osm") || name.ends_with(".xml") {
+        let open = || -> std::io::Result<Box<dyn BufRead>> {
+            Ok(Box::new(BufReader::new(std::fs::File::open(path)?)))
+        };
+        read_xml(
+            open().map_err(io)?,
+            &path.display().to_string(),
+            profile,
+            &open,
+        )
+    } else {
+        Err(OsmError::Format {
+            file: path.to_path_buf(),
+        })
+    }
+}
+
+/// Reads OSM XML held in a string (tests, small extracts).
+pub fn read_osm_xml_str(xml: &str, profile: &Profile) -> Result<RawNetwork, OsmError> {
+    let open = || -> std::io::Result<Box<dyn BufRead + '_>> { Ok(Box::new(xml.as_bytes())) };
+    read_xml(Box::new(xml.as_bytes()), "<string>", profile, &open)
+}
+
+/// Streams OSM XML from `input`; `reopen` reads the source again to find the line of an
+/// error from its byte offset.
+fn read_xml<'s>(
+    input: Box<dyn BufRead + 's>,
+    file: &str,
+    profile: &Profile,
+    reopen: &dyn Fn() -> std::io::Result<Box<dyn BufRead + 's>>,
+) -> Result<RawNetwork, OsmError> {
+    let mut reader = quick_xml::Reader::from_reader(input);
+    let mut buf = Vec::new();
+    let mut nodes: Vec<(i64, [i32; 2])> = Vec::new();
+    let mut ways = Vec::new();
+    let mut skips = SkipCounts::default();
+    // The way being read; `None` outside `<way>`.
+    let mut way: Option<XmlWay> = None;
+    let fail = |pos: u64, reason: String| OsmError::Xml {
+        file: file.to_string(),
+        line: line_at(reopen, pos),
+        reason,
+    };
+    loop {
+        buf.clear();
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| fail(reader.error_position(), e.to_string()))?;
+        let pos = reader.buffer_position();
+        let (e, empty) = match &event {
+            Event::Start(e) => (e, false),
+            Event::Empty(e) => (e, true),
+            Event::End(e) => {
+                if e.name().as_ref() == b"way" {
+                    if let Some(w) = way.take() {
+                        accept_way(profile, w, &mut ways, &mut skips);
+                    }
+                }
+                continue;
+            }
+            Event::Eof => break,
+            _ => continue,
+        };
+        match e.name().as_ref() {
+            b"node" => {
+                let a = attrs(e).map_err(|r| fail(pos, r))?;
+                if is_deleted(&a) {
+                    skips.add("node deleted or invisible in the file");
+                } else {
+                    let id = int_attr(&a, "id", "node").map_err(|r| fail(pos, r))?;
+                    let lat = coord_attr(&a, "lat", 90.0)
+                        .map_err(|r| fail(pos, format!("node {id}: {r}")))?;
+                    let lon = coord_attr(&a, "lon", 180.0)
+                        .map_err(|r| fail(pos, format!("node {id}: {r}")))?;
+                    nodes.push((id, [to_fixed(lon), to_fixed(lat)]));
+                }
+            }
+            b"way" => {
+                let a = attrs(e).map_err(|r| fail(pos, r))?;
+                let id = int_attr(&a, "id", "way").map_err(|r| fail(pos, r))?;
+                if is_deleted(&a) {
+                    skips.add("way deleted or invisible in the file");
+                } else if empty {
+                    accept_way(profile, (id, Vec::new(), Vec::new()), &mut ways, &mut skips);
+                } else {
+                    way = Some((id, Vec::new(), Vec::new()));
+                }
+            }
+            b"nd" => {
+                if let Some((_, refs, _)) = way.as_mut() {
+                    let a = attrs(e).map_err(|r| fail(pos, r))?;
+                    refs.push(int_attr(&a, "ref", "nd").map_err(|r| fail(pos, r))?);
+                }
+            }
+            b"tag" => {
+                if let Some((_, _, tags)) = way.as_mut() {
+                    let mut a = attrs(e).map_err(|r| fail(pos, r))?;
+                    let v =
+                        take_attr(&mut a, "v").ok_or_else(|| fail(pos, "tag without v".into()))?;
+                    let k =
+                        take_attr(&mut a, "k").ok_or_else(|| fail(pos, "tag without k".into()))?;
+                    tags.push((k, v));
+                }
+            }
+            _ => {}
+        }
+    }
+    if way.is_some() {
+        return Err(fail(
+            reader.buffer_position(),
+            "file ends inside a <way>".into(),
+        ));
+    }
+    nodes.sort_by_key(|n| n.0);
+    let before = nodes.len();
+    nodes.dedup_by_key(|n| n.0);
+    skips.add_n(
+        "duplicate node id (first kept)",
+        (before - nodes.len()) as u64,
+    );
+    Ok(assemble(profile, ways, &nodes, skips))
+}
+
+/// Applies the profile to a way read from XML, keeping it or counting why not.
+fn accept_way(
+    profile: &Profile,
+    (id, refs, tags): XmlWay,
+    ways: &mut Vec<AcceptedWay>,
+    skips: &mut SkipCounts,
+) {
+    let tags: Vec<(&str, &str)> = tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    match profile.decide(&tags) {
+        Ok(decision) => {
+            for n in &decision.notes {
+                skips.add(n);
+            }
+            ways.push(AcceptedWay { id, refs, decision });
+        }
+        Err(reason) => skips.add(&reason),
+    }
+}
+
+/// Attributes of an element as owned `(name, unescaped value)` pairs.
+fn attrs(e: &BytesStart) -> Result<Vec<(String, String)>, String> {
+    e.attributes()
+        .map(|a| {
+            let a = a.map_err(|err| err.to_string())?;
+            let name = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+            let value = a
+                .unescape_value()
+                .map_err(|err| err.to_string())?
+                .into_owned();
+            Ok((name, value))
+        })
+        .collect()
+}
+
+fn take_attr(a: &mut [(String, String)], name: &str) -> Option<String> {
+    a.iter_mut()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| std::mem::take(v))
+}
+
+fn get_attr<'a>(a: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    a.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// Whether a JOSM file marks the element deleted, or a history file invisible.
+fn is_deleted(a: &[(String, String)]) -> bool {
+    get_attr(a, "action") == Some("delete") || get_attr(a, "visible") == Some("false")
+}
+
+fn int_attr(a: &[(String, String)], name: &str, element: &str) -> Result<i64, String> {
+    let v = get_attr(a, name).ok_or_else(|| format!("<{element}> without {name}"))?;
+    v.trim()
+        .parse()
+        .map_err(|_| format!("<{element}> {name}={v:?} is not an integer"))
+}
+
+/// A coordinate attribute in degrees, checked against `±limit`.
+fn coord_attr(a: &[(String, String)], name: &str, limit: f64) -> Result<f64, String> {
+    let v = get_attr(a, name).ok_or_else(|| format!("no {name}"))?;
+    match v.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x.abs() <= limit => Ok(x),
+        _ => Err(format!("{name}={v:?} is not a coordinate within ±{limit}°")),
+    }
+}
+
+/// 1-based line holding byte `offset` of the source (1 when the source cannot be read).
+fn line_at<'s>(reopen: &dyn Fn() -> std::io::Result<Box<dyn BufRead + 's>>, offset: u64) -> u64 {
+    let Ok(src) = reopen() else { return 1 };
+    let mut newlines = 0u64;
+    let mut chunk = [0u8; 1 << 16];
+    let mut rest = src.take(offset);
+    while let Ok(n) = rest.read(&mut chunk) {
+        if n == 0 {
+            break;
+        }
+        newlines += chunk[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+    }
+    newlines + 1
+}
+
+/// Reads a PBF file in two parallel passes: accepted ways, then their nodes.
+fn read_pbf(path: &Path, profile: &Profile) -> Result<RawNetwork, OsmError> {
+    let per_block = par_blocks(path, |block| {
+        let mut ways = Vec::new();
+        let mut skips = SkipCounts::default();
+        for group in block.groups() {
+            for w in group.ways() {
+                let tags: Vec<(&str, &str)> = w.tags().collect();
+                match profile.decide(&tags) {
+                    Ok(decision) => {
+                        for n in &decision.notes {
+                            skips.add(n);
+                        }
+                        ways.push(AcceptedWay {
+                            id: w.id(),
+                            refs: w.refs().collect(),
+                            decision,
+                        });
+                    }
+                    Err(reason) => skips.add(&reason),
+                }
+            }
+        }
+        (ways, skips)
+    })?;
+    let mut ways = Vec::new();
+    let mut skips = SkipCounts::default();
+    for (w, s) in per_block {
+        ways.extend(w);
+        skips.merge(s);
+    }
+    let mut needed: Vec<i64> = ways
+        .par_iter()
+        .flat_map_iter(|w| w.refs.iter().copied())
+        .collect();
+    needed.par_sort_unstable();
+    needed.dedup();
+    let per_block = par_blocks(path, |block| {
+        let mut found = Vec::new();
+        for group in block.groups() {
+            for n in group.nodes() {
+                if needed.binary_search(&n.id()).is_ok() {
+                    found.push((n.id(), [n.decimicro_lon(), n.decimicro_lat()]));
+                }
+            }
+            for n in group.dense_nodes() {
+                if needed.binary_search(&n.id()).is_ok() {
+                    found.push((n.id(), [n.decimicro_lon(), n.decimicro_lat()]));
+                }
+            }
+        }
+        found
+    })?;
+    let mut nodes: Vec<(i64, [i32; 2])> = per_block.into_iter().flatten().collect();
+    nodes.par_sort_unstable_by_key(|n| n.0);
+    let before = nodes.len();
+    nodes.dedup_by_key(|n| n.0);
+    skips.add_n(
+        "duplicate node id (first kept)",
+        (before - nodes.len()) as u64,
+    );
+    Ok(assemble(profile, ways, &nodes, skips))
+}
+
+/// Decodes every data blob of a PBF file in parallel and applies `f` to it; results come
+/// back in blob order, and the first failing blob (in file order) is the error.
+fn par_blocks<T, F>(path: &Path, f: F) -> Result<Vec<T>, OsmError>
+where
+    T: Send,
+    F: Fn(&PrimitiveBlock) -> T + Sync,
+{
+    let reader = BlobReader::from_path(path).map_err(|e| OsmError::Io {
+        file: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    let fail = |blob: usize, reason: String| OsmError::Pbf {
+        file: path.to_path_buf(),
+        blob,
+        reason,
+    };
+    let mut results: Vec<(usize, Result<Option<T>, OsmError>)> = reader
+        .enumerate()
+        .par_bridge()
+        .map(|(i, blob)| {
+            let out = blob.map_err(|e| fail(i, e.to_string())).and_then(|blob| {
+                match blob.decode().map_err(|e| fail(i, e.to_string()))? {
+                    BlobDecode::OsmHeader(h) => match h
+                        .required_features()
+                        .iter()
+                        .find(|r| !SUPPORTED_FEATURES.contains(&r.as_str()))
+                    {
+                        Some(r) => Err(fail(i, format!("required feature {r:?} is not supported"))),
+                        None => Ok(None),
+                    },
+                    BlobDecode::OsmData(block) => Ok(Some(f(&block))),
+                    BlobDecode::Unknown(_) => Ok(None),
+                }
+            });
+            (i, out)
+        })
+        .collect();
+    results.sort_by_key(|r| r.0);
+    let mut out = Vec::with_capacity(results.len());
+    for (_, r) in results {
+        if let Some(t) = r? {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+/// Builds the network from accepted ways and the sorted, deduplicated coordinates of
+/// (at least) the nodes they use.
+fn assemble(
+    profile: &Profile,
+    mut ways: Vec<AcceptedWay>,
+    nodes: &[(i64, [i32; 2])],
+    mut skips: SkipCounts,
+) -> RawNetwork {
+    ways.sort_by_key(|w| w.id);
+    let mut used: Vec<i64> = ways.iter().flat_map(|w| w.refs.iter().copied()).collect();
+    used.sort_unstable();
+    used.dedup();
+    // Vertex v = v-th smallest used node id present in the file.
+    let mut ids = Vec::with_capacity(used.len());
+    let mut raw = RawNetwork::new(
+        &profile.name,
+        profile.class_names.clone(),
+        profile.snap_excluded.clone(),
+    );
+    for (id, coord) in nodes {
+        if used.binary_search(id).is_ok() {
+            ids.push(*id);
+            raw.vertices.push(*coord);
+        }
+    }
+    let mut run: Vec<u32> = Vec::new();
+    let mut runs: Vec<Vec<u32>> = Vec::new();
+    for w in &ways {
+        runs.clear();
+        run.clear();
+        let mut missing = false;
+        for r in &w.refs {
+            match ids.binary_search(r) {
+                Ok(v) => {
+                    if run.last() != Some(&(v as u32)) {
+                        run.push(v as u32);
+                    }
+                }
+                Err(_) => {
+                    missing = true;
+                    if run.len() >= 2 {
+                        runs.push(run.clone());
+                    }
+                    run.clear();
+                }
+            }
+        }
+        if !missing {
+            let len = polyline_m(&raw.vertices, &run);
+            raw.push_way(w.id, &run, w.decision.finish(len));
+            continue;
+        }
+        if w.decision.is_timed() {
+            skips.add("ferry with missing node references");
+            continue;
+        }
+        if run.len() >= 2 {
+            runs.push(run.clone());
+        }
+        skips.add(if runs.is_empty() {
+            "way with missing node references (nothing left)"
+        } else {
+            "way with missing node references (split)"
+        });
+        for r in &runs {
+            raw.push_way(w.id, r, w.decision.attrs);
+        }
+    }
+    for (reason, n) in skips.into_vec() {
+        if n > 0 {
+            raw.skipped.push((reason, n));
+        }
+    }
+    raw
+}
+
+/// Great-circle length in metres of a polyline over `vertices`.
+fn polyline_m(vertices: &[[i32; 2]], run: &[u32]) -> f64 {
+    run.windows(2)
+        .map(|s| {
+            let [a, b] = [vertices[s[0] as usize], vertices[s[1] as usize]];
+            Haversine.distance(
+                Point::new(to_degrees(a[0]), to_degrees(a[1])),
+                Point::new(to_degrees(b[0]), to_degrees(b[1])),
+            )
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn car() -> Profile {
+        Profile::builtin("car").unwrap()
+    }
+
+    const XML: &str = r#"<?xml version="1.0"?>
+<osm version="0.6">
+  <node id="3" lat="48.9010000" lon="2.4800000"/>
+  <node id="1" lat="48.9000000" lon="2.4800000"><tag k="amenity" v="pharmacy"/></node>
+  <node id="2" lat="48.9000000" lon="2.4810000"/>
+  <way id="20"><nd ref="2"/><nd ref="3"/><tag k="highway" v="footway"/></way>
+  <way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/><tag k="name" v="Rue &amp; Co"/></way>
+  <way id="5"><nd ref="3"/><nd ref="1"/><tag k="highway" v="service"/><tag k="access" v="private"/></way>
+  <way id="7"><nd ref="1"/><nd ref="99"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="tertiary"/></way>
+  <relation id="1"><member type="way" ref="10" role=""/><tag k="type" v="route"/></relation>
+</osm>
+"#;
+
+    #[test]
+    fn xml_ways_are_sorted_and_vertices_follow_node_ids() {
+        let raw = read_osm_xml_str(XML, &car()).unwrap();
+        assert_eq!(raw.way_ids, vec![7, 10]);
+        assert_eq!(raw.vertices.len(), 3);
+        assert_eq!(raw.vertices[0], [to_fixed(2.48), to_fixed(48.9)]);
+        // Way 7 lost node 99: its part 2-3 is kept.
+        assert_eq!(raw.way(0), &[1, 2]);
+        assert_eq!(raw.way(1), &[0, 1, 2]);
+        let skip = |r: &str| raw.skipped.iter().find(|s| s.0 == r).map(|s| s.1);
+        assert_eq!(skip("access=private"), Some(1));
+        assert_eq!(skip("highway=footway not used by profile car"), Some(1));
+        assert_eq!(skip("way with missing node references (split)"), Some(1));
+    }
+
+    #[test]
+    fn xml_errors_give_the_line() {
+        let bad = "<osm>\n<node id='1' lat='48.9' lon='2.4'/>\n<node id='2' lat='north' lon='2.4'/>\n</osm>";
+        let e = read_osm_xml_str(bad, &car()).unwrap_err().to_string();
+        assert!(
+            e.contains("line 3") && e.contains("node 2") && e.contains("lat"),
+            "{e}"
+        );
+        let e = read_osm_xml_str("<osm>\n<way id='1'>\n<nd ref='x'/>", &car())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 3") && e.contains("not an integer"), "{e}");
+        let e = read_osm_xml_str("<osm>\n<way id='1'>\n", &car())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("<string>, line"), "{e}");
+        let e = read_osm(Path::new("roads.shp"), &car())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown OSM format"), "{e}");
+    }
+
+    #[test]
+    fn ferries_with_missing_nodes_are_left_out_and_timed_otherwise() {
+        let xml = r#"<osm>
+  <node id="1" lat="43.70" lon="7.40"/><node id="2" lat="43.70" lon="7.41"/>
+  <way id="1"><nd ref="1"/><nd ref="2"/><tag k="route" v="ferry"/></way>
+  <way id="2"><nd ref="1"/><nd ref="9"/><nd ref="2"/><tag k="route" v="ferry"/></way>
+</osm>"#;
+        let raw = read_osm_xml_str(xml, &car()).unwrap();
+        assert_eq!(raw.way_ids, vec![1]);
+        let len = polyline_m(&raw.vertices, raw.way(0));
+        let expected = len * 3.6 / 20.0 + 600.0;
+        assert!((f64::from(raw.way_attrs[0].duration_s.unwrap()) - expected).abs() < 0.01);
+        assert!(raw
+            .skipped
+            .contains(&("ferry with missing node references".to_string(), 1)));
+    }
+
+    #[test]
+    fn deleted_elements_and_repeated_nodes_are_handled() {
+        let xml = r#"<osm>
+  <node id="1" lat="43.70" lon="7.40"/><node id="2" lat="43.70" lon="7.41"/>
+  <node id="3" lat="43.71" lon="7.41" action="delete"/>
+  <way id="1"><nd ref="1"/><nd ref="1"/><nd ref="2"/><tag k="highway" v="residential"/></way>
+</osm>"#;
+        let raw = read_osm_xml_str(xml, &car()).unwrap();
+        assert_eq!(raw.way(0), &[0, 1]);
+        assert!(raw
+            .skipped
+            .contains(&("node deleted or invisible in the file".to_string(), 1)));
+    }
+}
