@@ -27,9 +27,11 @@ fn peak_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<f64>().ok())
+            })
         })
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
@@ -51,7 +53,10 @@ impl SplitMix {
 }
 
 fn row(phase: &str, seconds: f64, note: &str) {
-    println!("| {phase} | {seconds:.2} s | {:.0} MB | {note} |", peak_mb());
+    println!(
+        "| {phase} | {seconds:.2} s | {:.0} MB | {note} |",
+        peak_mb()
+    );
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -60,7 +65,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() -> anyhow::Result<()> {
-    let path = std::env::args().nth(1).ok_or_else(|| anyhow::anyhow!("usage: national FILE.osm.pbf"))?;
+    let path = std::env::args()
+        .nth(1)
+        .ok_or_else(|| anyhow::anyhow!("usage: national FILE.osm.pbf"))?;
     let path = std::path::PathBuf::from(path);
     println!("| phase | time | peak RSS after | notes |");
     println!("|---|---|---|---|");
@@ -68,19 +75,34 @@ fn main() -> anyhow::Result<()> {
     let profile = Profile::builtin("car")?;
     let t = Instant::now();
     let raw = read_osm(&path, &profile)?;
-    row("read PBF (car profile)", t.elapsed().as_secs_f64(), &format!("{} ways, {} vertices", raw.way_count(), raw.vertices.len()));
+    row(
+        "read PBF (car profile)",
+        t.elapsed().as_secs_f64(),
+        &format!("{} ways, {} vertices", raw.way_count(), raw.vertices.len()),
+    );
     let t0 = Instant::now();
     let (graph, rep) = build_graph(&raw, &BuildOptions::default());
     drop(raw);
     let build = t0.elapsed().as_secs_f64();
-    row("build graph", build, &format!("{} nodes, {} edges, {} pruned islands", rep.nodes, rep.edges, rep.prune.pruned_components));
+    row(
+        "build graph",
+        build,
+        &format!(
+            "{} nodes, {} edges, {} pruned islands",
+            rep.nodes, rep.edges, rep.prune.pruned_components
+        ),
+    );
     row("PBF → graph total", t.elapsed().as_secs_f64(), "");
 
     let gpath = path.with_extension("rgraph");
     let t = Instant::now();
     save_graph(&graph, &gpath)?;
     let size = std::fs::metadata(&gpath)?.len();
-    row("save graph", t.elapsed().as_secs_f64(), &format!("{:.0} MB file", size as f64 / 1e6));
+    row(
+        "save graph",
+        t.elapsed().as_secs_f64(),
+        &format!("{:.0} MB file", size as f64 / 1e6),
+    );
     drop(graph);
     let t = Instant::now();
     let graph: Graph = load_graph(&gpath)?;
@@ -91,20 +113,38 @@ fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let crs = MetricCrs::for_graph(&graph)?;
     let index = SnapIndex::new(&graph, &crs)?;
-    row("snap index", t.elapsed().as_secs_f64(), &format!("EPSG:{}", crs.epsg()));
+    row(
+        "snap index",
+        t.elapsed().as_secs_f64(),
+        &format!("EPSG:{}", crs.epsg()),
+    );
     let opts = SnapOptions::for_graph(&graph);
     let t = Instant::now();
     let mut snapped = 0;
     for _ in 0..2100 {
         let (lon, lat) = graph.node_lonlat(rng.below(n) as u32);
-        if index.snap(&graph, lon + 0.0005, lat + 0.0003, &opts).is_ok() {
+        if index
+            .snap(&graph, lon + 0.0005, lat + 0.0003, &opts)
+            .is_ok()
+        {
             snapped += 1;
         }
     }
-    row("2,100 snaps", t.elapsed().as_secs_f64(), &format!("{snapped} snapped"));
+    row(
+        "2,100 snaps",
+        t.elapsed().as_secs_f64(),
+        &format!("{snapped} snapped"),
+    );
 
     let sites: Vec<SourceSeed> = (0..1000)
-        .map(|i| SourceSeed { source: i, seed: Seed { node: rng.below(n) as u32, time_ms: 0, len_dm: 0 } })
+        .map(|i| SourceSeed {
+            source: i,
+            seed: Seed {
+                node: rng.below(n) as u32,
+                time_ms: 0,
+                len_dm: 0,
+            },
+        })
         .collect();
     let mut state = SearchState::new(n);
     let mut times = Vec::new();
@@ -115,19 +155,38 @@ fn main() -> anyhow::Result<()> {
         times.push(t.elapsed().as_secs_f64());
         reached = r.time_ms.iter().filter(|&&x| x != u32::MAX).count();
     }
-    row("multi-source nearest, 1,000 sites, all nodes, 1 thread (median of 5)", median(times), &format!("{reached} nodes reached"));
+    row(
+        "multi-source nearest, 1,000 sites, all nodes, 1 thread (median of 5)",
+        median(times),
+        &format!("{reached} nodes reached"),
+    );
 
     let pick = |rng: &mut SplitMix, k: usize| -> Vec<Vec<Seed>> {
-        (0..k).map(|_| vec![Seed { node: rng.below(n) as u32, time_ms: 0, len_dm: 0 }]).collect()
+        (0..k)
+            .map(|_| {
+                vec![Seed {
+                    node: rng.below(n) as u32,
+                    time_ms: 0,
+                    len_dm: 0,
+                }]
+            })
+            .collect()
     };
     let sources = pick(&mut rng, 2000);
     let dests = pick(&mut rng, 100);
     let t = Instant::now();
     let table = compute_table(&graph, &sources, &dests, None, None)?;
     row(
-        &format!("table 2,000 × 100 unbounded, {} threads", rayon::current_num_threads()),
+        &format!(
+            "table 2,000 × 100 unbounded, {} threads",
+            rayon::current_num_threads()
+        ),
         t.elapsed().as_secs_f64(),
-        &format!("{} pairs, {} unreachable", table.cells.len(), table.unreachable.len()),
+        &format!(
+            "{} pairs, {} unreachable",
+            table.cells.len(),
+            table.unreachable.len()
+        ),
     );
     Ok(())
 }

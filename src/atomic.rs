@@ -16,13 +16,18 @@ pub fn write_with(
     let mut tmp_name = path.as_os_str().to_owned();
     tmp_name.push(".partial");
     let tmp = std::path::PathBuf::from(tmp_name);
-    let file = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    let file =
+        std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     let mut w = BufWriter::new(file);
     fill(&mut w).with_context(|| format!("writing {}", path.display()))?;
-    w.flush().with_context(|| format!("writing {}", path.display()))?;
-    w.get_ref().sync_all().with_context(|| format!("writing {}", path.display()))?;
+    w.flush()
+        .with_context(|| format!("writing {}", path.display()))?;
+    w.get_ref()
+        .sync_all()
+        .with_context(|| format!("writing {}", path.display()))?;
     drop(w);
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
 }
 
 #[cfg(test)]

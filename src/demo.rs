@@ -26,7 +26,6 @@ use crate::odtable::{format_km, format_minutes, run_table_job, TableJob, TableSu
 use crate::synth::{generate, write_pbf, RoadNetworkSpec, Town};
 use anyhow::Context;
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Seed of the demo territory.
@@ -62,7 +61,11 @@ pub struct DemoSummary {
 impl fmt::Display for DemoSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let b = &self.build;
-        writeln!(f, "recours demo territory (seed {DEMO_SEED}) in {}", self.out.display())?;
+        writeln!(
+            f,
+            "recours demo territory (seed {DEMO_SEED}) in {}",
+            self.out.display()
+        )?;
         writeln!(
             f,
             "road graph: {} nodes, {} directed edges, {} pieces; {} islands pruned; saved {:.1} kB",
@@ -75,9 +78,17 @@ impl fmt::Display for DemoSummary {
         writeln!(f, "{}", self.table)?;
         let (n, pop) = self.population_points;
         writeln!(f, "population: {n} points, {pop:.0} persons")?;
-        writeln!(f, "median time to the nearest GP: {:.1} min", self.median_minutes)?;
+        writeln!(
+            f,
+            "median time to the nearest GP: {:.1} min",
+            self.median_minutes
+        )?;
         for (t, p) in &self.population_within {
-            writeln!(f, "  within {t:>4.0} min of a GP: {p:>8.0} persons ({:.1} %)", 100.0 * p / pop)?;
+            writeln!(
+                f,
+                "  within {t:>4.0} min of a GP: {p:>8.0} persons ({:.1} %)",
+                100.0 * p / pop
+            )?;
         }
         write!(
             f,
@@ -110,7 +121,8 @@ pub fn run_demo(out: &Path) -> anyhow::Result<DemoSummary> {
     let graph_path = out.join("network").join("car.rgraph");
     save_graph(&graph, &graph_path)?;
     let graph_bytes = std::fs::metadata(&graph_path).map(|m| m.len()).unwrap_or(0);
-    let graph = load_graph(&graph_path).with_context(|| format!("loading {}", graph_path.display()))?;
+    let graph =
+        load_graph(&graph_path).with_context(|| format!("loading {}", graph_path.display()))?;
 
     let population = population_points(&osm.towns);
     let population_csv = input.join("population.csv");
@@ -159,7 +171,14 @@ pub fn run_demo(out: &Path) -> anyhow::Result<DemoSummary> {
         .iter()
         .map(|&t| {
             let limit = (t * 60_000.0) as u32;
-            (t, reached.iter().filter(|(ms, _)| *ms <= limit).map(|(_, p)| p).sum())
+            (
+                t,
+                reached
+                    .iter()
+                    .filter(|(ms, _)| *ms <= limit)
+                    .map(|(_, p)| p)
+                    .sum(),
+            )
         })
         .collect();
     let reached_pop: f64 = reached.iter().map(|(_, p)| p).sum();
@@ -189,22 +208,36 @@ fn population_points(towns: &[Town]) -> Vec<PopulationPoint> {
         let n = (f64::from(town.population) / 250.0).ceil().max(1.0) as usize;
         let share = f64::from(town.population) / n as f64;
         for (k, (lon, lat)) in spiral(town, n).into_iter().enumerate() {
-            points.push(PopulationPoint { id: format!("T{t:02}-P{k:04}"), lon, lat, population: share });
+            points.push(PopulationPoint {
+                id: format!("T{t:02}-P{k:04}"),
+                lon,
+                lat,
+                population: share,
+            });
         }
     }
     let east = towns.iter().map(|t| t.lon).fold(f64::MIN, f64::max);
     let lat = towns.first().map_or(48.9, |t| t.lat);
-    points.push(PopulationPoint { id: "SEA-0001".into(), lon: east + 0.5, lat, population: 10.0 });
+    points.push(PopulationPoint {
+        id: "SEA-0001".into(),
+        lon: east + 0.5,
+        lat,
+        population: 10.0,
+    });
     points
 }
 
-/// GP practices: one per started 1,500 inhabitants of each town, on the inner half of the
-/// town's spiral (practices cluster in town centres).
+/// GP practices: one per full 1,500 inhabitants of each place (villages below that have
+/// none: their people drive to a town), on the inner half of the place's spiral (practices
+/// cluster in town centres).
 fn gp_practices(towns: &[Town]) -> Vec<(String, f64, f64)> {
     let mut sites = Vec::new();
     for (t, town) in towns.iter().enumerate() {
-        let n = (f64::from(town.population) / 1500.0).ceil().max(1.0) as usize;
-        let inner = Town { radius_m: town.radius_m * 0.5, ..town.clone() };
+        let n = (town.population / 1500) as usize;
+        let inner = Town {
+            radius_m: town.radius_m * 0.5,
+            ..town.clone()
+        };
         for (k, (lon, lat)) in spiral(&inner, n).into_iter().enumerate() {
             sites.push((format!("GP-T{t:02}-{k:02}"), lon, lat));
         }
@@ -222,7 +255,10 @@ fn spiral(town: &Town, n: usize) -> Vec<(f64, f64)> {
         .map(|k| {
             let r = town.radius_m * ((k as f64 + 0.5) / n as f64).sqrt();
             let a = k as f64 * golden;
-            (town.lon + r * a.cos() / m_per_deg_lon, town.lat + r * a.sin() / m_per_deg_lat)
+            (
+                town.lon + r * a.cos() / m_per_deg_lon,
+                town.lat + r * a.sin() / m_per_deg_lat,
+            )
         })
         .collect()
 }
@@ -232,7 +268,8 @@ fn spiral(town: &Town, n: usize) -> Vec<(f64, f64)> {
 fn nearest_from_table(
     times: &Path,
 ) -> anyhow::Result<std::collections::BTreeMap<String, (String, u32, u32)>> {
-    let mut rdr = csv::Reader::from_path(times).with_context(|| format!("reading {}", times.display()))?;
+    let mut rdr =
+        csv::Reader::from_path(times).with_context(|| format!("reading {}", times.display()))?;
     let mut best: std::collections::BTreeMap<String, (String, u32, u32)> = Default::default();
     for (i, row) in rdr.records().enumerate() {
         let row = row.with_context(|| format!("{} line {}", times.display(), i + 2))?;
@@ -269,14 +306,27 @@ mod tests {
 
     #[test]
     fn weighted_median_takes_the_weight_into_account() {
-        assert_eq!(weighted_median_minutes(&[(60_000, 1.0), (120_000, 1.0), (600_000, 5.0)]), 10.0);
-        assert_eq!(weighted_median_minutes(&[(60_000, 3.0), (120_000, 1.0), (600_000, 1.0)]), 1.0);
+        assert_eq!(
+            weighted_median_minutes(&[(60_000, 1.0), (120_000, 1.0), (600_000, 5.0)]),
+            10.0
+        );
+        assert_eq!(
+            weighted_median_minutes(&[(60_000, 3.0), (120_000, 1.0), (600_000, 1.0)]),
+            1.0
+        );
         assert!(weighted_median_minutes(&[]).is_nan());
     }
 
     #[test]
     fn spiral_points_stay_within_the_town() {
-        let town = Town { name: "t".into(), lon: 2.45, lat: 48.9, radius_m: 1000.0, population: 1000 };
+        let town = Town {
+            name: "t".into(),
+            lon: 2.45,
+            lat: 48.9,
+            radius_m: 1000.0,
+            population: 1000,
+            kind: crate::synth::PlaceKind::Village,
+        };
         for (lon, lat) in spiral(&town, 50) {
             let dx = (lon - town.lon) * 111_320.0 * town.lat.to_radians().cos();
             let dy = (lat - town.lat) * 111_320.0;

@@ -7,16 +7,16 @@
 //! The data's way through the engine: [`network`] (read, build, prune, store) →
 //! [`snap`] (points onto edges) → [`routing`] (bounded and multi-source searches, tables).
 
+pub mod atomic;
 pub mod crs;
+pub mod demo;
+pub mod geocode;
 pub mod network;
+pub mod odtable;
+pub mod points;
+pub mod progress;
+pub mod rejects;
 pub mod routing;
 pub mod snap;
-pub mod synth;
-pub mod atomic;
-pub mod points;
-pub mod rejects;
-pub mod demo;
-pub mod odtable;
-pub mod progress;
 pub mod supply;
-pub mod geocode;
+pub mod synth;

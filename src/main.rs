@@ -158,7 +158,10 @@ fn source_of(s: &SourceArgs, p: &ProfileArgs) -> NetworkSource {
     match (&s.graph, &s.osm, &s.lines) {
         (Some(g), _, _) => NetworkSource::Graph(g.clone()),
         (_, Some(o), _) => NetworkSource::Osm(o.clone()),
-        (_, _, Some(l)) => NetworkSource::Lines { path: l.clone(), layer: p.layer.clone() },
+        (_, _, Some(l)) => NetworkSource::Lines {
+            path: l.clone(),
+            layer: p.layer.clone(),
+        },
         _ => unreachable!("clap requires one source"),
     }
 }
@@ -166,7 +169,13 @@ fn source_of(s: &SourceArgs, p: &ProfileArgs) -> NetworkSource {
 fn obtain(s: &SourceArgs, p: &ProfileArgs) -> anyhow::Result<ObtainedGraph> {
     let source = source_of(s, p);
     let spinner = recours::progress::spinner("reading the road network");
-    let got = obtain_graph(&source, &p.profile, &BuildOptions { min_component_nodes: p.min_component });
+    let got = obtain_graph(
+        &source,
+        &p.profile,
+        &BuildOptions {
+            min_component_nodes: p.min_component,
+        },
+    );
     spinner.finish_and_clear();
     let got = got?;
     if let Some(rep) = &got.build {
@@ -210,9 +219,21 @@ fn print_build_report(rep: &BuildReport, read_seconds: f64) {
 fn network_info(path: PathBuf) -> anyhow::Result<()> {
     let start = Instant::now();
     let g = store::load_graph(&path)?;
-    println!("{}: profile {}, loaded in {:.2} s", path.display(), g.profile_name, start.elapsed().as_secs_f64());
-    println!("nodes {}, directed edges {}, pieces {}", g.node_count(), g.edge_count(), g.pieces.len());
-    let routable = (0..g.pieces.len()).filter(|&p| g.pieces.is_routable(p)).count();
+    println!(
+        "{}: profile {}, loaded in {:.2} s",
+        path.display(),
+        g.profile_name,
+        start.elapsed().as_secs_f64()
+    );
+    println!(
+        "nodes {}, directed edges {}, pieces {}",
+        g.node_count(),
+        g.edge_count(),
+        g.pieces.len()
+    );
+    let routable = (0..g.pieces.len())
+        .filter(|&p| g.pieces.is_routable(p))
+        .count();
     println!("pieces on pruned islands: {}", g.pieces.len() - routable);
     for (c, s) in g.class_names.iter().zip(&g.class_snappable) {
         println!("  class {c:<16} snappable: {s}");
@@ -222,7 +243,10 @@ fn network_info(path: PathBuf) -> anyhow::Result<()> {
 
 fn table(a: TableArgs) -> anyhow::Result<()> {
     let got = obtain(&a.source, &a.profile)?;
-    let rejects_path = a.rejects.clone().unwrap_or_else(|| recours::odtable::default_rejects_path(&a.out));
+    let rejects_path = a
+        .rejects
+        .clone()
+        .unwrap_or_else(|| recours::odtable::default_rejects_path(&a.out));
     let job = recours::odtable::TableJob {
         sources: a.sources,
         destinations: a.destinations,

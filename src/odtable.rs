@@ -14,7 +14,6 @@ use crate::routing::table::compute_table;
 use crate::snap::{SnapIndex, SnapOptions, Snapped, Unsnapped};
 use anyhow::Context;
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// What to compute and where to write it.
@@ -63,13 +62,21 @@ impl fmt::Display for TableSummary {
             "pairs written: {}; unreachable pairs: {}; rejected input rows: {}",
             self.pairs, self.unreachable_pairs, self.rejected_rows
         )?;
-        write!(f, "wrote {} (rejects: {})", self.files.0.display(), self.files.1.display())
+        write!(
+            f,
+            "wrote {} (rejects: {})",
+            self.files.0.display(),
+            self.files.1.display()
+        )
     }
 }
 
 /// Default rejects path beside an output: `OUT.rejects.csv`.
 pub fn default_rejects_path(out: &Path) -> PathBuf {
-    let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     out.with_file_name(format!("{stem}.rejects.csv"))
 }
 
@@ -98,7 +105,10 @@ pub fn point_table(
 ) -> anyhow::Result<PointTable> {
     let crs = MetricCrs::for_graph(graph).context("choosing a metric projection for snapping")?;
     let index = SnapIndex::new(graph, &crs).context("building the snapping index")?;
-    let opts = SnapOptions { max_distance_m: max_snap_m, ..SnapOptions::for_graph(graph) };
+    let opts = SnapOptions {
+        max_distance_m: max_snap_m,
+        ..SnapOptions::for_graph(graph)
+    };
     let (src, unsnapped_sources) = snap_points(&index, graph, sources, &opts);
     let (dst, unsnapped_destinations) = snap_points(&index, graph, destinations, &opts);
     let src_seeds: Vec<_> = src.iter().map(|(_, s)| s.departures(graph)).collect();
@@ -109,9 +119,20 @@ pub fn point_table(
         cells: table
             .cells
             .iter()
-            .map(|c| (src[c.source as usize].0, dst[c.destination as usize].0, c.time_ms, c.len_dm))
+            .map(|c| {
+                (
+                    src[c.source as usize].0,
+                    dst[c.destination as usize].0,
+                    c.time_ms,
+                    c.len_dm,
+                )
+            })
             .collect(),
-        unreachable: table.unreachable.iter().map(|&(s, d)| (src[s as usize].0, dst[d as usize].0)).collect(),
+        unreachable: table
+            .unreachable
+            .iter()
+            .map(|&(s, d)| (src[s as usize].0, dst[d as usize].0))
+            .collect(),
         unsnapped_sources,
         unsnapped_destinations,
     })
@@ -123,7 +144,9 @@ pub fn run_table_job(graph: &Graph, job: &TableJob) -> anyhow::Result<TableSumma
     let sources = read_points_csv(&job.sources, &mut rejects)?;
     let destinations = read_points_csv(&job.destinations, &mut rejects)?;
     let rejected_rows = rejects.len();
-    let max_ms = job.max_minutes.map(|m| (m * 60_000.0).round().clamp(0.0, f64::from(u32::MAX - 1)) as u32);
+    let max_ms = job
+        .max_minutes
+        .map(|m| (m * 60_000.0).round().clamp(0.0, f64::from(u32::MAX - 1)) as u32);
     let t = point_table(graph, &sources, &destinations, max_ms, job.max_snap_m)?;
     for (file, points, unsnapped) in [
         (&job.sources, &sources, &t.unsnapped_sources),
@@ -160,7 +183,10 @@ pub fn run_table_job(graph: &Graph, job: &TableJob) -> anyhow::Result<TableSumma
     rejects.write_csv(&job.rejects)?;
     Ok(TableSummary {
         sources: (sources.len(), sources.len() - t.unsnapped_sources.len()),
-        destinations: (destinations.len(), destinations.len() - t.unsnapped_destinations.len()),
+        destinations: (
+            destinations.len(),
+            destinations.len() - t.unsnapped_destinations.len(),
+        ),
         pairs: rows.len(),
         unreachable_pairs: t.unreachable.len(),
         rejected_rows,

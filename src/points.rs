@@ -27,14 +27,21 @@ pub struct NamedPoint {
 pub fn read_points_csv(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec<NamedPoint>> {
     let file = path.display().to_string();
     let data = std::fs::read(path).with_context(|| format!("reading {file}"))?;
-    let text = String::from_utf8(data)
-        .map_err(|e| anyhow::anyhow!("{file}: not UTF-8 (byte {}): re-save it as UTF-8", e.utf8_error().valid_up_to()))?;
+    let text = String::from_utf8(data).map_err(|e| {
+        anyhow::anyhow!(
+            "{file}: not UTF-8 (byte {}): re-save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let headers = rdr.headers().with_context(|| format!("{file}: reading the header"))?.clone();
+    let headers = rdr
+        .headers()
+        .with_context(|| format!("{file}: reading the header"))?
+        .clone();
     let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     let (Some(ci), Some(cx), Some(cy)) = (col("id"), col("lon"), col("lat")) else {
         let found: Vec<&str> = headers.iter().collect();
@@ -106,7 +113,15 @@ mod tests {
     #[test]
     fn reads_points_in_any_column_order() {
         let (pts, r) = read("lat,name,id,lon\n48.9,x,a,2.48\n");
-        assert_eq!(pts.unwrap(), vec![NamedPoint { id: "a".into(), line: 2, lon: 2.48, lat: 48.9 }]);
+        assert_eq!(
+            pts.unwrap(),
+            vec![NamedPoint {
+                id: "a".into(),
+                line: 2,
+                lon: 2.48,
+                lat: 48.9
+            }]
+        );
         assert!(r.is_empty());
     }
 
@@ -116,7 +131,11 @@ mod tests {
         let pts = pts.unwrap();
         assert_eq!(pts.len(), 2);
         assert_eq!(pts[1].lon, 2.45);
-        let reasons: Vec<(u64, &str)> = r.items.iter().map(|x| (x.line, x.reason.as_str())).collect();
+        let reasons: Vec<(u64, &str)> = r
+            .items
+            .iter()
+            .map(|x| (x.line, x.reason.as_str()))
+            .collect();
         assert_eq!(
             reasons,
             vec![
@@ -139,6 +158,9 @@ mod tests {
     fn missing_columns_name_what_was_found() {
         let (pts, _) = read("name,x,y\na,1,2\n");
         let e = pts.unwrap_err().to_string();
-        assert!(e.contains("expected columns id,lon,lat; found [\"name\", \"x\", \"y\"]"), "{e}");
+        assert!(
+            e.contains("expected columns id,lon,lat; found [\"name\", \"x\", \"y\"]"),
+            "{e}"
+        );
     }
 }

@@ -11,7 +11,10 @@ pub fn spinner(message: &str) -> ProgressBar {
     } else {
         ProgressBar::hidden()
     };
-    pb.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     pb.set_message(message.to_string());
     pb.enable_steady_tick(Duration::from_millis(120));
     pb

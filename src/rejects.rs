@@ -106,7 +106,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("rejects.csv");
         Rejects::default().write_csv(&p).unwrap();
-        assert_eq!(std::fs::read_to_string(&p).unwrap(), "file,line,id,reason\n");
+        assert_eq!(
+            std::fs::read_to_string(&p).unwrap(),
+            "file,line,id,reason\n"
+        );
         let mut r = Rejects::default();
         r.push("s.csv", 4, "p1", "latitude out of range");
         r.write_csv(&p).unwrap();

@@ -10,11 +10,18 @@ use std::process::{Command, Output};
 /// one-way, as OSM XML.
 fn grid_osm() -> String {
     let n = 12;
-    let mut s = String::from("<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6' generator='test'>\n");
+    let mut s = String::from(
+        "<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6' generator='test'>\n",
+    );
     for r in 0..n {
         for c in 0..n {
             let (lat, lon) = (48.90 + 0.001 * r as f64, 2.47 + 0.001 * c as f64);
-            writeln!(s, "  <node id='{}' lat='{lat:.7}' lon='{lon:.7}'/>", 1 + r * n + c).unwrap();
+            writeln!(
+                s,
+                "  <node id='{}' lat='{lat:.7}' lon='{lon:.7}'/>",
+                1 + r * n + c
+            )
+            .unwrap();
         }
     }
     let mut way = 1000;
@@ -24,8 +31,16 @@ fn grid_osm() -> String {
         for c in 0..n {
             writeln!(s, "    <nd ref='{}'/>", 1 + r * n + c).unwrap();
         }
-        let oneway = if r % 4 == 1 { "<tag k='oneway' v='yes'/>" } else { "" };
-        writeln!(s, "    <tag k='highway' v='residential'/>{oneway}\n  </way>").unwrap();
+        let oneway = if r % 4 == 1 {
+            "<tag k='oneway' v='yes'/>"
+        } else {
+            ""
+        };
+        writeln!(
+            s,
+            "    <tag k='highway' v='residential'/>{oneway}\n  </way>"
+        )
+        .unwrap();
     }
     for c in 0..n {
         way += 1;
@@ -39,7 +54,10 @@ fn grid_osm() -> String {
 }
 
 fn recours(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_recours")).args(args).output().expect("running recours")
+    Command::new(env!("CARGO_BIN_EXE_recours"))
+        .args(args)
+        .output()
+        .expect("running recours")
 }
 
 fn ok(out: &Output) -> String {
@@ -75,15 +93,34 @@ fn town() -> Town {
     h += "bad1,2.471,\nbad2,2.471,95.0\nh00,2.471,48.901\nfar,2.9,48.9\n";
     std::fs::write(&homes, h).unwrap();
     let gps = dir.path().join("gps.csv");
-    std::fs::write(&gps, "id,lon,lat\ngp-a,2.4712,48.9021\ngp-b,2.4788,48.9089\ngp-c,2.4755,48.9048\n").unwrap();
+    std::fs::write(
+        &gps,
+        "id,lon,lat\ngp-a,2.4712,48.9021\ngp-b,2.4788,48.9089\ngp-c,2.4755,48.9048\n",
+    )
+    .unwrap();
     let graph = dir.path().join("grid.rgraph");
-    Town { osm, graph, homes, gps, _dir: dir }
+    Town {
+        osm,
+        graph,
+        homes,
+        gps,
+        _dir: dir,
+    }
 }
 
 #[test]
 fn build_info_and_table_through_the_binary() {
     let t = town();
-    let build = ok(&recours(&["network", "build", "--osm", s(&t.osm), "--profile", "car", "--out", s(&t.graph)]));
+    let build = ok(&recours(&[
+        "network",
+        "build",
+        "--osm",
+        s(&t.osm),
+        "--profile",
+        "car",
+        "--out",
+        s(&t.graph),
+    ]));
     assert!(build.contains("144 nodes"), "{build}");
     assert!(build.contains("residential"), "{build}");
     let info = recours(&["network", "info", "--graph", s(&t.graph)]);
@@ -96,18 +133,41 @@ fn build_info_and_table_through_the_binary() {
     for threads in ["1", "2"] {
         let out = dir.join(format!("times-{threads}.csv"));
         let stderr = ok(&recours(&[
-            "--threads", threads, "table", "--graph", s(&t.graph), "--sources", s(&t.homes),
-            "--destinations", s(&t.gps), "--out", s(&out),
+            "--threads",
+            threads,
+            "table",
+            "--graph",
+            s(&t.graph),
+            "--sources",
+            s(&t.homes),
+            "--destinations",
+            s(&t.gps),
+            "--out",
+            s(&out),
         ]));
         assert!(stderr.contains("sources: 41 read, 40 snapped"), "{stderr}");
-        tables.push((std::fs::read(&out).unwrap(), std::fs::read(dir.join(format!("times-{threads}.rejects.csv"))).unwrap()));
+        tables.push((
+            std::fs::read(&out).unwrap(),
+            std::fs::read(dir.join(format!("times-{threads}.rejects.csv"))).unwrap(),
+        ));
     }
-    assert_eq!(tables[0], tables[1], "outputs differ between 1 and 2 threads");
+    assert_eq!(
+        tables[0], tables[1],
+        "outputs differ between 1 and 2 threads"
+    );
     let times = String::from_utf8(tables[0].0.clone()).unwrap();
     assert_eq!(times.lines().count(), 1 + 40 * 3, "{times}");
     let rejects = String::from_utf8(tables[0].1.clone()).unwrap();
-    for (id, why) in [("bad1", "lat"), ("bad2", "lat"), ("h00", "duplicate"), ("far", "snap radius")] {
-        let line = rejects.lines().find(|l| l.contains(&format!(",{id},"))).unwrap_or_else(|| panic!("{id} not in rejects:\n{rejects}"));
+    for (id, why) in [
+        ("bad1", "lat"),
+        ("bad2", "lat"),
+        ("h00", "duplicate"),
+        ("far", "snap radius"),
+    ] {
+        let line = rejects
+            .lines()
+            .find(|l| l.contains(&format!(",{id},")))
+            .unwrap_or_else(|| panic!("{id} not in rejects:\n{rejects}"));
         assert!(line.to_lowercase().contains(why), "{line}");
     }
 }
@@ -115,18 +175,52 @@ fn build_info_and_table_through_the_binary() {
 #[test]
 fn building_from_osm_directly_gives_the_same_table_as_the_saved_graph() {
     let t = town();
-    ok(&recours(&["network", "build", "--osm", s(&t.osm), "--out", s(&t.graph)]));
+    ok(&recours(&[
+        "network",
+        "build",
+        "--osm",
+        s(&t.osm),
+        "--out",
+        s(&t.graph),
+    ]));
     let dir = t.graph.parent().unwrap();
     let (a, b) = (dir.join("a.csv"), dir.join("b.csv"));
-    ok(&recours(&["table", "--graph", s(&t.graph), "--sources", s(&t.homes), "--destinations", s(&t.gps), "--out", s(&a)]));
-    ok(&recours(&["table", "--osm", s(&t.osm), "--sources", s(&t.homes), "--destinations", s(&t.gps), "--out", s(&b)]));
+    ok(&recours(&[
+        "table",
+        "--graph",
+        s(&t.graph),
+        "--sources",
+        s(&t.homes),
+        "--destinations",
+        s(&t.gps),
+        "--out",
+        s(&a),
+    ]));
+    ok(&recours(&[
+        "table",
+        "--osm",
+        s(&t.osm),
+        "--sources",
+        s(&t.homes),
+        "--destinations",
+        s(&t.gps),
+        "--out",
+        s(&b),
+    ]));
     assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
 }
 
 #[test]
 fn bad_invocations_fail_with_a_clear_message() {
     let t = town();
-    let missing = recours(&["network", "build", "--osm", "/nonexistent/x.osm.pbf", "--out", s(&t.graph)]);
+    let missing = recours(&[
+        "network",
+        "build",
+        "--osm",
+        "/nonexistent/x.osm.pbf",
+        "--out",
+        s(&t.graph),
+    ]);
     assert!(!missing.status.success());
     let msg = String::from_utf8_lossy(&missing.stderr);
     assert!(msg.contains("/nonexistent/x.osm.pbf"), "{msg}");
@@ -137,11 +231,23 @@ fn bad_invocations_fail_with_a_clear_message() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("error:"));
 
-    let profile = recours(&["network", "build", "--osm", s(&t.osm), "--profile", "bicycle-nope", "--out", s(&t.graph)]);
+    let profile = recours(&[
+        "network",
+        "build",
+        "--osm",
+        s(&t.osm),
+        "--profile",
+        "bicycle-nope",
+        "--out",
+        s(&t.graph),
+    ]);
     assert!(!profile.status.success());
     assert!(String::from_utf8_lossy(&profile.stderr).contains("bicycle-nope"));
 
     let help = recours(&["--help"]);
     let text = String::from_utf8_lossy(&help.stdout);
-    assert!(text.contains("network") && text.contains("table") && text.contains("demo"), "{text}");
+    assert!(
+        text.contains("network") && text.contains("table") && text.contains("demo"),
+        "{text}"
+    );
 }

@@ -37,7 +37,10 @@ struct Drawing {
 
 impl Drawing {
     fn new(nodes: &[(i64, f64, f64)]) -> Self {
-        Drawing { nodes: nodes.iter().map(|&(id, r, c)| (id, at(r, c))).collect(), ways: vec![] }
+        Drawing {
+            nodes: nodes.iter().map(|&(id, r, c)| (id, at(r, c))).collect(),
+            ways: vec![],
+        }
     }
     fn way(mut self, nodes: &[i64], tags: &[(&'static str, &'static str)]) -> Self {
         self.ways.push((nodes.to_vec(), tags.to_vec()));
@@ -48,10 +51,14 @@ impl Drawing {
     }
     /// Length in metres along a node sequence.
     fn len(&self, ids: &[i64]) -> f64 {
-        ids.windows(2).map(|w| haversine(self.pos(w[0]), self.pos(w[1]))).sum()
+        ids.windows(2)
+            .map(|w| haversine(self.pos(w[0]), self.pos(w[1])))
+            .sum()
     }
     fn xml(&self) -> String {
-        let mut s = String::from("<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6' generator='test'>\n");
+        let mut s = String::from(
+            "<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6' generator='test'>\n",
+        );
         for (id, (lon, lat)) in &self.nodes {
             s += &format!("  <node id='{id}' lat='{lat:.7}' lon='{lon:.7}' version='1'/>\n");
         }
@@ -74,7 +81,12 @@ impl Drawing {
     }
     fn point(&self, id: i64) -> NamedPoint {
         let (lon, lat) = self.pos(id);
-        NamedPoint { id: id.to_string(), line: 0, lon, lat }
+        NamedPoint {
+            id: id.to_string(),
+            line: 0,
+            lon,
+            lat,
+        }
     }
 }
 
@@ -88,7 +100,10 @@ fn secs(d: &Drawing, g: &Graph, a: i64, b: i64) -> Option<f64> {
 /// Asserts a time within 5 ms (per-piece rounding to whole milliseconds).
 fn assert_secs(actual: Option<f64>, expected: f64) {
     let a = actual.expect("expected a path");
-    assert!((a - expected).abs() < 0.005, "got {a} s, expected {expected} s");
+    assert!(
+        (a - expected).abs() < 0.005,
+        "got {a} s, expected {expected} s"
+    );
 }
 
 /// 36 km/h = 10 m/s: times are lengths divided by ten.
@@ -101,7 +116,10 @@ fn square() -> Drawing {
 #[test]
 fn one_way_street_forces_the_detour_back() {
     let d = square()
-        .way(&[1, 2], &[("highway", "residential"), ("oneway", "yes"), MS10])
+        .way(
+            &[1, 2],
+            &[("highway", "residential"), ("oneway", "yes"), MS10],
+        )
         .way(&[2, 3, 4, 1], &[("highway", "residential"), MS10]);
     let g = d.graph("car");
     assert_secs(secs(&d, &g, 1, 2), d.len(&[1, 2]) / 10.0);
@@ -114,7 +132,10 @@ fn one_way_street_forces_the_detour_back() {
 #[test]
 fn oneway_minus_one_runs_against_the_drawing() {
     let d = square()
-        .way(&[1, 2], &[("highway", "residential"), ("oneway", "-1"), MS10])
+        .way(
+            &[1, 2],
+            &[("highway", "residential"), ("oneway", "-1"), MS10],
+        )
         .way(&[2, 3, 4, 1], &[("highway", "residential"), MS10]);
     let g = d.graph("car");
     assert_secs(secs(&d, &g, 2, 1), d.len(&[1, 2]) / 10.0);
@@ -123,8 +144,10 @@ fn oneway_minus_one_runs_against_the_drawing() {
 
 #[test]
 fn roundabouts_are_one_way_without_a_tag() {
-    let d = square()
-        .way(&[1, 2, 3, 4, 1], &[("highway", "tertiary"), ("junction", "roundabout"), MS10]);
+    let d = square().way(
+        &[1, 2, 3, 4, 1],
+        &[("highway", "tertiary"), ("junction", "roundabout"), MS10],
+    );
     let g = d.graph("car");
     assert_secs(secs(&d, &g, 1, 4), d.len(&[1, 2, 3, 4]) / 10.0);
     assert_secs(secs(&d, &g, 4, 1), d.len(&[4, 1]) / 10.0);
@@ -133,7 +156,10 @@ fn roundabouts_are_one_way_without_a_tag() {
 #[test]
 fn private_roads_are_not_taken() {
     let d = square()
-        .way(&[1, 3], &[("highway", "service"), ("access", "private"), MS10])
+        .way(
+            &[1, 3],
+            &[("highway", "service"), ("access", "private"), MS10],
+        )
         .way(&[1, 2, 3], &[("highway", "residential"), MS10]);
     let g = d.graph("car");
     assert_secs(secs(&d, &g, 1, 3), d.len(&[1, 2, 3]) / 10.0);
@@ -143,12 +169,21 @@ fn private_roads_are_not_taken() {
 fn maxspeed_values_are_understood() {
     // Four parallel one-piece roads between a west and an east node each.
     let d = Drawing::new(&[
-        (1, 0.0, 0.0), (2, 0.0, 1.0), (3, 1.0, 0.0), (4, 1.0, 1.0),
-        (5, 2.0, 0.0), (6, 2.0, 1.0), (7, 3.0, 0.0), (8, 3.0, 1.0),
+        (1, 0.0, 0.0),
+        (2, 0.0, 1.0),
+        (3, 1.0, 0.0),
+        (4, 1.0, 1.0),
+        (5, 2.0, 0.0),
+        (6, 2.0, 1.0),
+        (7, 3.0, 0.0),
+        (8, 3.0, 1.0),
     ])
     .way(&[1, 2], &[("highway", "primary"), ("maxspeed", "FR:urban")])
     .way(&[3, 4], &[("highway", "primary"), ("maxspeed", "30 mph")])
-    .way(&[5, 6], &[("highway", "primary"), ("maxspeed", "FR:zone30")])
+    .way(
+        &[5, 6],
+        &[("highway", "primary"), ("maxspeed", "FR:zone30")],
+    )
     .way(&[7, 8], &[("highway", "primary"), ("maxspeed", "none")])
     // Links so that everything is one component.
     .way(&[1, 3, 5, 7], &[("highway", "residential")])
@@ -177,7 +212,10 @@ fn a_ferry_takes_its_duration_plus_boarding() {
 #[test]
 fn walking_ignores_one_way_streets_and_walks_at_4_5_kmh() {
     let d = square()
-        .way(&[1, 2], &[("highway", "residential"), ("oneway", "yes"), MS10])
+        .way(
+            &[1, 2],
+            &[("highway", "residential"), ("oneway", "yes"), MS10],
+        )
         .way(&[2, 3, 4, 1], &[("highway", "residential"), MS10]);
     let g = d.graph("walk");
     assert_secs(secs(&d, &g, 2, 1), d.len(&[1, 2]) / (4.5 / 3.6));
@@ -189,7 +227,12 @@ fn a_point_beside_the_middle_of_a_street_enters_it_there() {
     let g = d.graph("car");
     // Half-way between nodes 1 and 2, 0.0001° (≈11.1 m) south of the street.
     let (lon, _) = at(0.0, 0.5);
-    let p = NamedPoint { id: "p".into(), line: 0, lon, lat: LAT0 - 0.0001 };
+    let p = NamedPoint {
+        id: "p".into(),
+        line: 0,
+        lon,
+        lat: LAT0 - 0.0001,
+    };
     let t = point_table(&g, &[p], &[d.point(2)], None, 1000.0).unwrap();
     let off = haversine((lon, LAT0 - 0.0001), (lon, LAT0));
     // Access leg at walking speed (4.5 km/h) then half the street at 10 m/s.
@@ -211,7 +254,12 @@ fn a_point_next_to_a_motorway_snaps_to_the_street() {
         .way(&[2, 4], &[("highway", "residential"), MS10]);
     let g = d.graph("car");
     let (lon, lat) = at(0.3, 1.5);
-    let p = NamedPoint { id: "p".into(), line: 0, lon, lat };
+    let p = NamedPoint {
+        id: "p".into(),
+        line: 0,
+        lon,
+        lat,
+    };
     let t = point_table(&g, &[p], &[d.point(4)], None, 1000.0).unwrap();
     let off = haversine((lon, lat), at(1.0, 1.5));
     let expected = off / (4.5 / 3.6) + d.len(&[3, 4]) / 2.0 / 10.0;
@@ -220,15 +268,29 @@ fn a_point_next_to_a_motorway_snaps_to_the_street() {
 
 #[test]
 fn points_on_a_pruned_island_are_reported_not_dropped() {
-    let d = Drawing::new(&[(1, 0.0, 0.0), (2, 0.0, 1.0), (3, 1.0, 1.0), (8, 0.0, 5.0), (9, 0.0, 6.0)])
-        .way(&[1, 2, 3, 1], &[("highway", "residential"), MS10])
-        .way(&[8, 9], &[("highway", "residential"), MS10]);
+    let d = Drawing::new(&[
+        (1, 0.0, 0.0),
+        (2, 0.0, 1.0),
+        (3, 1.0, 1.0),
+        (8, 0.0, 5.0),
+        (9, 0.0, 6.0),
+    ])
+    // Three ways, so that 1, 2 and 3 are all junctions: the triangle (3 nodes) is the
+    // largest component, the street 8–9 (2 nodes) an island.
+    .way(&[1, 2], &[("highway", "residential"), MS10])
+    .way(&[2, 3], &[("highway", "residential"), MS10])
+    .way(&[3, 1], &[("highway", "residential"), MS10])
+    .way(&[8, 9], &[("highway", "residential"), MS10]);
     let g = d.graph("car");
     let t = point_table(&g, &[d.point(1), d.point(8)], &[d.point(2)], None, 1000.0).unwrap();
     assert_eq!(t.cells.len(), 1);
     assert_eq!(t.unsnapped_sources.len(), 1);
     assert_eq!(t.unsnapped_sources[0].0, 1);
-    assert!(t.unsnapped_sources[0].1.to_string().contains("island"), "{}", t.unsnapped_sources[0].1);
+    assert!(
+        t.unsnapped_sources[0].1.to_string().contains("island"),
+        "{}",
+        t.unsnapped_sources[0].1
+    );
 }
 
 #[test]
@@ -236,7 +298,12 @@ fn a_point_too_far_from_any_road_is_reported_with_its_distance() {
     let d = square().way(&[1, 2, 3, 4, 1], &[("highway", "residential"), MS10]);
     let g = d.graph("car");
     let (lon, lat) = at(30.0, 0.0);
-    let far = NamedPoint { id: "far".into(), line: 0, lon, lat };
+    let far = NamedPoint {
+        id: "far".into(),
+        line: 0,
+        lon,
+        lat,
+    };
     let t = point_table(&g, &[far], &[d.point(2)], None, 1000.0).unwrap();
     assert!(t.cells.is_empty());
     assert_eq!(t.unsnapped_sources.len(), 1);

@@ -47,20 +47,35 @@ pub fn obtain_graph(
     let raw = match source {
         NetworkSource::Graph(path) => {
             let graph = store::load_graph(path)?;
-            return Ok(ObtainedGraph { graph, build: None, read_seconds: start.elapsed().as_secs_f64() });
+            return Ok(ObtainedGraph {
+                graph,
+                build: None,
+                read_seconds: start.elapsed().as_secs_f64(),
+            });
         }
         NetworkSource::Osm(path) => {
-            let profile = Profile::resolve(profile).with_context(|| format!("profile {profile:?}"))?;
+            let profile =
+                Profile::resolve(profile).with_context(|| format!("profile {profile:?}"))?;
             osm::read_osm(path, &profile).with_context(|| format!("reading {}", path.display()))?
         }
         NetworkSource::Lines { path, layer } => {
-            let profile = Profile::resolve(profile).with_context(|| format!("profile {profile:?}"))?;
+            let profile =
+                Profile::resolve(profile).with_context(|| format!("profile {profile:?}"))?;
             lines::read_lines(path, layer.as_deref(), &profile)
                 .with_context(|| format!("reading {}", path.display()))?
         }
     };
     let read_seconds = start.elapsed().as_secs_f64();
-    tracing::info!(ways = raw.way_count(), vertices = raw.vertices.len(), read_seconds, "network source read");
+    tracing::info!(
+        ways = raw.way_count(),
+        vertices = raw.vertices.len(),
+        read_seconds,
+        "network source read"
+    );
     let (graph, report) = build_graph(&raw, opts);
-    Ok(ObtainedGraph { graph, build: Some(report), read_seconds })
+    Ok(ObtainedGraph {
+        graph,
+        build: Some(report),
+        read_seconds,
+    })
 }

@@ -313,7 +313,7 @@ mod tests {
         let g = sample();
         save_graph(&g, &path).unwrap();
         assert_eq!(load_graph(&path).unwrap(), g);
-            }
+    }
 
     #[test]
     fn other_files_are_refused_clearly() {
