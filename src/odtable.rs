@@ -109,8 +109,14 @@ pub fn point_table(
         max_distance_m: max_snap_m,
         ..SnapOptions::for_graph(graph)
     };
-    let (src, unsnapped_sources) = snap_points(&index, graph, sources, &opts);
-    let (dst, unsnapped_destinations) = snap_points(&index, graph, destinations, &opts);
+    let SnappedPoints {
+        ok: src,
+        failed: unsnapped_sources,
+    } = snap_points(&index, graph, sources, &opts);
+    let SnappedPoints {
+        ok: dst,
+        failed: unsnapped_destinations,
+    } = snap_points(&index, graph, destinations, &opts);
     let src_seeds: Vec<_> = src.iter().map(|(_, s)| s.departures(graph)).collect();
     let dst_seeds: Vec<_> = dst.iter().map(|(_, s)| s.arrivals(graph)).collect();
     let direct = |i: usize, j: usize| src[i].1.direct_to(&dst[j].1, graph);
@@ -194,23 +200,31 @@ pub fn run_table_job(graph: &Graph, job: &TableJob) -> anyhow::Result<TableSumma
     })
 }
 
-/// Snaps every point: `(index of the point, snap)` for the snapped ones, `(index, why)` for
-/// the others.
+/// Points of one side of a table, split by snapping outcome; `usize` indexes the input.
+struct SnappedPoints {
+    ok: Vec<(usize, Snapped)>,
+    failed: Vec<(usize, Unsnapped)>,
+}
+
+/// Snaps every point (in parallel; the result is in input order).
 fn snap_points(
     index: &SnapIndex,
     graph: &Graph,
     points: &[NamedPoint],
     opts: &SnapOptions,
-) -> (Vec<(usize, Snapped)>, Vec<(usize, Unsnapped)>) {
-    let mut ok = Vec::with_capacity(points.len());
-    let mut failed = Vec::new();
-    for (i, p) in points.iter().enumerate() {
-        match index.snap(graph, p.lon, p.lat, opts) {
-            Ok(s) => ok.push((i, s)),
-            Err(why) => failed.push((i, why)),
+) -> SnappedPoints {
+    let coords: Vec<(f64, f64)> = points.iter().map(|p| (p.lon, p.lat)).collect();
+    let mut out = SnappedPoints {
+        ok: Vec::with_capacity(points.len()),
+        failed: Vec::new(),
+    };
+    for (i, r) in index.snap_all(graph, &coords, opts).into_iter().enumerate() {
+        match r {
+            Ok(s) => out.ok.push((i, s)),
+            Err(why) => out.failed.push((i, why)),
         }
     }
-    (ok, failed)
+    out
 }
 
 /// Milliseconds as minutes with three decimals.

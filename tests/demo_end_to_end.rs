@@ -62,7 +62,7 @@ fn the_demo_runs_and_is_identical_with_one_or_two_threads() {
     let nearest = String::from_utf8(read(&one.join("nearest_gp.csv"))).unwrap();
     assert!(!nearest.contains("SEA-0001"));
     assert!(
-        nearest.lines().count() - 1 >= points * 9 / 10,
+        nearest.lines().count() > points * 9 / 10,
         "most points reach a GP within 60 min"
     );
 

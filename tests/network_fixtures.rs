@@ -29,10 +29,13 @@ fn haversine(a: (f64, f64), b: (f64, f64)) -> f64 {
     2.0 * R * h.sqrt().asin()
 }
 
+/// An OSM tag `(key, value)`.
+type Tag = (&'static str, &'static str);
+
 /// A drawing: nodes by id at grid positions, ways by node ids with tags.
 struct Drawing {
     nodes: Vec<(i64, (f64, f64))>,
-    ways: Vec<(Vec<i64>, Vec<(&'static str, &'static str)>)>,
+    ways: Vec<(Vec<i64>, Vec<Tag>)>,
 }
 
 impl Drawing {
