@@ -26,7 +26,8 @@
 //! it there beats it further on by the same margin), so pruning loses nothing.
 //!
 //! Per-thread state ([`SearchState`]) is allocated once and reused: a generation stamp per
-//! node tells current labels from old ones, so a search costs what it settles, not O(nodes).
+//! node tells current labels from old ones and the settled bits are cleared from the list of
+//! settled nodes, so a search costs what it settles, not O(nodes).
 
 use crate::network::graph::{Adjacency, Graph};
 use thiserror::Error;
@@ -112,7 +113,7 @@ pub enum SearchError {
 /// Label of one node in the current search.
 #[derive(Clone, Copy, Debug, Default)]
 struct Slot {
-    /// Generation stamp: `gen` = tentative, `gen + 1` = settled, anything else = unlabelled.
+    /// Generation stamp: the label belongs to the current search iff it equals `gen`.
     stamp: u32,
     /// Time, ms.
     time: u32,
@@ -204,15 +205,21 @@ impl QuadHeap {
     }
 }
 
-/// Reusable per-thread search state: one label per node with a generation stamp, the heap,
-/// and the list of nodes settled by the last search.
+/// Reusable per-thread search state: one label per node with a generation stamp, a bitset
+/// of settled nodes, the heap, and the list of nodes settled by the last search.
 ///
-/// Starting a search costs O(1) (the generation moves on); labels of earlier searches are
-/// ignored without being cleared. After a search, [`SearchState::time_ms`],
-/// [`SearchState::len_dm`] and [`SearchState::settled`] describe its result.
+/// Starting a search costs what the previous one settled (its bits are cleared from the
+/// settled list; tentative labels are told apart by the generation stamp and never
+/// cleared). After a search, [`SearchState::time_ms`], [`SearchState::len_dm`] and
+/// [`SearchState::settled`] describe its result.
+///
+/// Settled nodes are tracked in a bitset (n / 8 bytes, small enough to stay in cache)
+/// rather than in the labels: a popped heap entry carries its whole label, so settling a
+/// node and skipping settled neighbours touch no label in memory.
 #[derive(Clone, Debug)]
 pub struct SearchState {
     slots: Vec<Slot>,
+    done: Vec<u64>,
     gen: u32,
     heap: QuadHeap,
     settled: Vec<u32>,
@@ -224,6 +231,7 @@ impl SearchState {
     pub fn new(node_count: usize) -> Self {
         SearchState {
             slots: vec![Slot::default(); node_count],
+            done: vec![0; node_count.div_ceil(64)],
             gen: 1,
             heap: QuadHeap::default(),
             settled: Vec::new(),
@@ -254,35 +262,40 @@ impl SearchState {
     }
 
     fn settled_slot(&self, v: u32) -> Option<&Slot> {
-        self.slots
-            .get(v as usize)
-            .filter(|s| s.stamp == self.gen.wrapping_add(1))
+        let done = self.done.get(v as usize / 64)? & (1 << (v % 64)) != 0;
+        self.slots.get(v as usize).filter(|_| done)
     }
 
-    /// Starts a new search on a graph of `node_count` nodes: new generation, empty heap
-    /// and settled list.
+    #[inline]
+    fn is_done(&self, v: u32) -> bool {
+        self.done[v as usize / 64] & (1 << (v % 64)) != 0
+    }
+
+    /// Starts a new search on a graph of `node_count` nodes: new generation, settled bits
+    /// of the last search cleared, empty heap and settled list.
     fn begin(&mut self, node_count: usize) {
         if self.slots.len() < node_count {
             self.slots.resize(node_count, Slot::default());
+            self.done.resize(node_count.div_ceil(64), 0);
         }
-        if self.gen >= u32::MAX - 3 {
+        for &v in &self.settled {
+            self.done[v as usize / 64] &= !(1 << (v % 64));
+        }
+        if self.gen == u32::MAX {
             self.slots.iter_mut().for_each(|s| s.stamp = 0);
             self.gen = 1;
         } else {
-            self.gen += 2;
+            self.gen += 1;
         }
         self.heap.clear();
         self.settled.clear();
     }
 
-    /// Offers label `(time, source, len)` to node `v`; pushes it if it is better.
-    #[inline]
+    /// Offers label `(time, source, len)` to node `v` before the search runs; pushes it if
+    /// it is better than the one `v` has.
     fn offer(&mut self, v: u32, time: u32, source: u32, len: u32) {
         let gen = self.gen;
         let slot = &mut self.slots[v as usize];
-        if slot.stamp == gen.wrapping_add(1) {
-            return;
-        }
         if slot.stamp != gen || (time, source, len) < (slot.time, slot.source, slot.len) {
             *slot = Slot {
                 stamp: gen,
@@ -296,38 +309,53 @@ impl SearchState {
 
     /// Runs the search from the labels offered so far, settling nodes up to `max` ms;
     /// `stop(v)` is called on each settled node and ends the search when it returns true.
+    ///
+    /// The labels a node receives strictly decrease, so the first heap entry popped for a
+    /// node is its current label, and later ones are stale: the settled bit is the whole
+    /// staleness test.
+    ///
+    /// The loop is bound by memory latency, not arithmetic: while a node's edges are
+    /// relaxed, the edges of the heap's top (likely the next node settled) and the CSR
+    /// offsets of its children (likely the ones after) are prefetched. On a 4.5 M-node
+    /// graph this cut a 1,000-source search by 40 % (see `benches/search.rs`).
     fn run(&mut self, adj: &Adjacency, max: u32, mut stop: impl FnMut(u32) -> bool) {
-        let tentative = self.gen;
-        let settled = tentative.wrapping_add(1);
+        let gen = self.gen;
         while let Some(key) = self.heap.pop() {
             let (time, source, len, v) = unpack(key);
-            let slot = &mut self.slots[v as usize];
-            if slot.stamp != tentative || (slot.time, slot.source, slot.len) != (time, source, len)
-            {
+            let word = &mut self.done[v as usize / 64];
+            let bit = 1 << (v % 64);
+            if *word & bit != 0 {
                 continue;
             }
-            slot.stamp = settled;
+            *word |= bit;
             self.settled.push(v);
             if stop(v) {
                 return;
             }
             let range = adj.edges(v);
+            if let Some((&next, after)) = self.heap.items.split_first() {
+                if let Some(&e) = adj.offsets.get(unpack(next).3 as usize) {
+                    prefetch(&adj.other, e as usize);
+                    prefetch(&adj.time_ms, e as usize);
+                    prefetch(&adj.len_dm, e as usize);
+                }
+                for &k in after.iter().take(4) {
+                    prefetch(&adj.offsets, unpack(k).3 as usize);
+                }
+            }
             let others = &adj.other[range.clone()];
             let times = &adj.time_ms[range.clone()];
             let lens = &adj.len_dm[range];
             for ((&w, &dt), &dl) in others.iter().zip(times).zip(lens) {
                 let t = time.saturating_add(dt);
-                if t > max {
+                if t > max || self.is_done(w) {
                     continue;
                 }
                 let l = len.saturating_add(dl).min(CAP);
                 let slot = &mut self.slots[w as usize];
-                if slot.stamp == settled {
-                    continue;
-                }
-                if slot.stamp != tentative || (t, source, l) < (slot.time, slot.source, slot.len) {
+                if slot.stamp != gen || (t, source, l) < (slot.time, slot.source, slot.len) {
                     *slot = Slot {
-                        stamp: tentative,
+                        stamp: gen,
                         time: t,
                         source,
                         len: l,
@@ -402,6 +430,19 @@ impl TargetSet {
             self.gen += 1;
         }
         self.count = 0;
+    }
+}
+
+/// Hints the processor to fetch `data[i]` into cache (no effect if `i` is out of range or
+/// off x86-64). Used only where a later access is likely but not certain.
+#[inline(always)]
+fn prefetch<T>(data: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(x) = data.get(i) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: SSE is part of the x86-64 baseline, and a prefetch of a valid reference
+        // reads nothing and cannot fault.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast()) };
     }
 }
 
@@ -534,18 +575,18 @@ pub fn multi_source(
         );
     }
     state.run(dir.adjacency(graph), max, |_| false);
-    let settled = state.gen.wrapping_add(1);
+    // A scan in node order (not in settled order): sequential memory access.
     let mut out = NearestResult {
-        time_ms: vec![UNREACHED; n],
-        len_dm: vec![UNREACHED; n],
-        source: vec![UNREACHED; n],
+        time_ms: Vec::with_capacity(n),
+        len_dm: Vec::with_capacity(n),
+        source: Vec::with_capacity(n),
     };
-    for &v in &state.settled {
+    for v in 0..n as u32 {
         let s = state.slots[v as usize];
-        debug_assert_eq!(s.stamp, settled);
-        out.time_ms[v as usize] = s.time;
-        out.len_dm[v as usize] = s.len;
-        out.source[v as usize] = s.source;
+        let reached = state.is_done(v);
+        out.time_ms.push(if reached { s.time } else { UNREACHED });
+        out.len_dm.push(if reached { s.len } else { UNREACHED });
+        out.source.push(if reached { s.source } else { UNREACHED });
     }
     Ok(out)
 }
@@ -780,7 +821,7 @@ mod tests {
             vec![None, None, None, None, Some(0), Some(1_000)]
         );
         // Generation wrap-around resets the stamps.
-        st.gen = u32::MAX - 3;
+        st.gen = u32::MAX;
         bounded_search(&mut st, &g, Direction::Forward, &[seed(5, 0)], None).unwrap();
         assert_eq!(
             times(&st, 6),
@@ -953,6 +994,26 @@ mod tests {
             bounded_search(&mut b, &reversed, Direction::Forward, &[seed(s, 0)], None).unwrap();
             assert_eq!(times(&a, 6), times(&b, 6));
         }
+    }
+
+    #[test]
+    fn heap_pops_in_order_when_pushes_and_pops_interleave() {
+        let mut h = QuadHeap::default();
+        let mut popped = Vec::new();
+        for i in 0..300u128 {
+            h.push((i * 7919) % 211);
+            if i % 3 == 0 {
+                popped.extend(h.pop());
+            }
+        }
+        popped.extend(std::iter::from_fn(|| h.pop()));
+        let mut keys: Vec<u128> = (0..300u128).map(|i| (i * 7919) % 211).collect();
+        keys.sort_unstable();
+        let mut got = popped.clone();
+        got.sort_unstable();
+        assert_eq!(got, keys);
+        let tail = &popped[100..];
+        assert!(tail.windows(2).all(|w| w[0] <= w[1]));
     }
 
     #[test]

@@ -12,10 +12,12 @@
 //!
 //! where `d.time` is the time still needed from node `d.node` to point j, and `direct(i, j)`
 //! an optional time along a single piece (both points on the same piece, no node between).
-//! Equal times go to the shorter network length. One bounded Dijkstra per source (see
-//! [`super::dijkstra`]) stops once every destination node is settled or the bound is reached;
-//! sources run in parallel with one [`SearchState`] per rayon worker, and rows are
-//! assembled in source order, so the table is the same whatever the thread count.
+//! Equal times go to the shorter network length. One bounded Dijkstra per item of the
+//! smaller side (see [`super::dijkstra`]; forward from sources, or backward from
+//! destinations) stops once every node of the other side is settled or the bound is
+//! reached; searches run in parallel with one [`SearchState`] per rayon worker, and the
+//! pairs are sorted by (source, destination), so the table is the same whatever the thread
+//! count.
 
 use super::dijkstra::{search_to_targets, Direction, SearchError, SearchState, TargetSet};
 use super::Seed;
@@ -56,6 +58,11 @@ pub type DirectFn<'a> = &'a (dyn Fn(usize, usize) -> Option<(u32, u32)> + Sync);
 /// each node); `direct(i, j)`, when given, offers a competing direct time. A source or
 /// destination without seeds is unreachable except through `direct`. Fails if a seed is
 /// outside the graph or there are more than `u32::MAX` sources or destinations.
+///
+/// One search runs per item of the smaller side: forward from each source when there are
+/// no more sources than destinations, otherwise backward (reverse adjacency) from each
+/// destination. Both give the same table, since the best `(time, length)` over a set of
+/// paths does not depend on the direction they are explored in.
 pub fn compute_table<S: AsRef<[Seed]> + Sync, D: AsRef<[Seed]> + Sync>(
     graph: &Graph,
     sources: &[S],
@@ -66,33 +73,106 @@ pub fn compute_table<S: AsRef<[Seed]> + Sync, D: AsRef<[Seed]> + Sync>(
     let n = graph.node_count();
     check_side("source", sources, n)?;
     check_side("destination", destinations, n)?;
-    let mut targets = TargetSet::new(n);
-    targets.reset(
-        destinations
-            .iter()
-            .flat_map(|d| d.as_ref().iter().map(|s| s.node)),
-    )?;
-    let max = max_ms.unwrap_or(u32::MAX - 1);
-    // Bounds the number of rayon jobs, hence of search states allocated by `map_init`.
-    let min_len = (sources.len() / (4 * rayon::current_num_threads())).max(1);
-    let rows = (0..sources.len())
-        .into_par_iter()
-        .with_min_len(min_len)
-        .map_init(
-            || SearchState::new(n),
-            |state, i| {
-                let seeds = sources[i].as_ref();
-                search_to_targets(state, graph, Direction::Forward, seeds, &targets, max_ms)?;
-                Ok(row(state, i, destinations, max, direct))
-            },
-        )
-        .collect::<Result<Vec<_>, SearchError>>()?;
     let mut table = Table::default();
-    for (cells, unreachable) in rows {
-        table.cells.extend(cells);
-        table.unreachable.extend(unreachable);
+    if sources.len() <= destinations.len() {
+        let sweep = Sweep {
+            graph,
+            dir: Direction::Forward,
+            max_ms,
+            direct,
+        };
+        for (cells, unreachable) in sweep.run(sources, destinations)? {
+            table.cells.extend(cells);
+            table.unreachable.extend(unreachable);
+        }
+    } else {
+        let sweep = Sweep {
+            graph,
+            dir: Direction::Reverse,
+            max_ms,
+            direct,
+        };
+        for (cells, unreachable) in sweep.run(destinations, sources)? {
+            table.cells.extend(cells);
+            table.unreachable.extend(unreachable);
+        }
+        table
+            .cells
+            .sort_unstable_by_key(|c| (c.source, c.destination));
+        table.unreachable.sort_unstable();
     }
     Ok(table)
+}
+
+/// The cells and unreachable pairs found by one search.
+type Line = (Vec<TableCell>, Vec<(u32, u32)>);
+
+/// One search per item of one side (`from`), read at the seeds of the other side (`to`).
+struct Sweep<'a> {
+    graph: &'a Graph,
+    /// Forward: `from` are the sources; reverse: `from` are the destinations.
+    dir: Direction,
+    max_ms: Option<u32>,
+    direct: Option<DirectFn<'a>>,
+}
+
+impl Sweep<'_> {
+    /// Cells and unreachable pairs of every item of `from`, in the order of `from`.
+    fn run<A: AsRef<[Seed]> + Sync, B: AsRef<[Seed]> + Sync>(
+        &self,
+        from: &[A],
+        to: &[B],
+    ) -> Result<Vec<Line>, SearchError> {
+        let n = self.graph.node_count();
+        let mut targets = TargetSet::new(n);
+        targets.reset(to.iter().flat_map(|d| d.as_ref().iter().map(|s| s.node)))?;
+        // Bounds the number of rayon jobs, hence of search states allocated by `map_init`.
+        let min_len = (from.len() / (4 * rayon::current_num_threads())).max(1);
+        (0..from.len())
+            .into_par_iter()
+            .with_min_len(min_len)
+            .map_init(
+                || SearchState::new(n),
+                |state, a| {
+                    let seeds = from[a].as_ref();
+                    search_to_targets(state, self.graph, self.dir, seeds, &targets, self.max_ms)?;
+                    Ok(self.line(state, a, to))
+                },
+            )
+            .collect()
+    }
+
+    /// The pairs of item `a` of `from` with every item of `to`, from the search of `a` held
+    /// in `state`.
+    fn line<B: AsRef<[Seed]>>(&self, state: &SearchState, a: usize, to: &[B]) -> Line {
+        let max = self.max_ms.unwrap_or(u32::MAX - 1);
+        let mut cells = Vec::new();
+        let mut unreachable = Vec::new();
+        for (b, far) in to.iter().enumerate() {
+            let (i, j) = match self.dir {
+                Direction::Forward => (a, b),
+                Direction::Reverse => (b, a),
+            };
+            let network = far.as_ref().iter().filter_map(|d| {
+                let t = state.time_ms(d.node)?.saturating_add(d.time_ms);
+                let l = state.len_dm(d.node)?.saturating_add(d.len_dm);
+                Some((t, l))
+            });
+            let best = network.chain(self.direct.and_then(|f| f(i, j))).min();
+            // Indices fit in u32: checked by `check_side`.
+            let (source, destination) = (i as u32, j as u32);
+            match best {
+                Some((time_ms, len_dm)) if time_ms <= max => cells.push(TableCell {
+                    source,
+                    destination,
+                    time_ms,
+                    len_dm,
+                }),
+                _ => unreachable.push((source, destination)),
+            }
+        }
+        (cells, unreachable)
+    }
 }
 
 /// Checks that a side has at most `u32::MAX` entries, all seeds inside the graph.
@@ -117,39 +197,6 @@ fn check_side<T: AsRef<[Seed]>>(
         }
     }
     Ok(())
-}
-
-/// Row `i` of the table from the search of source `i` held in `state`.
-fn row<D: AsRef<[Seed]>>(
-    state: &SearchState,
-    i: usize,
-    destinations: &[D],
-    max: u32,
-    direct: Option<DirectFn<'_>>,
-) -> (Vec<TableCell>, Vec<(u32, u32)>) {
-    let mut cells = Vec::new();
-    let mut unreachable = Vec::new();
-    // Indices fit in u32: checked by `check_side`.
-    let source = i as u32;
-    for (j, dest) in destinations.iter().enumerate() {
-        let destination = j as u32;
-        let network = dest.as_ref().iter().filter_map(|d| {
-            let t = state.time_ms(d.node)?.saturating_add(d.time_ms);
-            let l = state.len_dm(d.node)?.saturating_add(d.len_dm);
-            Some((t, l))
-        });
-        let best = network.chain(direct.and_then(|f| f(i, j))).min();
-        match best {
-            Some((time_ms, len_dm)) if time_ms <= max => cells.push(TableCell {
-                source,
-                destination,
-                time_ms,
-                len_dm,
-            }),
-            _ => unreachable.push((source, destination)),
-        }
-    }
-    (cells, unreachable)
 }
 
 #[cfg(test)]
@@ -208,6 +255,23 @@ mod tests {
         let t = compute_table(&g, &src, &dst, None, None).unwrap();
         assert_eq!(t.cells, vec![cell(0, 0, 13_000, 1300)]);
         assert_eq!(t.unreachable, vec![(0, 1), (1, 0), (1, 1)]);
+    }
+
+    #[test]
+    fn more_sources_than_destinations_search_backwards_alike() {
+        let g = line();
+        let src = vec![
+            vec![seed(0, 2_000, 200), seed(1, 8_000, 800)],
+            vec![seed(2, 0, 0)],
+            vec![seed(0, 0, 0)],
+        ];
+        let dst = vec![vec![seed(1, 5_000, 500)], vec![seed(3, 0, 0)]];
+        let t = compute_table(&g, &src, &dst, None, None).unwrap();
+        assert_eq!(
+            t.cells,
+            vec![cell(0, 0, 13_000, 1300), cell(2, 0, 15_000, 1500)]
+        );
+        assert_eq!(t.unreachable, vec![(0, 1), (1, 0), (1, 1), (2, 1)]);
     }
 
     #[test]
