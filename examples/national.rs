@@ -81,8 +81,7 @@ fn main() -> anyhow::Result<()> {
         &format!("{} ways, {} vertices", raw.way_count(), raw.vertices.len()),
     );
     let t0 = Instant::now();
-    let (graph, rep) = build_graph(&raw, &BuildOptions::default());
-    drop(raw);
+    let (graph, rep) = build_graph(raw, &BuildOptions::default());
     let build = t0.elapsed().as_secs_f64();
     row(
         "build graph",

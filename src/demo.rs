@@ -117,7 +117,7 @@ pub fn run_demo(out: &Path) -> anyhow::Result<DemoSummary> {
 
     let profile = Profile::builtin("car")?;
     let raw = read_osm(&pbf, &profile).with_context(|| format!("reading {}", pbf.display()))?;
-    let (graph, build) = build_graph(&raw, &BuildOptions::default());
+    let (graph, build) = build_graph(raw, &BuildOptions::default());
     let graph_path = out.join("network").join("car.rgraph");
     save_graph(&graph, &graph_path)?;
     let graph_bytes = std::fs::metadata(&graph_path).map(|m| m.len()).unwrap_or(0);

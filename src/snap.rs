@@ -1037,7 +1037,7 @@ mod tests {
         raw.push_way(1, &[0, 1], way(36.0, 0.0));
         raw.push_way(2, &[1, 2, 3, 0], way(36.0, 36.0));
         raw.push_way(3, &[4, 5], way(36.0, 36.0));
-        let (g, _) = build_graph(&raw, &BuildOptions::default());
+        let (g, _) = build_graph(raw, &BuildOptions::default());
         let idx = index(&g);
         let o = SnapOptions::for_graph(&g);
         let node_at = |r: f64, c: f64| {

@@ -80,7 +80,7 @@ impl Drawing {
     fn graph(&self, profile: &str) -> Graph {
         let profile = Profile::builtin(profile).unwrap();
         let raw = read_osm_xml_str(&self.xml(), &profile).unwrap();
-        build_graph(&raw, &BuildOptions::default()).0
+        build_graph(raw, &BuildOptions::default()).0
     }
     fn point(&self, id: i64) -> NamedPoint {
         let (lon, lat) = self.pos(id);

@@ -77,7 +77,7 @@ fn tiny_network_is_read_as_drawn() {
 fn tiny_network_builds_into_the_expected_graph() {
     let raw = read_osm(&fixture("tiny.osm"), &car()).unwrap();
     let (g, report) = build_graph(
-        &raw,
+        raw.clone(),
         &BuildOptions {
             min_component_nodes: 1,
         },
@@ -118,7 +118,7 @@ fn overpass_geojson_lines_join_at_shared_coordinates() {
     assert_eq!(skipped(&raw, "highway=bus_stop not used by profile car"), 1);
     assert_eq!(skipped(&raw, "area=yes (a surface, not a line)"), 1);
     let (g, _) = build_graph(
-        &raw,
+        raw.clone(),
         &BuildOptions {
             min_component_nodes: 1,
         },

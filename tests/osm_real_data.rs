@@ -55,7 +55,7 @@ fn monaco_pbf_gives_one_big_car_network() {
         "{}",
         raw.way_count()
     );
-    let (g, report) = build_graph(&raw, &BuildOptions::default());
+    let (g, report) = build_graph(raw.clone(), &BuildOptions::default());
     println!("km by class: {:?}", report.km_by_class);
     println!("pruned: {:?}", report.prune);
     assert!(g.node_count() > 1_000, "{}", g.node_count());
@@ -104,7 +104,7 @@ fn bondy_xml_export_is_read() {
         raw.way_count()
     );
     let (g, report) = build_graph(
-        &raw,
+        raw.clone(),
         &BuildOptions {
             min_component_nodes: 20,
         },
@@ -140,7 +140,7 @@ fn bondy_overpass_geojson_is_read_as_lines() {
         .map(|s| s.1)
         .sum::<u64>();
     assert!(points > 500, "{points} crossings (points) counted");
-    let (g, report) = build_graph(&raw, &BuildOptions::default());
+    let (g, report) = build_graph(raw, &BuildOptions::default());
     println!(
         "km by class: {:?}, pruned {:?}",
         report.km_by_class, report.prune

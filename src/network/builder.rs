@@ -56,10 +56,12 @@ pub struct BuildReport {
     pub seconds: f64,
 }
 
-/// Builds the routing graph from a reader's ways.
-pub fn build_graph(raw: &RawNetwork, opts: &BuildOptions) -> (Graph, BuildReport) {
+/// Builds the routing graph from a reader's ways. The ways are consumed: their memory is
+/// released before the adjacency arrays are built, which keeps the peak of a national
+/// build lower.
+pub fn build_graph(raw: RawNetwork, opts: &BuildOptions) -> (Graph, BuildReport) {
     let start = Instant::now();
-    let node_of = number_junctions(raw);
+    let node_of = number_junctions(&raw);
     let node_count = node_of.iter().filter(|&&n| n != NONE).count();
     let mut node_coords = vec![[0i32; 2]; node_count];
     for (v, &n) in node_of.iter().enumerate() {
@@ -67,15 +69,22 @@ pub fn build_graph(raw: &RawNetwork, opts: &BuildOptions) -> (Graph, BuildReport
             node_coords[n as usize] = raw.vertices[v];
         }
     }
-    let pieces = cut_pieces(raw, &node_of);
+    let pieces = cut_pieces(&raw, &node_of);
+    drop(node_of);
     let class_snappable = raw
         .class_names
         .iter()
         .map(|c| !raw.snap_excluded.contains(c))
         .collect();
+    let RawNetwork {
+        profile_name,
+        class_names,
+        skipped,
+        ..
+    } = raw;
     let graph = Graph::from_pieces(
-        &raw.profile_name,
-        raw.class_names.clone(),
+        &profile_name,
+        class_names,
         class_snappable,
         node_coords,
         pieces,
@@ -87,7 +96,7 @@ pub fn build_graph(raw: &RawNetwork, opts: &BuildOptions) -> (Graph, BuildReport
         pieces: graph.pieces.len(),
         km_by_class: km_by_class(&graph),
         prune,
-        skipped: raw.skipped.clone(),
+        skipped,
         seconds: start.elapsed().as_secs_f64(),
     };
     (graph, report)
@@ -283,7 +292,7 @@ mod tests {
     fn ways_are_cut_at_junctions_only() {
         let raw = t_network();
         let (g, rep) = build_graph(
-            &raw,
+            raw.clone(),
             &BuildOptions {
                 min_component_nodes: 1,
             },
@@ -312,7 +321,7 @@ mod tests {
         let mut raw = t_network();
         raw.way_attrs[0].duration_s = Some(600.0);
         let (g, _) = build_graph(
-            &raw,
+            raw.clone(),
             &BuildOptions {
                 min_component_nodes: 1,
             },
@@ -326,7 +335,7 @@ mod tests {
     fn closed_direction_gives_no_edge() {
         let raw = t_network();
         let (g, _) = build_graph(
-            &raw,
+            raw.clone(),
             &BuildOptions {
                 min_component_nodes: 1,
             },
@@ -341,7 +350,7 @@ mod tests {
     fn node_numbering_follows_the_hilbert_curve() {
         let raw = t_network();
         let (g, _) = build_graph(
-            &raw,
+            raw.clone(),
             &BuildOptions {
                 min_component_nodes: 1,
             },
@@ -358,7 +367,7 @@ mod tests {
         }
         raw.push_way(1, &[0, 1, 2, 0], attrs(0, 30.0, 30.0));
         let (g, _) = build_graph(
-            &raw,
+            raw.clone(),
             &BuildOptions {
                 min_component_nodes: 1,
             },

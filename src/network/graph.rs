@@ -127,32 +127,8 @@ impl Graph {
         pieces: Pieces,
     ) -> Graph {
         let n = node_coords.len();
-        // (tail, head, time, len, piece)
-        let mut edges: Vec<(u32, u32, u32, u32, u32)> = Vec::with_capacity(pieces.len() * 2);
-        for p in 0..pieces.len() {
-            if !pieces.is_routable(p) {
-                continue;
-            }
-            let (a, b) = (pieces.tail[p], pieces.head[p]);
-            if pieces.time_fwd_ms[p] != NONE {
-                edges.push((a, b, pieces.time_fwd_ms[p], pieces.len_dm[p], p as u32));
-            }
-            if pieces.time_bwd_ms[p] != NONE {
-                edges.push((b, a, pieces.time_bwd_ms[p], pieces.len_dm[p], p as u32));
-            }
-        }
-        edges.sort_unstable_by_key(|e| (e.0, e.1, e.4, e.2));
-        let fwd = csr(
-            n,
-            edges.iter().map(|e| (e.0, e.1, e.2, e.3, e.4)),
-            edges.len(),
-        );
-        edges.sort_unstable_by_key(|e| (e.1, e.0, e.4, e.2));
-        let rev = csr(
-            n,
-            edges.iter().map(|e| (e.1, e.0, e.2, e.3, e.4)),
-            edges.len(),
-        );
+        let fwd = csr(n, &pieces, false);
+        let rev = csr(n, &pieces, true);
         Graph {
             profile_name: profile_name.to_string(),
             class_names,
@@ -181,24 +157,70 @@ impl Graph {
     }
 }
 
-/// Packs edges already sorted by their first field into CSR arrays.
-fn csr(n: usize, edges: impl Iterator<Item = (u32, u32, u32, u32, u32)>, m: usize) -> Adjacency {
-    let mut adj = Adjacency {
-        offsets: vec![0; n + 1],
-        other: Vec::with_capacity(m),
-        time_ms: Vec::with_capacity(m),
-        len_dm: Vec::with_capacity(m),
-        piece: Vec::with_capacity(m),
+/// The directed edges of `pieces`, as CSR grouped by tail (forward) or by head
+/// (`reverse`), each node's edges ordered by (other end, piece, time).
+///
+/// A counting sort: degrees, prefix sums, then each edge written at its node's cursor, so
+/// no array of all edges is sorted (on a national graph that temporary array alone would
+/// weigh 200 MB).
+fn csr(n: usize, pieces: &Pieces, reverse: bool) -> Adjacency {
+    // (from, to, time) of each allowed direction of routable piece `p`.
+    let directions = |p: usize| {
+        let (a, b) = (pieces.tail[p], pieces.head[p]);
+        let fwd = (pieces.time_fwd_ms[p] != NONE).then_some((a, b, pieces.time_fwd_ms[p]));
+        let bwd = (pieces.time_bwd_ms[p] != NONE).then_some((b, a, pieces.time_bwd_ms[p]));
+        fwd.into_iter()
+            .chain(bwd)
+            .filter(move |_| pieces.is_routable(p))
+            .map(move |(from, to, t)| {
+                if reverse {
+                    (to, from, t)
+                } else {
+                    (from, to, t)
+                }
+            })
     };
-    for (from, to, t, l, p) in edges {
-        adj.offsets[from as usize + 1] += 1;
-        adj.other.push(to);
-        adj.time_ms.push(t);
-        adj.len_dm.push(l);
-        adj.piece.push(p);
+    let mut offsets = vec![0u32; n + 1];
+    for p in 0..pieces.len() {
+        for (from, _, _) in directions(p) {
+            offsets[from as usize + 1] += 1;
+        }
     }
     for v in 0..n {
-        adj.offsets[v + 1] += adj.offsets[v];
+        offsets[v + 1] += offsets[v];
+    }
+    let m = offsets[n] as usize;
+    let mut adj = Adjacency {
+        offsets,
+        other: vec![0; m],
+        time_ms: vec![0; m],
+        len_dm: vec![0; m],
+        piece: vec![0; m],
+    };
+    let mut cursor: Vec<u32> = adj.offsets[..n].to_vec();
+    for p in 0..pieces.len() {
+        for (from, to, t) in directions(p) {
+            let e = cursor[from as usize] as usize;
+            cursor[from as usize] += 1;
+            adj.other[e] = to;
+            adj.time_ms[e] = t;
+            adj.len_dm[e] = pieces.len_dm[p];
+            adj.piece[e] = p as u32;
+        }
+    }
+    let mut edges: Vec<(u32, u32, u32, u32)> = Vec::new();
+    for v in 0..n as u32 {
+        let range = adj.edges(v);
+        edges.clear();
+        edges.extend(
+            range
+                .clone()
+                .map(|e| (adj.other[e], adj.piece[e], adj.time_ms[e], adj.len_dm[e])),
+        );
+        edges.sort_unstable();
+        for (e, (other, piece, t, l)) in range.zip(&edges) {
+            (adj.other[e], adj.piece[e], adj.time_ms[e], adj.len_dm[e]) = (*other, *piece, *t, *l);
+        }
     }
     adj
 }

@@ -11,6 +11,7 @@
 //! crossing, is left out instead. The PBF reader makes two passes: ways (collecting the
 //! node ids needed), then nodes and dense nodes (keeping only those ids).
 
+use super::graph::NONE;
 use super::profile::{Decision, Profile, SkipCounts};
 use super::raw::{to_degrees, to_fixed, RawNetwork};
 use geo::{Distance, Haversine, Point};
@@ -65,13 +66,66 @@ pub enum OsmError {
 /// A way as read from XML: id, node references, tags.
 type XmlWay = (i64, Vec<i64>, Vec<(String, String)>);
 
-/// A way the profile accepted, before its node references are resolved.
-#[derive(Clone, Debug)]
-struct AcceptedWay {
-    id: i64,
+/// Ways the profile accepted, before their node references are resolved, stored flat (one
+/// allocation for all references rather than one per way: a national extract has millions
+/// of ways).
+#[derive(Clone, Debug, Default)]
+struct AcceptedWays {
+    /// OSM way ids.
+    ids: Vec<i64>,
+    /// Start of each way's references in `refs`; one more entry than there are ways.
+    offsets: Vec<usize>,
+    /// Node references of all ways, concatenated.
     refs: Vec<i64>,
-    decision: Decision,
+    /// The profile's decision for each way.
+    decisions: Vec<Decision>,
 }
+
+impl AcceptedWays {
+    /// Appends a way; its notes are already counted, so they are not kept.
+    fn push(&mut self, id: i64, refs: impl IntoIterator<Item = i64>, mut decision: Decision) {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        decision.notes = Vec::new();
+        self.ids.push(id);
+        self.refs.extend(refs);
+        self.offsets.push(self.refs.len());
+        self.decisions.push(decision);
+    }
+
+    /// Appends all ways of `other`.
+    fn append(&mut self, other: AcceptedWays) {
+        for (i, d) in other.decisions.into_iter().enumerate() {
+            let refs = other.refs[other.offsets[i]..other.offsets[i + 1]]
+                .iter()
+                .copied();
+            self.push(other.ids[i], refs, d);
+        }
+    }
+
+    /// Number of ways.
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Node references of way `i`.
+    fn refs(&self, i: usize) -> &[i64] {
+        &self.refs[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// Sorted, distinct node ids the ways use.
+    fn used_nodes(&self) -> Vec<i64> {
+        let mut used = self.refs.clone();
+        used.par_sort_unstable();
+        used.dedup();
+        used.shrink_to_fit();
+        used
+    }
+}
+
+/// Marks a used node absent from the file in the coordinate array given to [`assemble`].
+const MISSING: [i32; 2] = [i32::MIN, i32::MIN];
 
 /// Reads an OSM file through `profile`, choosing the reader by extension: `.pbf`, `.osm`,
 /// `.xml`, `.osm.gz` (case-insensitive).
@@ -133,7 +187,7 @@ fn read_xml<'s>(
     let mut reader = quick_xml::Reader::from_reader(input);
     let mut buf = Vec::new();
     let mut nodes: Vec<(i64, [i32; 2])> = Vec::new();
-    let mut ways = Vec::new();
+    let mut ways = AcceptedWays::default();
     let mut skips = SkipCounts::default();
     // The way being read; `None` outside `<way>`.
     let mut way: Option<XmlWay> = None;
@@ -219,14 +273,22 @@ fn read_xml<'s>(
         "duplicate node id (first kept)",
         (before - nodes.len()) as u64,
     );
-    Ok(assemble(profile, ways, &nodes, skips))
+    let used = ways.used_nodes();
+    let coords = used
+        .iter()
+        .map(|id| match nodes.binary_search_by_key(id, |n| n.0) {
+            Ok(i) => nodes[i].1,
+            Err(_) => MISSING,
+        })
+        .collect::<Vec<_>>();
+    Ok(assemble(profile, ways, &used, &coords, skips))
 }
 
 /// Applies the profile to a way read from XML, keeping it or counting why not.
 fn accept_way(
     profile: &Profile,
     (id, refs, tags): XmlWay,
-    ways: &mut Vec<AcceptedWay>,
+    ways: &mut AcceptedWays,
     skips: &mut SkipCounts,
 ) {
     let tags: Vec<(&str, &str)> = tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -235,7 +297,7 @@ fn accept_way(
             for n in &decision.notes {
                 skips.add(n);
             }
-            ways.push(AcceptedWay { id, refs, decision });
+            ways.push(id, refs, decision);
         }
         Err(reason) => skips.add(&reason),
     }
@@ -305,7 +367,7 @@ fn line_at<'s>(reopen: &dyn Fn() -> std::io::Result<Box<dyn BufRead + 's>>, offs
 /// Reads a PBF file in two parallel passes: accepted ways, then their nodes.
 fn read_pbf(path: &Path, profile: &Profile) -> Result<RawNetwork, OsmError> {
     let per_block = par_blocks(path, |block| {
-        let mut ways = Vec::new();
+        let mut ways = AcceptedWays::default();
         let mut skips = SkipCounts::default();
         for group in block.groups() {
             for w in group.ways() {
@@ -315,11 +377,7 @@ fn read_pbf(path: &Path, profile: &Profile) -> Result<RawNetwork, OsmError> {
                         for n in &decision.notes {
                             skips.add(n);
                         }
-                        ways.push(AcceptedWay {
-                            id: w.id(),
-                            refs: w.refs().collect(),
-                            decision,
-                        });
+                        ways.push(w.id(), w.refs(), decision);
                     }
                     Err(reason) => skips.add(&reason),
                 }
@@ -327,43 +385,41 @@ fn read_pbf(path: &Path, profile: &Profile) -> Result<RawNetwork, OsmError> {
         }
         (ways, skips)
     })?;
-    let mut ways = Vec::new();
+    let mut ways = AcceptedWays::default();
     let mut skips = SkipCounts::default();
     for (w, s) in per_block {
-        ways.extend(w);
+        ways.append(w);
         skips.merge(s);
     }
-    let mut needed: Vec<i64> = ways
-        .par_iter()
-        .flat_map_iter(|w| w.refs.iter().copied())
-        .collect();
-    needed.par_sort_unstable();
-    needed.dedup();
+    let used = ways.used_nodes();
+    // Second pass: (index in `used`, coordinates) of every used node, per blob.
     let per_block = par_blocks(path, |block| {
-        let mut found = Vec::new();
+        let mut found: Vec<(u32, [i32; 2])> = Vec::new();
+        let mut keep = |id: i64, coord: [i32; 2]| {
+            if let Ok(i) = used.binary_search(&id) {
+                found.push((i as u32, coord));
+            }
+        };
         for group in block.groups() {
             for n in group.nodes() {
-                if needed.binary_search(&n.id()).is_ok() {
-                    found.push((n.id(), [n.decimicro_lon(), n.decimicro_lat()]));
-                }
+                keep(n.id(), [n.decimicro_lon(), n.decimicro_lat()]);
             }
             for n in group.dense_nodes() {
-                if needed.binary_search(&n.id()).is_ok() {
-                    found.push((n.id(), [n.decimicro_lon(), n.decimicro_lat()]));
-                }
+                keep(n.id(), [n.decimicro_lon(), n.decimicro_lat()]);
             }
         }
         found
     })?;
-    let mut nodes: Vec<(i64, [i32; 2])> = per_block.into_iter().flatten().collect();
-    nodes.par_sort_unstable_by_key(|n| n.0);
-    let before = nodes.len();
-    nodes.dedup_by_key(|n| n.0);
-    skips.add_n(
-        "duplicate node id (first kept)",
-        (before - nodes.len()) as u64,
-    );
-    Ok(assemble(profile, ways, &nodes, skips))
+    let mut coords = vec![MISSING; used.len()];
+    let mut duplicates = 0u64;
+    for (i, coord) in per_block.into_iter().flatten() {
+        match &mut coords[i as usize] {
+            c if *c == MISSING => *c = coord,
+            _ => duplicates += 1,
+        }
+    }
+    skips.add_n("duplicate node id (first kept)", duplicates);
+    Ok(assemble(profile, ways, &used, &coords, skips))
 }
 
 /// Decodes every data blob of a PBF file in parallel and applies `f` to it; results come
@@ -413,45 +469,47 @@ where
     Ok(out)
 }
 
-/// Builds the network from accepted ways and the sorted, deduplicated coordinates of
-/// (at least) the nodes they use.
+/// Builds the network from accepted ways, the sorted distinct node ids they use (`used`)
+/// and those nodes' coordinates (`coords[i]` for `used[i]`, [`MISSING`] when the file lacks
+/// it). Ways are taken in id order; vertex `v` is the `v`-th smallest used node present.
 fn assemble(
     profile: &Profile,
-    mut ways: Vec<AcceptedWay>,
-    nodes: &[(i64, [i32; 2])],
+    ways: AcceptedWays,
+    used: &[i64],
+    coords: &[[i32; 2]],
     mut skips: SkipCounts,
 ) -> RawNetwork {
-    ways.sort_by_key(|w| w.id);
-    let mut used: Vec<i64> = ways.iter().flat_map(|w| w.refs.iter().copied()).collect();
-    used.sort_unstable();
-    used.dedup();
-    // Vertex v = v-th smallest used node id present in the file.
-    let mut ids = Vec::with_capacity(used.len());
+    let mut order: Vec<u32> = (0..ways.len() as u32).collect();
+    order.sort_by_key(|&w| (ways.ids[w as usize], w));
     let mut raw = RawNetwork::new(
         &profile.name,
         profile.class_names.clone(),
         profile.snap_excluded.clone(),
     );
-    for (id, coord) in nodes {
-        if used.binary_search(id).is_ok() {
-            ids.push(*id);
-            raw.vertices.push(*coord);
+    // Vertex of each used node, NONE when missing.
+    let mut vertex_of = vec![NONE; used.len()];
+    for (i, c) in coords.iter().enumerate() {
+        if *c != MISSING {
+            vertex_of[i] = raw.vertices.len() as u32;
+            raw.vertices.push(*c);
         }
     }
     let mut run: Vec<u32> = Vec::new();
     let mut runs: Vec<Vec<u32>> = Vec::new();
-    for w in &ways {
+    for &w in &order {
+        let (id, decision) = (ways.ids[w as usize], &ways.decisions[w as usize]);
         runs.clear();
         run.clear();
         let mut missing = false;
-        for r in &w.refs {
-            match ids.binary_search(r) {
-                Ok(v) => {
-                    if run.last() != Some(&(v as u32)) {
-                        run.push(v as u32);
+        for r in ways.refs(w as usize) {
+            let v = used.binary_search(r).map_or(NONE, |i| vertex_of[i]);
+            match v {
+                v if v != NONE => {
+                    if run.last() != Some(&v) {
+                        run.push(v);
                     }
                 }
-                Err(_) => {
+                _ => {
                     missing = true;
                     if run.len() >= 2 {
                         runs.push(run.clone());
@@ -462,10 +520,10 @@ fn assemble(
         }
         if !missing {
             let len = polyline_m(&raw.vertices, &run);
-            raw.push_way(w.id, &run, w.decision.finish(len));
+            raw.push_way(id, &run, decision.finish(len));
             continue;
         }
-        if w.decision.is_timed() {
+        if decision.is_timed() {
             skips.add("ferry with missing node references");
             continue;
         }
@@ -478,7 +536,7 @@ fn assemble(
             "way with missing node references (split)"
         });
         for r in &runs {
-            raw.push_way(w.id, r, w.decision.attrs);
+            raw.push_way(id, r, decision.attrs);
         }
     }
     for (reason, n) in skips.into_vec() {

@@ -72,7 +72,7 @@ pub fn obtain_graph(
         read_seconds,
         "network source read"
     );
-    let (graph, report) = build_graph(&raw, opts);
+    let (graph, report) = build_graph(raw, opts);
     Ok(ObtainedGraph {
         graph,
         build: Some(report),

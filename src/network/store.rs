@@ -52,51 +52,55 @@ pub enum StoreError {
     },
 }
 
-/// Writes `graph` to `path` (atomically: temporary file, then rename).
+/// Writes `graph` to `path` (atomically: temporary file, then rename), array by array
+/// through a buffered writer: no second copy of the graph is made in memory.
 pub fn save_graph(graph: &Graph, path: &Path) -> anyhow::Result<()> {
-    let mut buf: Vec<u8> = Vec::with_capacity(estimated_size(graph));
-    buf.extend_from_slice(MAGIC);
-    buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    buf.extend_from_slice(&BYTE_ORDER_MARK.to_ne_bytes());
-    put_str(&mut buf, &graph.profile_name);
-    put_u64(&mut buf, graph.class_names.len() as u64);
-    for c in &graph.class_names {
-        put_str(&mut buf, c);
-    }
-    let snappable: Vec<u8> = graph.class_snappable.iter().map(|&b| u8::from(b)).collect();
-    put(&mut buf, &snappable);
-    put(&mut buf, &graph.node_coords);
-    for adj in [&graph.fwd, &graph.rev] {
-        put(&mut buf, &adj.offsets);
-        put(&mut buf, &adj.other);
-        put(&mut buf, &adj.time_ms);
-        put(&mut buf, &adj.len_dm);
-        put(&mut buf, &adj.piece);
-    }
-    let p = &graph.pieces;
-    put(&mut buf, &p.tail);
-    put(&mut buf, &p.head);
-    put(&mut buf, &p.time_fwd_ms);
-    put(&mut buf, &p.time_bwd_ms);
-    put(&mut buf, &p.len_dm);
-    put(&mut buf, &p.class);
-    put(&mut buf, &p.geom_offsets);
-    put(&mut buf, &p.geom);
-    crate::atomic::write_with(path, |w| Ok(w.write_all(&buf)?))
+    crate::atomic::write_with(path, |w| {
+        w.write_all(MAGIC)?;
+        w.write_all(&FORMAT_VERSION.to_le_bytes())?;
+        w.write_all(&BYTE_ORDER_MARK.to_ne_bytes())?;
+        put(w, graph.profile_name.as_bytes())?;
+        w.write_all(&(graph.class_names.len() as u64).to_le_bytes())?;
+        for c in &graph.class_names {
+            put(w, c.as_bytes())?;
+        }
+        let snappable: Vec<u8> = graph.class_snappable.iter().map(|&b| u8::from(b)).collect();
+        put(w, &snappable)?;
+        put(w, &graph.node_coords)?;
+        for adj in [&graph.fwd, &graph.rev] {
+            put(w, &adj.offsets)?;
+            put(w, &adj.other)?;
+            put(w, &adj.time_ms)?;
+            put(w, &adj.len_dm)?;
+            put(w, &adj.piece)?;
+        }
+        let p = &graph.pieces;
+        put(w, &p.tail)?;
+        put(w, &p.head)?;
+        put(w, &p.time_fwd_ms)?;
+        put(w, &p.time_bwd_ms)?;
+        put(w, &p.len_dm)?;
+        put(w, &p.class)?;
+        put(w, &p.geom_offsets)?;
+        put(w, &p.geom)?;
+        Ok(())
+    })
 }
 
 /// Reads a graph written by [`save_graph`].
 pub fn load_graph(path: &Path) -> Result<Graph, StoreError> {
-    let bytes = std::fs::read(path).map_err(|source| StoreError::Io {
+    let io = |source| StoreError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
     let mut r = Reader {
-        bytes: &bytes,
-        pos: 0,
+        input: std::io::BufReader::with_capacity(1 << 20, file),
+        remaining: len,
         path,
     };
-    if r.take(MAGIC.len(), "magic").ok() != Some(&MAGIC[..]) {
+    if r.array::<13>("magic").ok().as_ref() != Some(MAGIC) {
         return Err(StoreError::NotAGraph {
             path: path.to_path_buf(),
         });
@@ -145,7 +149,7 @@ pub fn load_graph(path: &Path) -> Result<Graph, StoreError> {
         geom_offsets: r.vec("geometry offsets")?,
         geom: r.vec("geometry")?,
     };
-    if r.pos != bytes.len() {
+    if r.remaining != 0 {
         return Err(r.corrupt("trailing bytes"));
     }
     let graph = Graph {
@@ -205,34 +209,21 @@ fn check_consistency(g: &Graph) -> Result<(), String> {
     Ok(())
 }
 
-fn estimated_size(g: &Graph) -> usize {
-    64 + g.node_count() * 8
-        + 2 * (g.node_count() * 4 + g.edge_count() * 16)
-        + g.pieces.len() * 25
-        + g.pieces.geom.len() * 8
+/// Writes a length-prefixed array (`u64` little-endian count, then the items' bytes).
+fn put<T: Pod>(w: &mut dyn std::io::Write, items: &[T]) -> std::io::Result<()> {
+    w.write_all(&(items.len() as u64).to_le_bytes())?;
+    w.write_all(bytemuck::cast_slice(items))
 }
 
-fn put_u64(buf: &mut Vec<u8>, v: u64) {
-    buf.extend_from_slice(&v.to_le_bytes());
-}
-
-fn put_str(buf: &mut Vec<u8>, s: &str) {
-    put(buf, s.as_bytes());
-}
-
-fn put<T: Pod>(buf: &mut Vec<u8>, items: &[T]) {
-    put_u64(buf, items.len() as u64);
-    buf.extend_from_slice(bytemuck::cast_slice(items));
-}
-
-/// A cursor over the file's bytes.
+/// Reads the file's fields in order, knowing how many bytes are left so that a corrupt
+/// length is an error before anything is allocated.
 struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+    input: std::io::BufReader<std::fs::File>,
+    remaining: u64,
     path: &'a Path,
 }
 
-impl<'a> Reader<'a> {
+impl Reader<'_> {
     fn corrupt(&self, what: &str) -> StoreError {
         StoreError::Corrupt {
             path: self.path.to_path_buf(),
@@ -240,18 +231,22 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], StoreError> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or_else(|| self.corrupt(what))?;
-        let s = &self.bytes[self.pos..end];
-        self.pos = end;
-        Ok(s)
+    /// Fills `buf` from the file, or fails naming `what` when the file is too short.
+    fn fill(&mut self, buf: &mut [u8], what: &str) -> Result<(), StoreError> {
+        if (buf.len() as u64) > self.remaining {
+            return Err(self.corrupt(what));
+        }
+        std::io::Read::read_exact(&mut self.input, buf).map_err(|source| StoreError::Io {
+            path: self.path.to_path_buf(),
+            source,
+        })?;
+        self.remaining -= buf.len() as u64;
+        Ok(())
     }
 
     fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N], StoreError> {
-        let s = self.take(N, what)?;
         let mut a = [0u8; N];
-        a.copy_from_slice(s);
+        self.fill(&mut a, what)?;
         Ok(a)
     }
 
@@ -260,12 +255,15 @@ impl<'a> Reader<'a> {
     }
 
     fn vec<T: Pod>(&mut self, what: &str) -> Result<Vec<T>, StoreError> {
-        let n = self.u64(what)? as usize;
+        let n = self.u64(what)?;
         let bytes = n
-            .checked_mul(std::mem::size_of::<T>())
+            .checked_mul(std::mem::size_of::<T>() as u64)
+            .filter(|&b| b <= self.remaining)
             .ok_or_else(|| self.corrupt(what))?;
-        let s = self.take(bytes, what)?;
-        Ok(bytemuck::pod_collect_to_vec(s))
+        let mut v = vec![T::zeroed(); n as usize];
+        self.fill(bytemuck::cast_slice_mut(&mut v), what)?;
+        debug_assert_eq!(bytes as usize, std::mem::size_of_val(v.as_slice()));
+        Ok(v)
     }
 
     fn string(&mut self, what: &str) -> Result<String, StoreError> {

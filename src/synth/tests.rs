@@ -268,7 +268,7 @@ fn graph_builder_prunes_only_the_island_and_agrees_with_the_stats() {
         .iter()
         .enumerate()
         .all(|(i, n)| n.id == i as i64 + 1));
-    let (_, report) = build_graph(&raw_network(osm), &BuildOptions::default());
+    let (_, report) = build_graph(raw_network(osm), &BuildOptions::default());
     let s = stats::road_stats(osm);
     assert_eq!(report.prune.pruned_components, 1, "{:?}", report.prune);
     assert_eq!(report.prune.pruned_nodes, 9);
