@@ -11,17 +11,19 @@
 //! **Nearest segment.** The distance from point *p* to segment *ab* is the distance to its
 //! orthogonal projection *a + t (b − a)*, with *t = ((p − a)·(b − a)) / |b − a|²* clamped to
 //! [0, 1] (*t = 0* for a zero-length segment) — Schneider & Eberly, *Geometric Tools for
-//! Computer Graphics*, 2003, § 6.1. The tree is walked in increasing distance and the first
-//! **eligible** segment wins: a piece whose class is allowed and, if routable, which may be
-//! travelled in at least one direction. Exact ties go to a routable piece, then to the lowest
-//! piece id, then to the lowest segment: the result never depends on the tree's layout.
+//! Computer Graphics*, 2003, § 6.1. The tree is walked in increasing distance; a segment is
+//! **eligible** when its piece's class is allowed and, if routable, the piece may be
+//! travelled in at least one direction. The nearest eligible *routable* segment wins: small
+//! islands pruned from the graph are ignored (a clinic whose car park road is cut off from
+//! the street network is reached from the street). Exact ties go to the lowest piece id,
+//! then to the lowest segment: the result never depends on the tree's layout.
 //!
-//! **Outcomes.** The nearest eligible segment is farther than
-//! [`SnapOptions::max_distance_m`]: [`Unsnapped::BeyondRadius`]. It lies on a piece pruned
-//! with its island: [`Unsnapped::OnPrunedIsland`], even when a routable road is also within
-//! the radius — a point nearer an island's roads than any other road is taken to be on that
-//! island (a real island without a ferry, or a road the source left unconnected), where a
-//! travel time through the mainland network would be false. Otherwise [`Snapped`].
+//! **Outcomes.** A routable eligible segment within [`SnapOptions::max_distance_m`]:
+//! [`Snapped`]. None, but a pruned island's road within the radius:
+//! [`Unsnapped::OnPrunedIsland`] (the point's only roads are cut off from the network: a
+//! real island without a ferry, or roads the source left unconnected). Nothing eligible
+//! within the radius: [`Unsnapped::BeyondRadius`] with the distance of the nearest eligible
+//! road found.
 //!
 //! **Costs.** The access leg is measured in the projected plane (Lambert-93 scale error: −1
 //! to +3 m per km) and walked at [`SnapOptions::walk_speed_kmh`]. The position along the
@@ -399,12 +401,23 @@ impl PointDistance for Segment {
     }
 }
 
-/// The nearest eligible segment found for a point.
+/// The nearest eligible routable segment found for a point.
 struct Nearest {
     d2: f64,
-    routable: bool,
     piece: u32,
     segment: Segment,
+}
+
+/// What the walk of the tree found around a point (squared metric distances).
+#[derive(Default)]
+struct Around {
+    /// Nearest eligible routable segment within the radius.
+    routable: Option<Nearest>,
+    /// Squared distance of the nearest eligible pruned segment within the radius.
+    island_d2: Option<f64>,
+    /// Squared distance of the nearest eligible segment, routable or not, within the radius
+    /// or the first one beyond it.
+    nearest_d2: Option<f64>,
 }
 
 /// R-tree of the graph's road segments in a metric system, for snapping.
@@ -514,17 +527,17 @@ impl SnapIndex {
             nearest_m,
             radius_m: opts.max_distance_m,
         };
-        let Some(best) = self.nearest(graph, q, opts) else {
-            return Err(beyond(None));
-        };
-        let distance_m = best.d2.sqrt();
-        if distance_m > opts.max_distance_m {
-            return Err(beyond(Some(distance_m)));
+        let around = self.nearest(graph, q, opts);
+        if let Some(best) = around.routable {
+            let distance_m = best.d2.sqrt();
+            return self.place(graph, q, &best, distance_m, opts);
         }
-        if !best.routable {
-            return Err(Unsnapped::OnPrunedIsland { distance_m });
+        if let Some(d2) = around.island_d2 {
+            return Err(Unsnapped::OnPrunedIsland {
+                distance_m: d2.sqrt(),
+            });
         }
-        self.place(graph, q, &best, distance_m, opts)
+        Err(beyond(around.nearest_d2.map(f64::sqrt)))
     }
 
     /// Snaps every point of `points` (`(lon, lat)` degrees), in parallel; results in input
@@ -546,15 +559,17 @@ impl SnapIndex {
         (0..=u8::MAX).any(|c| self.segments_per_class[usize::from(c)] > 0 && opts.allows(graph, c))
     }
 
-    /// The nearest eligible segment to metric point `q`, ties broken as documented.
-    fn nearest(&self, graph: &Graph, q: [f64; 2], opts: &SnapOptions) -> Option<Nearest> {
+    /// Walks the tree around metric point `q` (see [`Around`]), ties broken as documented.
+    fn nearest(&self, graph: &Graph, q: [f64; 2], opts: &SnapOptions) -> Around {
+        let mut around = Around::default();
         if !self.any_eligible(graph, opts) {
-            return None;
+            return around;
         }
+        let r2 = opts.max_distance_m * opts.max_distance_m;
         let pieces = &graph.pieces;
-        let mut best: Option<Nearest> = None;
         for (segment, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
-            if best.as_ref().is_some_and(|b| d2 > b.d2) {
+            let past_best = around.routable.as_ref().is_some_and(|b| d2 > b.d2);
+            if past_best || (d2 > r2 && around.nearest_d2.is_some()) {
                 break;
             }
             let piece = pieces
@@ -567,18 +582,25 @@ impl SnapIndex {
             if !opts.allows(graph, class) || (routable && !travelable) {
                 continue;
             }
+            around.nearest_d2.get_or_insert(d2);
+            if d2 > r2 {
+                break;
+            }
+            if !routable {
+                around.island_d2.get_or_insert(d2);
+                continue;
+            }
             let cand = Nearest {
                 d2,
-                routable,
                 piece: piece as u32,
                 segment: *segment,
             };
-            let key = |n: &Nearest| (!n.routable, n.piece, n.segment.vertex);
-            if best.as_ref().is_none_or(|b| key(&cand) < key(b)) {
-                best = Some(cand);
+            let key = |n: &Nearest| (n.piece, n.segment.vertex);
+            if around.routable.as_ref().is_none_or(|b| key(&cand) < key(b)) {
+                around.routable = Some(cand);
             }
         }
-        best
+        around
     }
 
     /// Builds the [`Snapped`] of metric point `q` on segment `best`.
@@ -864,8 +886,16 @@ mod tests {
     #[test]
     fn a_point_nearest_a_pruned_island_is_reported() {
         let g = square();
-        // The routable streets are ≈ 660 m away, within the radius: the island still wins.
-        let e = snap(&g, 2.4905, 48.9001).unwrap_err();
+        // The routable streets are ≈ 660 m away: within the default radius the point is
+        // snapped onto them (islands are ignored), within 100 m only the island is there.
+        let s = snap(&g, 2.4905, 48.9001).unwrap();
+        assert!(g.pieces.is_routable(s.piece as usize));
+        assert!((600.0..700.0).contains(&s.distance_m), "{}", s.distance_m);
+        let near = SnapOptions {
+            max_distance_m: 100.0,
+            ..SnapOptions::for_graph(&g)
+        };
+        let e = index(&g).snap(&g, 2.4905, 48.9001, &near).unwrap_err();
         match e {
             Unsnapped::OnPrunedIsland { distance_m } => {
                 assert!((distance_m - 11.1).abs() < 0.1, "{distance_m}")
@@ -1068,7 +1098,11 @@ mod tests {
         let got = f64::from(from1.time_ms) / 1000.0;
         assert!((got - expected).abs() < 0.005, "{got} s vs {expected} s");
         let (lon8, lat8) = at(0.0, 5.0);
-        let e = idx.snap(&g, lon8, lat8, &o).unwrap_err();
+        let near = SnapOptions {
+            max_distance_m: 200.0,
+            ..SnapOptions::for_graph(&g)
+        };
+        let e = idx.snap(&g, lon8, lat8, &near).unwrap_err();
         assert!(e.to_string().contains("island"), "{e}");
     }
 
@@ -1170,13 +1204,13 @@ mod tests {
                 match r {
                     Ok(s) => {
                         prop_assert!((s.distance_m - routable).abs() < 1e-6);
-                        prop_assert!(routable <= pruned && routable <= 600.0);
+                        prop_assert!(routable <= 600.0);
                         prop_assert!((0.0..=1.0).contains(&s.fraction));
                         prop_assert!(!s.departures(&g).is_empty() && !s.arrivals(&g).is_empty());
                     }
                     Err(Unsnapped::OnPrunedIsland { distance_m }) => {
                         prop_assert!((distance_m - pruned).abs() < 1e-6);
-                        prop_assert!(pruned <= 600.0 && pruned <= routable);
+                        prop_assert!(pruned <= 600.0 && routable > 600.0);
                     }
                     Err(Unsnapped::BeyondRadius { nearest_m: Some(m), .. }) => {
                         prop_assert!((m - nearest).abs() < 1e-6);

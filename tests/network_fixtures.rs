@@ -285,7 +285,8 @@ fn points_on_a_pruned_island_are_reported_not_dropped() {
     .way(&[3, 1], &[("highway", "residential"), MS10])
     .way(&[8, 9], &[("highway", "residential"), MS10]);
     let g = d.graph("car");
-    let t = point_table(&g, &[d.point(1), d.point(8)], &[d.point(2)], None, 1000.0).unwrap();
+    // Within 200 m, point 8 has only the island's street: reported.
+    let t = point_table(&g, &[d.point(1), d.point(8)], &[d.point(2)], None, 200.0).unwrap();
     assert_eq!(t.cells.len(), 1);
     assert_eq!(t.unsnapped_sources.len(), 1);
     assert_eq!(t.unsnapped_sources[0].0, 1);
@@ -293,6 +294,16 @@ fn points_on_a_pruned_island_are_reported_not_dropped() {
         t.unsnapped_sources[0].1.to_string().contains("island"),
         "{}",
         t.unsnapped_sources[0].1
+    );
+    // Within 1 km the triangle's streets (≈ 290 m away) are there: islands are ignored
+    // and the point walks to the network.
+    let t = point_table(&g, &[d.point(8)], &[d.point(2)], None, 1000.0).unwrap();
+    assert!(t.unsnapped_sources.is_empty());
+    let walk_s = haversine(d.pos(8), d.pos(2)) / (4.5 / 3.6);
+    assert!(
+        f64::from(t.cells[0].2) / 1000.0 > walk_s * 0.9,
+        "{:?}",
+        t.cells
     );
 }
 
