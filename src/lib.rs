@@ -20,3 +20,4 @@ pub mod routing;
 pub mod snap;
 pub mod supply;
 pub mod synth;
+pub mod territory;
