@@ -59,7 +59,7 @@ pub struct BuildReport {
 /// Builds the routing graph from a reader's ways. The ways are consumed: their memory is
 /// released before the adjacency arrays are built, which keeps the peak of a national
 /// build lower.
-pub fn build_graph(raw: RawNetwork, opts: &BuildOptions) -> (Graph, BuildReport) {
+pub fn build_graph(mut raw: RawNetwork, opts: &BuildOptions) -> (Graph, BuildReport) {
     let start = Instant::now();
     let node_of = number_junctions(&raw);
     let node_count = node_of.iter().filter(|&&n| n != NONE).count();
@@ -76,12 +76,11 @@ pub fn build_graph(raw: RawNetwork, opts: &BuildOptions) -> (Graph, BuildReport)
         .iter()
         .map(|c| !raw.snap_excluded.contains(c))
         .collect();
-    let RawNetwork {
-        profile_name,
-        class_names,
-        skipped,
-        ..
-    } = raw;
+    let profile_name = std::mem::take(&mut raw.profile_name);
+    let class_names = std::mem::take(&mut raw.class_names);
+    let skipped = std::mem::take(&mut raw.skipped);
+    // The vertices and ways go before the adjacency arrays are built.
+    drop(raw);
     let graph = Graph::from_pieces(
         &profile_name,
         class_names,
@@ -136,34 +135,149 @@ fn hilbert_key([lon, lat]: [i32; 2]) -> u64 {
     fast_hilbert::xy2h(x, y, 32)
 }
 
+/// Ways per parallel task of [`cut_pieces`].
+const CUT_CHUNK: usize = 1 << 14;
+
 /// Cuts every way at its junctions, in parallel over chunks of ways, keeping way order.
+///
+/// A first pass counts the pieces and geometry points of each chunk, so that the second
+/// writes every chunk straight into its place in the final arrays: no per-chunk arrays are
+/// concatenated, which on a national build would briefly hold the pieces twice.
 fn cut_pieces(raw: &RawNetwork, node_of: &[u32]) -> Pieces {
-    const CHUNK: usize = 1 << 14;
-    let chunks: Vec<Pieces> = (0..raw.way_count())
-        .collect::<Vec<_>>()
-        .par_chunks(CHUNK)
+    let chunks: Vec<std::ops::Range<usize>> = (0..raw.way_count())
+        .step_by(CUT_CHUNK)
+        .map(|w| w..(w + CUT_CHUNK).min(raw.way_count()))
+        .collect();
+    let sizes: Vec<(usize, usize)> = chunks
+        .par_iter()
         .map(|ways| {
-            let mut out = Pieces {
-                geom_offsets: vec![0],
-                ..Default::default()
-            };
-            for &w in ways {
-                cut_way(raw, w, node_of, &mut out);
-            }
-            out
+            ways.clone()
+                .map(|w| count_way(raw.way(w), node_of))
+                .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
         })
         .collect();
-    concat_pieces(chunks)
+    let total = sizes.iter().map(|s| s.0).sum();
+    let total_geom = sizes.iter().map(|s| s.1).sum();
+    let mut pieces = Pieces {
+        tail: vec![0; total],
+        head: vec![0; total],
+        time_fwd_ms: vec![0; total],
+        time_bwd_ms: vec![0; total],
+        len_dm: vec![0; total],
+        class: vec![0; total],
+        geom_offsets: vec![0; total + 1],
+        geom: vec![[0; 2]; total_geom],
+    };
+    let mut rest = PiecesMut::new(&mut pieces);
+    let parts: Vec<PiecesMut> = sizes
+        .iter()
+        .map(|&(n, g)| rest.split_off_front(n, g))
+        .collect();
+    parts
+        .into_par_iter()
+        .zip(chunks)
+        .for_each(|(mut out, ways)| {
+            let mut seg_len = Vec::new();
+            for w in ways {
+                cut_way(raw, w, node_of, &mut seg_len, &mut out);
+            }
+        });
+    pieces
 }
 
-/// Appends the pieces of way `w` to `out`.
-fn cut_way(raw: &RawNetwork, w: usize, node_of: &[u32], out: &mut Pieces) {
+/// Number of pieces, and of geometry points (ends included), that cutting the way over
+/// vertices `vs` at its junctions gives.
+fn count_way(vs: &[u32], node_of: &[u32]) -> (usize, usize) {
+    let (mut pieces, mut geom, mut start) = (0, 0, 0);
+    for (i, &v) in vs.iter().enumerate().skip(1) {
+        if node_of[v as usize] != NONE {
+            pieces += 1;
+            geom += i - start + 1;
+            start = i;
+        }
+    }
+    (pieces, geom)
+}
+
+/// A chunk's share of the arrays of [`Pieces`], filled from the front by [`cut_way`].
+struct PiecesMut<'a> {
+    tail: &'a mut [u32],
+    head: &'a mut [u32],
+    time_fwd_ms: &'a mut [u32],
+    time_bwd_ms: &'a mut [u32],
+    len_dm: &'a mut [u32],
+    class: &'a mut [u8],
+    /// End of each piece's polyline in [`Pieces::geom`] (`geom_offsets` without its
+    /// leading 0).
+    geom_ends: &'a mut [u32],
+    geom: &'a mut [[i32; 2]],
+    /// Index in [`Pieces::geom`] of `geom[0]`.
+    geom_base: u32,
+    /// Pieces written so far.
+    next: usize,
+    /// Geometry points written so far.
+    next_geom: usize,
+}
+
+impl<'a> PiecesMut<'a> {
+    /// All of `pieces`, to be split between chunks.
+    fn new(pieces: &'a mut Pieces) -> Self {
+        PiecesMut {
+            tail: &mut pieces.tail,
+            head: &mut pieces.head,
+            time_fwd_ms: &mut pieces.time_fwd_ms,
+            time_bwd_ms: &mut pieces.time_bwd_ms,
+            len_dm: &mut pieces.len_dm,
+            class: &mut pieces.class,
+            geom_ends: &mut pieces.geom_offsets[1..],
+            geom: &mut pieces.geom,
+            geom_base: 0,
+            next: 0,
+            next_geom: 0,
+        }
+    }
+
+    /// Splits off the first `n` pieces and `geom` geometry points.
+    fn split_off_front(&mut self, n: usize, geom: usize) -> PiecesMut<'a> {
+        /// Splits off the first `n` items of `s`.
+        fn front<'a, T>(s: &mut &'a mut [T], n: usize) -> &'a mut [T] {
+            let (a, b) = std::mem::take(s).split_at_mut(n);
+            *s = b;
+            a
+        }
+        let part = PiecesMut {
+            tail: front(&mut self.tail, n),
+            head: front(&mut self.head, n),
+            time_fwd_ms: front(&mut self.time_fwd_ms, n),
+            time_bwd_ms: front(&mut self.time_bwd_ms, n),
+            len_dm: front(&mut self.len_dm, n),
+            class: front(&mut self.class, n),
+            geom_ends: front(&mut self.geom_ends, n),
+            geom: front(&mut self.geom, geom),
+            geom_base: self.geom_base,
+            next: 0,
+            next_geom: 0,
+        };
+        self.geom_base += geom as u32;
+        part
+    }
+}
+
+/// Writes the pieces of way `w` to `out`; `seg_len` is scratch space.
+fn cut_way(
+    raw: &RawNetwork,
+    w: usize,
+    node_of: &[u32],
+    seg_len: &mut Vec<f64>,
+    out: &mut PiecesMut,
+) {
     let vs = raw.way(w);
     let attrs = &raw.way_attrs[w];
-    let seg_len: Vec<f64> = vs
-        .windows(2)
-        .map(|s| haversine_m(raw.vertices[s[0] as usize], raw.vertices[s[1] as usize]))
-        .collect();
+    seg_len.clear();
+    seg_len.extend(
+        vs.windows(2)
+            .map(|s| haversine_m(raw.vertices[s[0] as usize], raw.vertices[s[1] as usize])),
+    );
     let way_len: f64 = seg_len.iter().sum();
     let mut start = 0usize;
     let mut len = 0.0;
@@ -179,17 +293,21 @@ fn cut_way(raw: &RawNetwork, w: usize, node_of: &[u32], out: &mut Pieces) {
         } else {
             1.0 / seg_len.len() as f64
         };
-        out.tail.push(tail);
-        out.head.push(head);
-        out.time_fwd_ms
-            .push(time_ms(len, share, attrs.speed_fwd_kmh, attrs));
-        out.time_bwd_ms
-            .push(time_ms(len, share, attrs.speed_bwd_kmh, attrs));
-        out.len_dm.push((len * 10.0).round() as u32);
-        out.class.push(attrs.class);
-        out.geom
-            .extend(vs[start..=i].iter().map(|&v| raw.vertices[v as usize]));
-        out.geom_offsets.push(out.geom.len() as u32);
+        let k = out.next;
+        out.tail[k] = tail;
+        out.head[k] = head;
+        out.time_fwd_ms[k] = time_ms(len, share, attrs.speed_fwd_kmh, attrs);
+        out.time_bwd_ms[k] = time_ms(len, share, attrs.speed_bwd_kmh, attrs);
+        out.len_dm[k] = (len * 10.0).round() as u32;
+        out.class[k] = attrs.class;
+        let points = &vs[start..=i];
+        let geom = &mut out.geom[out.next_geom..out.next_geom + points.len()];
+        for (slot, &v) in geom.iter_mut().zip(points) {
+            *slot = raw.vertices[v as usize];
+        }
+        out.next_geom += points.len();
+        out.geom_ends[k] = out.geom_base + out.next_geom as u32;
+        out.next = k + 1;
         start = i;
         len = 0.0;
     }
@@ -213,31 +331,6 @@ fn haversine_m(a: [i32; 2], b: [i32; 2]) -> f64 {
     let pa = Point::new(to_degrees(a[0]), to_degrees(a[1]));
     let pb = Point::new(to_degrees(b[0]), to_degrees(b[1]));
     Haversine.distance(pa, pb)
-}
-
-/// Concatenates per-chunk pieces in order.
-fn concat_pieces(chunks: Vec<Pieces>) -> Pieces {
-    let total: usize = chunks.iter().map(Pieces::len).sum();
-    let total_geom: usize = chunks.iter().map(|c| c.geom.len()).sum();
-    let mut out = Pieces {
-        geom_offsets: Vec::with_capacity(total + 1),
-        ..Default::default()
-    };
-    out.geom_offsets.push(0);
-    out.geom.reserve(total_geom);
-    for c in chunks {
-        let base = out.geom.len() as u32;
-        out.tail.extend(c.tail);
-        out.head.extend(c.head);
-        out.time_fwd_ms.extend(c.time_fwd_ms);
-        out.time_bwd_ms.extend(c.time_bwd_ms);
-        out.len_dm.extend(c.len_dm);
-        out.class.extend(c.class);
-        out.geom_offsets
-            .extend(c.geom_offsets[1..].iter().map(|o| o + base));
-        out.geom.extend(c.geom);
-    }
-    out
 }
 
 /// Kilometres of road per class, sorted by class name.

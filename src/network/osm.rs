@@ -13,7 +13,7 @@
 
 use super::graph::NONE;
 use super::profile::{Decision, Profile, SkipCounts};
-use super::raw::{to_degrees, to_fixed, RawNetwork};
+use super::raw::{to_degrees, to_fixed, RawNetwork, WayAttrs};
 use geo::{Distance, Haversine, Point};
 use osmpbf::{BlobDecode, BlobReader, PrimitiveBlock};
 use quick_xml::events::{BytesStart, Event};
@@ -77,30 +77,49 @@ struct AcceptedWays {
     offsets: Vec<usize>,
     /// Node references of all ways, concatenated.
     refs: Vec<i64>,
-    /// The profile's decision for each way.
-    decisions: Vec<Decision>,
+    /// The profile's attributes for each way ([`Decision::attrs`]).
+    attrs: Vec<WayAttrs>,
+    /// Boarding time of each way ([`Decision::boarding_s`]); the decision's notes, already
+    /// counted, are not kept.
+    boarding_s: Vec<Option<f32>>,
 }
 
 impl AcceptedWays {
     /// Appends a way; its notes are already counted, so they are not kept.
-    fn push(&mut self, id: i64, refs: impl IntoIterator<Item = i64>, mut decision: Decision) {
+    fn push(&mut self, id: i64, refs: impl IntoIterator<Item = i64>, decision: &Decision) {
         if self.offsets.is_empty() {
             self.offsets.push(0);
         }
-        decision.notes = Vec::new();
         self.ids.push(id);
         self.refs.extend(refs);
         self.offsets.push(self.refs.len());
-        self.decisions.push(decision);
+        self.attrs.push(decision.attrs);
+        self.boarding_s.push(decision.boarding_s);
     }
 
     /// Appends all ways of `other`.
-    fn append(&mut self, other: AcceptedWays) {
-        for (i, d) in other.decisions.into_iter().enumerate() {
-            let refs = other.refs[other.offsets[i]..other.offsets[i + 1]]
-                .iter()
-                .copied();
-            self.push(other.ids[i], refs, d);
+    fn append(&mut self, other: &AcceptedWays) {
+        if other.ids.is_empty() {
+            return;
+        }
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        let base = self.refs.len();
+        self.ids.extend_from_slice(&other.ids);
+        self.refs.extend_from_slice(&other.refs);
+        self.offsets
+            .extend(other.offsets[1..].iter().map(|o| o + base));
+        self.attrs.extend_from_slice(&other.attrs);
+        self.boarding_s.extend_from_slice(&other.boarding_s);
+    }
+
+    /// The profile's decision for way `i`, without its notes.
+    fn decision(&self, i: usize) -> Decision {
+        Decision {
+            attrs: self.attrs[i],
+            boarding_s: self.boarding_s[i],
+            notes: Vec::new(),
         }
     }
 
@@ -297,7 +316,7 @@ fn accept_way(
             for n in &decision.notes {
                 skips.add(n);
             }
-            ways.push(id, refs, decision);
+            ways.push(id, refs, &decision);
         }
         Err(reason) => skips.add(&reason),
     }
@@ -366,7 +385,9 @@ fn line_at<'s>(reopen: &dyn Fn() -> std::io::Result<Box<dyn BufRead + 's>>, offs
 
 /// Reads a PBF file in two parallel passes: accepted ways, then their nodes.
 fn read_pbf(path: &Path, profile: &Profile) -> Result<RawNetwork, OsmError> {
-    let per_block = par_blocks(path, |block| {
+    let mut ways = AcceptedWays::default();
+    let mut skips = SkipCounts::default();
+    let per_block = |block: &PrimitiveBlock| {
         let mut ways = AcceptedWays::default();
         let mut skips = SkipCounts::default();
         for group in block.groups() {
@@ -377,23 +398,22 @@ fn read_pbf(path: &Path, profile: &Profile) -> Result<RawNetwork, OsmError> {
                         for n in &decision.notes {
                             skips.add(n);
                         }
-                        ways.push(w.id(), w.refs(), decision);
+                        ways.push(w.id(), w.refs(), &decision);
                     }
                     Err(reason) => skips.add(&reason),
                 }
             }
         }
         (ways, skips)
-    })?;
-    let mut ways = AcceptedWays::default();
-    let mut skips = SkipCounts::default();
-    for (w, s) in per_block {
-        ways.append(w);
+    };
+    par_blocks(path, per_block, |(w, s)| {
+        ways.append(&w);
         skips.merge(s);
-    }
+    })?;
     let used = ways.used_nodes();
-    // Second pass: (index in `used`, coordinates) of every used node, per blob.
-    let per_block = par_blocks(path, |block| {
+    // Second pass: (index in `used`, coordinates) of every used node, per blob, written
+    // into `coords` in file order so that the first of duplicate nodes wins.
+    let per_block = |block: &PrimitiveBlock| {
         let mut found: Vec<(u32, [i32; 2])> = Vec::new();
         let mut keep = |id: i64, coord: [i32; 2]| {
             if let Ok(i) = used.binary_search(&id) {
@@ -409,25 +429,32 @@ fn read_pbf(path: &Path, profile: &Profile) -> Result<RawNetwork, OsmError> {
             }
         }
         found
-    })?;
+    };
     let mut coords = vec![MISSING; used.len()];
     let mut duplicates = 0u64;
-    for (i, coord) in per_block.into_iter().flatten() {
-        match &mut coords[i as usize] {
-            c if *c == MISSING => *c = coord,
-            _ => duplicates += 1,
+    par_blocks(path, per_block, |found| {
+        for (i, coord) in found {
+            match &mut coords[i as usize] {
+                c if *c == MISSING => *c = coord,
+                _ => duplicates += 1,
+            }
         }
-    }
+    })?;
     skips.add_n("duplicate node id (first kept)", duplicates);
     Ok(assemble(profile, ways, &used, &coords, skips))
 }
 
-/// Decodes every data blob of a PBF file in parallel and applies `f` to it; results come
-/// back in blob order, and the first failing blob (in file order) is the error.
-fn par_blocks<T, F>(path: &Path, f: F) -> Result<Vec<T>, OsmError>
+/// Decodes the data blobs of a PBF file in parallel and applies `f` to each, then hands
+/// the results to `merge` in blob order; the first failing blob (in file order) is the
+/// error.
+///
+/// Blobs go a batch at a time, each batch's results merged before the next is read: only
+/// one batch of per-blob results is ever held, which keeps the reader's peak memory low.
+fn par_blocks<T, F, M>(path: &Path, f: F, mut merge: M) -> Result<(), OsmError>
 where
     T: Send,
     F: Fn(&PrimitiveBlock) -> T + Sync,
+    M: FnMut(T),
 {
     let reader = BlobReader::from_path(path).map_err(|e| OsmError::Io {
         file: path.to_path_buf(),
@@ -438,35 +465,38 @@ where
         blob,
         reason,
     };
-    let mut results: Vec<(usize, Result<Option<T>, OsmError>)> = reader
-        .enumerate()
-        .par_bridge()
-        .map(|(i, blob)| {
-            let out = blob.map_err(|e| fail(i, e.to_string())).and_then(|blob| {
-                match blob.decode().map_err(|e| fail(i, e.to_string()))? {
-                    BlobDecode::OsmHeader(h) => match h
-                        .required_features()
-                        .iter()
-                        .find(|r| !SUPPORTED_FEATURES.contains(&r.as_str()))
-                    {
-                        Some(r) => Err(fail(i, format!("required feature {r:?} is not supported"))),
-                        None => Ok(None),
-                    },
-                    BlobDecode::OsmData(block) => Ok(Some(f(&block))),
-                    BlobDecode::Unknown(_) => Ok(None),
-                }
-            });
-            (i, out)
-        })
-        .collect();
-    results.sort_by_key(|r| r.0);
-    let mut out = Vec::with_capacity(results.len());
-    for (_, r) in results {
-        if let Some(t) = r? {
-            out.push(t);
+    let batch_len = 32 * rayon::current_num_threads();
+    let mut blobs = reader.enumerate().peekable();
+    while blobs.peek().is_some() {
+        let batch: Vec<_> = blobs.by_ref().take(batch_len).collect();
+        let results: Vec<Result<Option<T>, OsmError>> = batch
+            .into_par_iter()
+            .map(|(i, blob)| {
+                blob.map_err(|e| fail(i, e.to_string())).and_then(|blob| {
+                    match blob.decode().map_err(|e| fail(i, e.to_string()))? {
+                        BlobDecode::OsmHeader(h) => match h
+                            .required_features()
+                            .iter()
+                            .find(|r| !SUPPORTED_FEATURES.contains(&r.as_str()))
+                        {
+                            Some(r) => {
+                                Err(fail(i, format!("required feature {r:?} is not supported")))
+                            }
+                            None => Ok(None),
+                        },
+                        BlobDecode::OsmData(block) => Ok(Some(f(&block))),
+                        BlobDecode::Unknown(_) => Ok(None),
+                    }
+                })
+            })
+            .collect();
+        for r in results {
+            if let Some(t) = r? {
+                merge(t);
+            }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Builds the network from accepted ways, the sorted distinct node ids they use (`used`)
@@ -497,7 +527,7 @@ fn assemble(
     let mut run: Vec<u32> = Vec::new();
     let mut runs: Vec<Vec<u32>> = Vec::new();
     for &w in &order {
-        let (id, decision) = (ways.ids[w as usize], &ways.decisions[w as usize]);
+        let (id, decision) = (ways.ids[w as usize], ways.decision(w as usize));
         runs.clear();
         run.clear();
         let mut missing = false;
