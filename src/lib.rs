@@ -9,6 +9,7 @@
 
 pub mod atomic;
 pub mod crs;
+pub mod demand;
 pub mod demo;
 pub mod geocode;
 pub mod network;

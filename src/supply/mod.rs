@@ -4,6 +4,7 @@
 
 pub mod annuaire;
 pub mod categories;
+pub mod finess;
 
 pub use annuaire::{
     read_annuaire, read_annuaire_with_summary, Activity, AnnuaireError, PracticeMode, ReadSummary,

@@ -1,0 +1,6 @@
+//! Demand for care: where people live. [`filosofi`] reads INSEE's Filosofi 200 m cells
+//! (population, households, poverty, age bands) with each cell's centre in WGS84.
+
+pub mod filosofi;
+
+pub use filosofi::{read_filosofi, Cell, FilosofiError, Idcar, AGE_COLUMNS};
