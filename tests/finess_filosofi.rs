@@ -2,6 +2,9 @@
 //! for these tests) and, when the shared data folder is present, on INSEE's real Filosofi
 //! 2019 cells around Bondy.
 
+mod common;
+use common::shared_dir;
+
 use gdal::spatial_ref::SpatialRef;
 use gdal::vector::{FieldDefn, Geometry, LayerAccess, LayerOptions, OGRFieldType};
 use gdal::DriverManager;
@@ -15,19 +18,6 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
-}
-
-/// The shared real-data folder, or `None` (and a note) when it is absent.
-fn shared_data() -> Option<PathBuf> {
-    let dir = std::env::var_os("RECOURS_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipped: shared data folder absent ({})", dir.display());
-        None
-    }
 }
 
 /// Great-circle distance, metres.
@@ -372,7 +362,7 @@ fn csv_column(path: &Path, column: &str) -> Vec<String> {
 
 #[test]
 fn bondy_filosofi_real_data() {
-    let Some(data) = shared_data() else { return };
+    let Some(data) = shared_dir() else { return };
     let gpkg = data.join("population/bondy_filosofi2019_200m.gpkg");
     let mut rejects = Rejects::default();
     let cells = read_filosofi(&gpkg, Some("bondy"), None, &mut rejects).unwrap();

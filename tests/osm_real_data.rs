@@ -3,29 +3,14 @@
 //! of central Bondy and an Overpass GeoJSON export of Bondy's highways. Each test prints
 //! "skipped: shared data folder absent" and returns when the files are not there.
 
+mod common;
+use common::shared_file;
+
 use recours::network::builder::{build_graph, BuildOptions};
 use recours::network::lines::read_lines;
 use recours::network::osm::read_osm;
 use recours::network::profile::Profile;
-use std::path::PathBuf;
 use std::time::Instant;
-
-/// Path of `rel` in the shared data folder, `None` (after saying so) when absent.
-fn shared(rel: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("RECOURS_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")));
-    let p = root.join(rel);
-    if p.is_file() {
-        Some(p)
-    } else {
-        println!(
-            "skipped: shared data folder absent ({} not found)",
-            p.display()
-        );
-        None
-    }
-}
 
 fn km(report: &recours::network::builder::BuildReport, class: &str) -> f64 {
     report
@@ -37,7 +22,7 @@ fn km(report: &recours::network::builder::BuildReport, class: &str) -> f64 {
 
 #[test]
 fn monaco_pbf_gives_one_big_car_network() {
-    let Some(path) = shared("osm/monaco.osm.pbf") else {
+    let Some(path) = shared_file("osm/monaco.osm.pbf") else {
         return;
     };
     let start = Instant::now();
@@ -73,7 +58,7 @@ fn monaco_pbf_gives_one_big_car_network() {
 
 #[test]
 fn monaco_walking_network_is_larger_than_the_car_one() {
-    let Some(path) = shared("osm/monaco.osm.pbf") else {
+    let Some(path) = shared_file("osm/monaco.osm.pbf") else {
         return;
     };
     let car = read_osm(&path, &Profile::builtin("car").unwrap()).unwrap();
@@ -88,7 +73,7 @@ fn monaco_walking_network_is_larger_than_the_car_one() {
 
 #[test]
 fn bondy_xml_export_is_read() {
-    let Some(path) = shared("osm/bondy_centre_export.osm") else {
+    let Some(path) = shared_file("osm/bondy_centre_export.osm") else {
         return;
     };
     let raw = read_osm(&path, &Profile::builtin("car").unwrap()).unwrap();
@@ -117,7 +102,7 @@ fn bondy_xml_export_is_read() {
 
 #[test]
 fn bondy_overpass_geojson_is_read_as_lines() {
-    let Some(path) = shared("osm/bondy_highways_overpass_2023-07-27.geojson") else {
+    let Some(path) = shared_file("osm/bondy_highways_overpass_2023-07-27.geojson") else {
         return;
     };
     let raw = read_lines(&path, None, &Profile::builtin("car").unwrap()).unwrap();

@@ -3,6 +3,9 @@
 //! Overpass highway export between the centres of its 20 IRIS and its health facilities.
 //! Each test prints "skipped: …" and returns when the files are absent.
 
+mod common;
+use common::shared_file;
+
 use gdal::vector::LayerAccess;
 use geo::Centroid;
 use recours::network::builder::{build_graph, BuildOptions};
@@ -12,22 +15,6 @@ use recours::network::profile::Profile;
 use recours::odtable::point_table;
 use recours::points::NamedPoint;
 use std::path::PathBuf;
-
-fn shared(rel: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("RECOURS_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")));
-    let p = root.join(rel);
-    if p.is_file() {
-        Some(p)
-    } else {
-        println!(
-            "skipped: shared data folder absent ({} not found)",
-            p.display()
-        );
-        None
-    }
-}
 
 /// Great-circle distance in metres (mean Earth radius 6,371,008.8 m).
 fn crow_m(a: &NamedPoint, b: &NamedPoint) -> f64 {
@@ -118,7 +105,7 @@ fn assert_plausible(
 
 #[test]
 fn monaco_landmarks_are_minutes_apart() {
-    let Some(path) = shared("osm/monaco.osm.pbf") else {
+    let Some(path) = shared_file("osm/monaco.osm.pbf") else {
         return;
     };
     let raw = read_osm(&path, &Profile::builtin("car").unwrap()).unwrap();
@@ -144,9 +131,9 @@ fn monaco_landmarks_are_minutes_apart() {
 #[test]
 fn bondy_iris_centres_reach_health_facilities_within_minutes() {
     let (Some(roads), Some(iris), Some(health)) = (
-        shared("osm/bondy_highways_overpass_2023-07-27.geojson"),
-        shared("iris/bondy_iris_wgs84.geojson"),
-        shared("health/bondy_public_facilities_wgs84.geojson"),
+        shared_file("osm/bondy_highways_overpass_2023-07-27.geojson"),
+        shared_file("iris/bondy_iris_wgs84.geojson"),
+        shared_file("health/bondy_public_facilities_wgs84.geojson"),
     ) else {
         return;
     };

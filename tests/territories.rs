@@ -2,6 +2,9 @@
 //! QPV 2015 and 2024, CPTS and wide territory tables), then the real files of the shared
 //! data folder when present (`../shared/data`, or `RECOURS_SHARED_DATA`).
 
+mod common;
+use common::shared_dir;
+
 use geo::{Area, Centroid, Contains, Point};
 use recours::rejects::Rejects;
 use recours::territory::{
@@ -16,19 +19,6 @@ fn fixture(name: &str) -> PathBuf {
         "/tests/fixtures/territory"
     ))
     .join(name)
-}
-
-/// The shared data folder, or `None` (and a message) when absent.
-fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("RECOURS_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipped: shared data folder absent ({})", dir.display());
-        None
-    }
 }
 
 fn codes(layer: &UnitLayer) -> Vec<&str> {
@@ -233,7 +223,7 @@ fn cpts_and_wide_tables_dissolved_over_communes() {
 
 #[test]
 fn shared_communes_iris_and_qpv() {
-    let Some(data) = shared() else { return };
+    let Some(data) = shared_dir() else { return };
     let mut r = Rejects::default();
     let communes = read_units(
         &data.join("communes/communes-93-seine-saint-denis.geojson"),
@@ -318,7 +308,7 @@ fn shared_communes_iris_and_qpv() {
 
 #[test]
 fn shared_geopackage_in_lambert93() {
-    let Some(data) = shared() else { return };
+    let Some(data) = shared_dir() else { return };
     let gpkg = data.join("iris/bondy_limits_l93.gpkg");
     let mut r = Rejects::default();
     let bondy = read_units(&gpkg, Some("bondy"), "commune", None, None, None, &mut r).unwrap();
@@ -386,7 +376,7 @@ fn shared_geopackage_in_lambert93() {
 
 #[test]
 fn shared_cpts_and_ept_dissolved_over_communes_93() {
-    let Some(data) = shared() else { return };
+    let Some(data) = shared_dir() else { return };
     let mut r = Rejects::default();
     let communes = read_units(
         &data.join("communes/communes-93-seine-saint-denis.geojson"),
@@ -444,7 +434,7 @@ fn shared_cpts_and_ept_dissolved_over_communes_93() {
 
 #[test]
 fn shared_points_assigned_to_communes_and_iris() {
-    let Some(data) = shared() else { return };
+    let Some(data) = shared_dir() else { return };
     let mut r = Rejects::default();
     let read = |path: &str, kind: &str, r: &mut Rejects| {
         read_units(&data.join(path), None, kind, None, None, None, r).unwrap()
