@@ -244,6 +244,28 @@ fn bad_invocations_fail_with_a_clear_message() {
     assert!(!profile.status.success());
     assert!(String::from_utf8_lossy(&profile.stderr).contains("bicycle-nope"));
 
+    // A layer with no road at all is an error naming what was left out, not an empty graph.
+    let polygons = t.graph.with_file_name("polygons.geojson");
+    std::fs::write(
+        &polygons,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"park"},"geometry":{"type":"Polygon","coordinates":[[[2.47,48.9],[2.48,48.9],[2.48,48.91],[2.47,48.9]]]}}]}"#,
+    )
+    .unwrap();
+    let empty = recours(&[
+        "network",
+        "build",
+        "--lines",
+        s(&polygons),
+        "--out",
+        s(&t.graph),
+    ]);
+    assert!(!empty.status.success());
+    let msg = String::from_utf8_lossy(&empty.stderr);
+    assert!(
+        msg.contains("no road usable") && msg.contains("polygons.geojson"),
+        "{msg}"
+    );
+
     let help = recours(&["--help"]);
     let text = String::from_utf8_lossy(&help.stdout);
     assert!(

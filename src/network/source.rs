@@ -26,6 +26,16 @@ pub enum NetworkSource {
     },
 }
 
+impl NetworkSource {
+    /// The file the network is read from.
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            NetworkSource::Graph(p) | NetworkSource::Osm(p) => p,
+            NetworkSource::Lines { path, .. } => path,
+        }
+    }
+}
+
 /// A graph, with the build report when it was built rather than loaded.
 pub struct ObtainedGraph {
     /// The routing graph.
@@ -73,6 +83,22 @@ pub fn obtain_graph(
         "network source read"
     );
     let (graph, report) = build_graph(raw, opts);
+    if graph.node_count() == 0 {
+        let skipped: Vec<String> = report
+            .skipped
+            .iter()
+            .map(|(reason, n)| format!("{n} {reason}"))
+            .collect();
+        anyhow::bail!(
+            "{}: no road usable with profile {profile:?} (left out: {})",
+            source.path().display(),
+            if skipped.is_empty() {
+                "nothing".to_string()
+            } else {
+                skipped.join(", ")
+            }
+        );
+    }
     Ok(ObtainedGraph {
         graph,
         build: Some(report),
