@@ -22,7 +22,7 @@ use crate::network::builder::{build_graph, BuildOptions, BuildReport};
 use crate::network::osm::read_osm;
 use crate::network::profile::Profile;
 use crate::network::store::{load_graph, save_graph};
-use crate::odtable::{format_km, format_minutes, run_table_job, TableJob, TableSummary};
+use crate::odtable::{format_km, format_minutes, run_table_job, TableJob, TableRow, TableSummary};
 use crate::synth::{generate, write_pbf, RoadNetworkSpec, Town};
 use anyhow::Context;
 use std::fmt;
@@ -151,8 +151,8 @@ pub fn run_demo(out: &Path) -> anyhow::Result<DemoSummary> {
         out: times.clone(),
         rejects: crate::odtable::default_rejects_path(&times),
     };
-    let table = run_table_job(&graph, &job)?;
-    let nearest = nearest_from_table(&times)?;
+    let run = run_table_job(&graph, &job)?;
+    let nearest = nearest_of_each_source(&run.rows);
     crate::atomic::write_with(&out.join("nearest_gp.csv"), |w| {
         writeln!(w, "source_id,gp_id,minutes,km")?;
         for (src, (gp, ms, dm)) in &nearest {
@@ -186,7 +186,7 @@ pub fn run_demo(out: &Path) -> anyhow::Result<DemoSummary> {
         out: out.to_path_buf(),
         build,
         graph_bytes,
-        table,
+        table: run.summary,
         population_points: (population.len(), total),
         population_within,
         population_without: total - reached_pop,
@@ -263,20 +263,15 @@ fn spiral(town: &Town, n: usize) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// Nearest destination of each source in a written table: `source → (destination, ms, dm)`,
-/// ties broken by destination id.
-fn nearest_from_table(
-    times: &Path,
-) -> anyhow::Result<std::collections::BTreeMap<String, (String, u32, u32)>> {
-    let mut rdr =
-        csv::Reader::from_path(times).with_context(|| format!("reading {}", times.display()))?;
+/// Nearest destination of each source among a table's rows: `source → (destination, ms,
+/// dm)`, ties broken by destination id.
+fn nearest_of_each_source(
+    rows: &[TableRow],
+) -> std::collections::BTreeMap<String, (String, u32, u32)> {
     let mut best: std::collections::BTreeMap<String, (String, u32, u32)> = Default::default();
-    for (i, row) in rdr.records().enumerate() {
-        let row = row.with_context(|| format!("{} line {}", times.display(), i + 2))?;
-        let ms = (row[2].parse::<f64>()? * 60_000.0).round() as u32;
-        let dm = (row[3].parse::<f64>()? * 10_000.0).round() as u32;
-        let cand = (row[1].to_string(), ms, dm);
-        best.entry(row[0].to_string())
+    for r in rows {
+        let cand = (r.destination_id.clone(), r.time_ms, r.len_dm);
+        best.entry(r.source_id.clone())
             .and_modify(|b| {
                 if (cand.1, &cand.0) < (b.1, &b.0) {
                     *b = cand.clone();
@@ -284,7 +279,7 @@ fn nearest_from_table(
             })
             .or_insert(cand);
     }
-    Ok(best)
+    best
 }
 
 /// Population-weighted median of `(ms, weight)` sorted by time, in minutes (NaN if empty).

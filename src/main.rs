@@ -255,7 +255,7 @@ fn table(a: TableArgs) -> anyhow::Result<()> {
         out: a.out,
         rejects: rejects_path,
     };
-    let summary = recours::odtable::run_table_job(&got.graph, &job)?;
+    let summary = recours::odtable::run_table_job(&got.graph, &job)?.summary;
     eprintln!("{summary}");
     Ok(())
 }

@@ -144,8 +144,31 @@ pub fn point_table(
     })
 }
 
+/// One written row of a table: ids, time in milliseconds, network length in decimetres.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TableRow {
+    /// Source point id.
+    pub source_id: String,
+    /// Destination point id.
+    pub destination_id: String,
+    /// Travel time, milliseconds.
+    pub time_ms: u32,
+    /// Network length, decimetres.
+    pub len_dm: u32,
+}
+
+/// A finished table job: its counts, and the rows it wrote (exact values, in file order)
+/// for callers that go on from the table without reading the CSV back.
+#[derive(Clone, Debug)]
+pub struct TableRun {
+    /// Counts and files.
+    pub summary: TableSummary,
+    /// Rows as written, sorted by (source id, destination id).
+    pub rows: Vec<TableRow>,
+}
+
 /// Runs the job on `graph`.
-pub fn run_table_job(graph: &Graph, job: &TableJob) -> anyhow::Result<TableSummary> {
+pub fn run_table_job(graph: &Graph, job: &TableJob) -> anyhow::Result<TableRun> {
     let mut rejects = Rejects::default();
     let sources = read_points_csv(&job.sources, &mut rejects)?;
     let destinations = read_points_csv(&job.destinations, &mut rejects)?;
@@ -171,23 +194,33 @@ pub fn run_table_job(graph: &Graph, job: &TableJob) -> anyhow::Result<TableSumma
         let id = format!("{} -> {}", sources[s].id, destinations[d].id);
         rejects.push("table", 0, &id, beyond.as_str());
     }
-    let mut rows: Vec<(&str, &str, u32, u32)> = t
+    let mut rows: Vec<TableRow> = t
         .cells
         .iter()
-        .map(|&(s, d, ms, dm)| (sources[s].id.as_str(), destinations[d].id.as_str(), ms, dm))
+        .map(|&(s, d, ms, dm)| TableRow {
+            source_id: sources[s].id.clone(),
+            destination_id: destinations[d].id.clone(),
+            time_ms: ms,
+            len_dm: dm,
+        })
         .collect();
     rows.sort_unstable();
     crate::atomic::write_with(&job.out, |w| {
         writeln!(w, "source_id,destination_id,minutes,km")?;
         let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(w);
-        for (s, d, ms, dm) in &rows {
-            csv.write_record([*s, *d, &format_minutes(*ms), &format_km(*dm)])?;
+        for r in &rows {
+            csv.write_record([
+                r.source_id.as_str(),
+                r.destination_id.as_str(),
+                &format_minutes(r.time_ms),
+                &format_km(r.len_dm),
+            ])?;
         }
         csv.flush()?;
         Ok(())
     })?;
     rejects.write_csv(&job.rejects)?;
-    Ok(TableSummary {
+    let summary = TableSummary {
         sources: (sources.len(), sources.len() - t.unsnapped_sources.len()),
         destinations: (
             destinations.len(),
@@ -197,7 +230,8 @@ pub fn run_table_job(graph: &Graph, job: &TableJob) -> anyhow::Result<TableSumma
         unreachable_pairs: t.unreachable.len(),
         rejected_rows,
         files: (job.out.clone(), job.rejects.clone()),
-    })
+    };
+    Ok(TableRun { summary, rows })
 }
 
 /// Points of one side of a table, split by snapping outcome; `usize` indexes the input.
