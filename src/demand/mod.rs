@@ -2,5 +2,7 @@
 //! (population, households, poverty, age bands) with each cell's centre in WGS84.
 
 pub mod filosofi;
+pub mod origin;
 
 pub use filosofi::{read_filosofi, Cell, FilosofiError, Idcar, AGE_COLUMNS};
+pub use origin::Origin;

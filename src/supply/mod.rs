@@ -5,8 +5,10 @@
 pub mod annuaire;
 pub mod categories;
 pub mod finess;
+pub mod site;
 
 pub use annuaire::{
     read_annuaire, read_annuaire_with_summary, Activity, AnnuaireError, PracticeMode, ReadSummary,
 };
 pub use categories::{Category, CategoryError, CategoryMap};
+pub use site::Site;
