@@ -3,6 +3,7 @@
 
 pub mod filosofi;
 pub mod origin;
+pub mod standardise;
 
 pub use filosofi::{read_filosofi, Cell, FilosofiError, Idcar, AGE_COLUMNS};
 pub use origin::Origin;

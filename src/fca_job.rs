@@ -1,0 +1,476 @@
+//! `recours fca --times`: the floating-catchment indicators from a travel-time table the
+//! analyst brings (INSEE Metric, OSRM, Valhalla exports), through the same code as the
+//! network-based computation once the searches are done ([`crate::indicators`]).
+//!
+//! Inputs, comma- or semicolon-separated CSV with a header (columns by name, any order,
+//! decimal comma accepted):
+//! - times: `origin,destination,minutes`;
+//! - demand: `id,population`, and optionally Filosofi's ten age-band columns
+//!   (`ind_0_3` … `ind_80p`) used when age weights are given;
+//! - supply: `id,capacity`, and optionally `activity` (acts a year) and `age` (years), used
+//!   by APL.
+//!
+//! Rows that cannot be used (unknown ids, a pair given twice, unparseable or negative
+//! numbers, duplicated ids) are rejected with file, line and reason and written to the
+//! rejects CSV; nothing is dropped silently.
+//!
+//! Outputs: per origin `origin,access,in_catchment[,access_normalized]` (access empty when
+//! the origin lies in no catchment: not a computed zero); per site
+//! `site,weighted_demand,ratio[,counted_acts]`.
+
+use crate::demand::standardise::AgeWeights;
+use crate::demand::AGE_COLUMNS;
+use crate::indicators::apl::{apl, AplRules, AplSupply};
+use crate::indicators::catchment::TimesCatchments;
+use crate::indicators::fca::{floating_catchment, FcaResult, FcaSpec};
+use crate::indicators::kernel::Kernel;
+use crate::rejects::Rejects;
+use crate::supply::Site;
+use anyhow::{bail, Context};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The method of an FCA job.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FcaMethod {
+    /// Any kernel on plain capacity (2SFCA, E2SFCA, Gaussian…).
+    Kernel(Kernel),
+    /// The DREES APL with its supply rules (activity floor and cap, age limit).
+    Apl(AplRules),
+}
+
+/// What to compute, from which files, and where to write it.
+#[derive(Clone, Debug)]
+pub struct FcaJob {
+    /// `origin,destination,minutes` CSV.
+    pub times: PathBuf,
+    /// `id,population[,age bands]` CSV.
+    pub demand: PathBuf,
+    /// `id,capacity[,activity,age]` CSV.
+    pub supply: PathBuf,
+    /// Method and its parameters.
+    pub method: FcaMethod,
+    /// Age-band weights standardising demand, when given.
+    pub age_weights: Option<AgeWeights>,
+    /// Also write access divided by its population-weighted mean (PySAL `normalize`).
+    pub normalize: bool,
+    /// Per-origin output CSV.
+    pub out: PathBuf,
+    /// Per-site output CSV.
+    pub sites_out: PathBuf,
+    /// Rejects CSV.
+    pub rejects: PathBuf,
+}
+
+/// What an FCA job did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FcaSummary {
+    /// Origins read, and of them in no catchment.
+    pub origins: (usize, usize),
+    /// Sites read, and of them reached by no demand.
+    pub sites: (usize, usize),
+    /// Usable pairs of the table.
+    pub pairs: usize,
+    /// Rows rejected, all files.
+    pub rejected_rows: usize,
+    /// Origins whose demand fell back to plain population for want of age bands.
+    pub plain_demand: usize,
+    /// APL supply assumptions, for an APL job.
+    pub apl: Option<AplSupply>,
+    /// Population-weighted mean access over all origins (the normalisation divisor).
+    pub mean_access: f64,
+    /// Files written.
+    pub files: Vec<PathBuf>,
+}
+
+impl fmt::Display for FcaSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "origins: {} ({} in no catchment); sites: {} ({} reached by no demand); pairs: {}",
+            self.origins.0, self.origins.1, self.sites.0, self.sites.1, self.pairs
+        )?;
+        writeln!(f, "population-weighted mean access: {}", self.mean_access)?;
+        if self.plain_demand > 0 {
+            writeln!(
+                f,
+                "{} origins without age bands counted at their plain population",
+                self.plain_demand
+            )?;
+        }
+        if let Some(a) = &self.apl {
+            writeln!(
+                f,
+                "APL supply: {} GPs left out by the age limit, {} of unknown age kept, {} with activity assumed (capacity × 5,400 acts)",
+                a.excluded_for_age, a.unknown_age, a.assumed_activity
+            )?;
+        }
+        write!(f, "rejected rows: {}", self.rejected_rows)?;
+        for p in &self.files {
+            write!(f, "\nwrote {}", p.display())?;
+        }
+        Ok(())
+    }
+}
+
+/// One demand row.
+struct DemandRow {
+    id: String,
+    population: f64,
+    ages: Option<[f64; 10]>,
+}
+
+/// Runs `job`; rejected rows go to `rejects` and to the job's rejects file.
+pub fn run_fca_job(job: &FcaJob, rejects: &mut Rejects) -> anyhow::Result<FcaSummary> {
+    let demand = read_demand(&job.demand, rejects)?;
+    let sites = read_supply(&job.supply, rejects)?;
+    let origin_ix: HashMap<&str, u32> = demand
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i as u32))
+        .collect();
+    let site_ix: HashMap<&str, u32> = sites
+        .iter()
+        .enumerate()
+        .map(|(j, s)| (s.id.as_str(), j as u32))
+        .collect();
+    let pairs = read_times(&job.times, &origin_ix, &site_ix, rejects)?;
+    let catchments = TimesCatchments::new(demand.len(), sites.len(), &pairs);
+    let mut plain_demand = 0;
+    let d: Vec<f64> = demand
+        .iter()
+        .map(|r| match (&job.age_weights, &r.ages) {
+            (Some(w), Some(a)) => w.demand(a),
+            (Some(_), None) => {
+                plain_demand += 1;
+                r.population
+            }
+            (None, _) => r.population,
+        })
+        .collect();
+    let (result, apl_supply) = match &job.method {
+        FcaMethod::Kernel(k) => {
+            let spec = FcaSpec {
+                kernel: k.clone(),
+                supply: sites.iter().map(|s| s.capacity).collect(),
+                demand: d.clone(),
+            };
+            (floating_catchment(&catchments, &[spec])?.remove(0), None)
+        }
+        FcaMethod::Apl(rules) => {
+            let (r, s) = apl(&catchments, &sites, d.clone(), rules)?;
+            (r, Some(s))
+        }
+    };
+    let mean_access = weighted_mean_access(&result, &d);
+    write_origins(job, &demand, &result, mean_access)?;
+    write_sites(&job.sites_out, &sites, &result, apl_supply.as_ref())?;
+    rejects.write_csv(&job.rejects)?;
+    Ok(FcaSummary {
+        origins: (demand.len(), result.reached.iter().filter(|r| !**r).count()),
+        sites: (
+            sites.len(),
+            result.ratio.iter().filter(|r| r.is_none()).count(),
+        ),
+        pairs: pairs.len(),
+        rejected_rows: rejects.len(),
+        plain_demand,
+        apl: apl_supply,
+        mean_access,
+        files: vec![job.out.clone(), job.sites_out.clone(), job.rejects.clone()],
+    })
+}
+
+/// `Σ_i D_i·A_i / Σ_i D_i` over every origin (origins in no catchment count with A = 0 in
+/// the numerator and with their demand in the denominator, as PySAL's `normalize` does).
+pub fn weighted_mean_access(r: &FcaResult, demand: &[f64]) -> f64 {
+    let total: f64 = demand.iter().sum();
+    let num: f64 = r.access.iter().zip(demand).map(|(a, d)| a * d).sum();
+    if total > 0.0 {
+        num / total
+    } else {
+        0.0
+    }
+}
+
+/// A CSV read whole, with its header, for column lookup by name.
+struct Table {
+    file: String,
+    headers: Vec<String>,
+    rows: Vec<(u64, csv::StringRecord)>,
+}
+
+impl Table {
+    /// Reads `path` (UTF-8, `,` or `;` separated, chosen from the header line).
+    fn read(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Table> {
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).with_context(|| format!("reading {file}"))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "{file}: not UTF-8 (byte {}): re-save it as UTF-8",
+                e.utf8_error().valid_up_to()
+            )
+        })?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let first = text.lines().next().unwrap_or("");
+        if first.trim().is_empty() {
+            bail!("{file}: empty file, expected a header line");
+        }
+        let sep = if first.matches(';').count() > first.matches(',').count() {
+            b';'
+        } else {
+            b','
+        };
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(sep)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let headers = rdr
+            .headers()
+            .with_context(|| format!("{file}: reading the header"))?
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect();
+        let mut rows = Vec::new();
+        for (i, rec) in rdr.records().enumerate() {
+            let line = i as u64 + 2;
+            match rec {
+                Ok(r) => rows.push((line, r)),
+                Err(e) => rejects.push(&file, line, "", format!("unreadable row: {e}")),
+            }
+        }
+        Ok(Table {
+            file,
+            headers,
+            rows,
+        })
+    }
+
+    fn col(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    /// The columns `names`, all required: an error naming what was expected and found.
+    fn require<const N: usize>(&self, names: [&str; N]) -> anyhow::Result<[usize; N]> {
+        let found: Vec<Option<usize>> = names.iter().map(|n| self.col(n)).collect();
+        if found.iter().any(Option::is_none) {
+            bail!(
+                "{}: expected columns {}; found {:?}",
+                self.file,
+                names.join(","),
+                self.headers
+            );
+        }
+        Ok(std::array::from_fn(|k| found[k].unwrap_or_default()))
+    }
+}
+
+/// Parses a number (decimal comma accepted).
+fn number(v: &str, what: &str) -> Result<f64, String> {
+    let x: f64 = v
+        .replace(',', ".")
+        .parse()
+        .map_err(|_| format!("{what} is not a number: {v:?}"))?;
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(format!("{what} is not a finite number: {v:?}"))
+    }
+}
+
+/// Parses a number that must be ≥ 0.
+fn non_negative(v: &str, what: &str) -> Result<f64, String> {
+    let x = number(v, what)?;
+    if x < 0.0 {
+        return Err(format!("{what} is negative: {v}"));
+    }
+    Ok(x)
+}
+
+fn read_demand(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec<DemandRow>> {
+    let t = Table::read(path, rejects)?;
+    let [ci, cp] = t.require(["id", "population"])?;
+    let age_cols: Vec<Option<usize>> = AGE_COLUMNS.iter().map(|a| t.col(a)).collect();
+    let has_ages = age_cols.iter().all(Option::is_some);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (line, r) in &t.rows {
+        let id = r.get(ci).unwrap_or("");
+        let parsed = (|| {
+            if id.is_empty() {
+                return Err("missing id".to_string());
+            }
+            let population = non_negative(r.get(cp).unwrap_or(""), "population")?;
+            let ages = if has_ages {
+                let mut a = [0.0; 10];
+                for (k, c) in age_cols.iter().enumerate() {
+                    let v = r.get(c.unwrap_or_default()).unwrap_or("");
+                    a[k] = non_negative(v, AGE_COLUMNS[k])?;
+                }
+                Some(a)
+            } else {
+                None
+            };
+            if !seen.insert(id.to_string()) {
+                return Err("duplicated id".to_string());
+            }
+            Ok(DemandRow {
+                id: id.to_string(),
+                population,
+                ages,
+            })
+        })();
+        match parsed {
+            Ok(d) => out.push(d),
+            Err(e) => rejects.push(&t.file, *line, id, e),
+        }
+    }
+    Ok(out)
+}
+
+fn read_supply(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec<Site>> {
+    let t = Table::read(path, rejects)?;
+    let [ci, cc] = t.require(["id", "capacity"])?;
+    let (ca, cg) = (t.col("activity"), t.col("age"));
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (line, r) in &t.rows {
+        let id = r.get(ci).unwrap_or("");
+        let optional = |c: Option<usize>| c.and_then(|c| r.get(c)).filter(|v| !v.is_empty());
+        let parsed = (|| {
+            if id.is_empty() {
+                return Err("missing id".to_string());
+            }
+            let capacity = non_negative(r.get(cc).unwrap_or(""), "capacity")?;
+            let activity = optional(ca)
+                .map(|v| non_negative(v, "activity"))
+                .transpose()?;
+            let age = optional(cg)
+                .map(|v| {
+                    v.parse::<u32>()
+                        .map_err(|_| format!("age is not a whole number of years: {v:?}"))
+                })
+                .transpose()?;
+            if !seen.insert(id.to_string()) {
+                return Err("duplicated id".to_string());
+            }
+            Ok(Site {
+                id: id.to_string(),
+                category: String::new(),
+                lon: f64::NAN,
+                lat: f64::NAN,
+                capacity,
+                activity,
+                age,
+                source: format!("{}:{line}", t.file),
+            })
+        })();
+        match parsed {
+            Ok(s) => out.push(s),
+            Err(e) => rejects.push(&t.file, *line, id, e),
+        }
+    }
+    Ok(out)
+}
+
+fn read_times(
+    path: &Path,
+    origins: &HashMap<&str, u32>,
+    sites: &HashMap<&str, u32>,
+    rejects: &mut Rejects,
+) -> anyhow::Result<Vec<(u32, u32, f64)>> {
+    let t = Table::read(path, rejects)?;
+    let [co, cd, cm] = t.require(["origin", "destination", "minutes"])?;
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (line, r) in &t.rows {
+        let o = r.get(co).unwrap_or("");
+        let d = r.get(cd).unwrap_or("");
+        let parsed = (|| {
+            let i = *origins
+                .get(o)
+                .ok_or_else(|| format!("origin {o:?} is not in the demand file"))?;
+            let j = *sites
+                .get(d)
+                .ok_or_else(|| format!("destination {d:?} is not in the supply file"))?;
+            let m = non_negative(r.get(cm).unwrap_or(""), "minutes")?;
+            if !seen.insert((i, j)) {
+                return Err(format!("pair {o} → {d} given twice"));
+            }
+            Ok((i, j, m))
+        })();
+        match parsed {
+            Ok(p) => out.push(p),
+            Err(e) => rejects.push(&t.file, *line, &format!("{o}→{d}"), e),
+        }
+    }
+    Ok(out)
+}
+
+fn write_origins(
+    job: &FcaJob,
+    demand: &[DemandRow],
+    r: &FcaResult,
+    mean: f64,
+) -> anyhow::Result<()> {
+    crate::atomic::write_with(&job.out, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        let mut header = vec!["origin", "access", "in_catchment"];
+        if job.normalize {
+            header.push("access_normalized");
+        }
+        csv.write_record(&header)?;
+        for (i, d) in demand.iter().enumerate() {
+            let reached = r.reached[i];
+            let value = |x: f64| {
+                if reached {
+                    x.to_string()
+                } else {
+                    String::new()
+                }
+            };
+            let mut row = vec![d.id.clone(), value(r.access[i]), reached.to_string()];
+            if job.normalize {
+                row.push(if mean > 0.0 {
+                    value(r.access[i] / mean)
+                } else {
+                    String::new()
+                });
+            }
+            csv.write_record(&row)?;
+        }
+        csv.flush()?;
+        Ok(())
+    })
+}
+
+fn write_sites(
+    path: &Path,
+    sites: &[Site],
+    r: &FcaResult,
+    apl: Option<&AplSupply>,
+) -> anyhow::Result<()> {
+    crate::atomic::write_with(path, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        let mut header = vec!["site", "weighted_demand", "ratio"];
+        if apl.is_some() {
+            header.push("counted_acts");
+        }
+        csv.write_record(&header)?;
+        for (j, s) in sites.iter().enumerate() {
+            let mut row = vec![
+                s.id.clone(),
+                r.site_demand[j].to_string(),
+                r.ratio[j].map(|x| x.to_string()).unwrap_or_default(),
+            ];
+            if let Some(a) = apl {
+                row.push(a.acts[j].to_string());
+            }
+            csv.write_record(&row)?;
+        }
+        csv.flush()?;
+        Ok(())
+    })
+}

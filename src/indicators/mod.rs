@@ -1,0 +1,23 @@
+//! Access indicators computed from catchment-bounded and multi-source searches, never from a
+//! dense origin × site matrix (DOMAIN.md, "Indicators"):
+//!
+//! - [`nearest`]: time and network length to the nearest (or *k*-th nearest) site of a
+//!   category, for every origin in one multi-source search;
+//! - [`coverage`]: sites and capacity reached within several thresholds in one sweep;
+//! - [`fca`]: 2SFCA, E2SFCA and kernel variants ([`kernel`]); [`apl`]: the DREES APL;
+//! - [`catchment`]: where the travel times come from — the road network, or a table the
+//!   analyst brings — so that everything after the searches is one code path.
+
+pub mod apl;
+pub mod catchment;
+pub mod coverage;
+pub mod fca;
+pub mod kernel;
+pub mod nearest;
+
+pub use apl::{apl, AplRules, AplSupply};
+pub use catchment::{Catchments, NetworkCatchments, TimesCatchments};
+pub use coverage::{coverage, Coverage};
+pub use fca::{floating_catchment, FcaError, FcaResult, FcaSpec};
+pub use kernel::{Band, BoundSide, Kernel};
+pub use nearest::{nearest_sites, Reached};
