@@ -253,9 +253,11 @@ mod tests {
             .contains("origin 1"));
     }
 
-    /// Random catchments: `(origins, sites, pairs, demand, supply)`.
-    fn instance() -> impl Strategy<Value = (usize, usize, Vec<(u32, u32, f64)>, Vec<f64>, Vec<f64>)>
-    {
+    /// A random instance: `(origins, sites, pairs, demand, supply)`.
+    type Instance = (usize, usize, Vec<(u32, u32, f64)>, Vec<f64>, Vec<f64>);
+
+    /// Random catchments.
+    fn instance() -> impl Strategy<Value = Instance> {
         (1usize..12, 1usize..6).prop_flat_map(|(o, s)| {
             (
                 Just(o),

@@ -228,7 +228,7 @@ impl Kernel {
 
     /// Weight of a trip of `minutes` (≥ 0); 0 outside the catchment.
     pub fn weight(&self, minutes: f64) -> f64 {
-        if !(minutes >= 0.0) {
+        if minutes.is_nan() || minutes < 0.0 {
             return 0.0;
         }
         match self {
