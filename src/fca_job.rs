@@ -23,7 +23,7 @@ use crate::demand::AGE_COLUMNS;
 use crate::indicators::apl::{apl, AplRules, AplSupply};
 use crate::indicators::catchment::TimesCatchments;
 use crate::indicators::fca::{floating_catchment, FcaResult, FcaSpec};
-use crate::indicators::kernel::Kernel;
+use crate::indicators::kernel::{Band, BoundSide, Kernel};
 use crate::rejects::Rejects;
 use crate::supply::Site;
 use anyhow::{bail, Context};
@@ -38,6 +38,138 @@ pub enum FcaMethod {
     Kernel(Kernel),
     /// The DREES APL with its supply rules (activity floor and cap, age limit).
     Apl(AplRules),
+}
+
+/// Method parameters as given on the command line or in a study file; those a method
+/// does not use are ignored.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MethodParams {
+    /// Catchment radius, minutes (default 30; APL: the end of its bands).
+    pub max_minutes: Option<f64>,
+    /// Step bands `to:weight,…` (`10:1,20:0.68,30:0.22`), overriding the method's.
+    pub bands: Option<String>,
+    /// Side of the band bounds a trip of exactly that time falls on.
+    pub side: BoundSide,
+    /// Gaussian σ, minutes (default 10).
+    pub sigma_minutes: Option<f64>,
+    /// Exponential β, per minute (default 0.1).
+    pub beta_per_minute: Option<f64>,
+    /// Gravity power (default 1.5), floor (default 1 min) and unit (default 1 min).
+    pub power: Option<f64>,
+    /// Gravity floor, minutes.
+    pub min_minutes: Option<f64>,
+    /// Gravity time unit, minutes.
+    pub scale_minutes: Option<f64>,
+    /// APL age limit, years (`None` = 65); `Some(None)` = no limit.
+    pub max_age: Option<Option<u32>>,
+}
+
+/// Method names [`method_from`] knows.
+pub const METHODS: [&str; 7] = [
+    "2sfca",
+    "e2sfca",
+    "apl",
+    "gaussian",
+    "exponential",
+    "linear",
+    "gravity",
+];
+
+/// The method named `name` with `p`'s parameters.
+pub fn method_from(name: &str, p: &MethodParams) -> anyhow::Result<FcaMethod> {
+    let max = p.max_minutes.unwrap_or(30.0);
+    let bands = p.bands.as_deref().map(parse_bands).transpose()?;
+    let stepped = |default: Kernel| match &bands {
+        Some(b) => Kernel::Step {
+            bands: b.clone(),
+            side: p.side,
+        },
+        None => match default {
+            Kernel::Step { bands, .. } => Kernel::Step {
+                bands,
+                side: p.side,
+            },
+            k => k,
+        },
+    };
+    let kernel = match name.to_ascii_lowercase().as_str() {
+        "2sfca" => stepped(Kernel::binary(max)),
+        "e2sfca" => stepped(Kernel::e2sfca(max)),
+        "apl" => {
+            let mut rules = AplRules {
+                kernel: stepped(Kernel::apl()),
+                ..AplRules::default()
+            };
+            if let Some(age) = p.max_age {
+                rules.max_age = age;
+            }
+            rules.kernel.validate()?;
+            return Ok(FcaMethod::Apl(rules));
+        }
+        "gaussian" => Kernel::Gaussian {
+            sigma_minutes: p.sigma_minutes.unwrap_or(10.0),
+            max_minutes: max,
+        },
+        "exponential" => Kernel::Exponential {
+            beta_per_minute: p.beta_per_minute.unwrap_or(0.1),
+            max_minutes: max,
+        },
+        "linear" => Kernel::Linear { max_minutes: max },
+        "gravity" => Kernel::Gravity {
+            power: p.power.unwrap_or(1.5),
+            min_minutes: p.min_minutes.unwrap_or(1.0),
+            scale_minutes: p.scale_minutes.unwrap_or(1.0),
+            max_minutes: max,
+        },
+        other => bail!(
+            "unknown method {other:?}; expected one of {}",
+            METHODS.join(", ")
+        ),
+    };
+    kernel.validate()?;
+    Ok(FcaMethod::Kernel(kernel))
+}
+
+/// Parses step bands written `to:weight,to:weight,…` (minutes and weights).
+pub fn parse_bands(text: &str) -> anyhow::Result<Vec<Band>> {
+    text.split(',')
+        .map(|b| {
+            let (to, w) = b.split_once(':').with_context(|| {
+                format!("band {b:?}: expected `minutes:weight`, as in 10:1,20:0.68,30:0.22")
+            })?;
+            let parse = |v: &str, what: &str| {
+                v.trim()
+                    .parse::<f64>()
+                    .with_context(|| format!("band {b:?}: {what} {v:?} is not a number"))
+            };
+            Ok(Band {
+                to_minutes: parse(to, "bound")?,
+                weight: parse(w, "weight")?,
+            })
+        })
+        .collect()
+}
+
+/// Parses ten comma-separated age-band weights (`ind_0_3` … `ind_80p`).
+pub fn parse_age_weights(text: &str) -> anyhow::Result<AgeWeights> {
+    let w: Vec<f64> = text
+        .split(',')
+        .map(|v| {
+            v.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .with_context(|| format!("age weight {v:?} is not a number ≥ 0"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let w: [f64; 10] = w.try_into().map_err(|w: Vec<f64>| {
+        anyhow::anyhow!(
+            "expected 10 age weights ({}), got {}",
+            AGE_COLUMNS.join(", "),
+            w.len()
+        )
+    })?;
+    Ok(AgeWeights(w))
 }
 
 /// What to compute, from which files, and where to write it.
@@ -473,4 +605,105 @@ fn write_sites(
         csv.flush()?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_by_name_with_parameters() {
+        let p = MethodParams {
+            max_minutes: Some(20.0),
+            ..MethodParams::default()
+        };
+        assert_eq!(
+            method_from("2SFCA", &p).unwrap(),
+            FcaMethod::Kernel(Kernel::binary(20.0))
+        );
+        let p = MethodParams {
+            bands: Some("5:1, 10:0.5".into()),
+            side: BoundSide::UpperExclusive,
+            ..MethodParams::default()
+        };
+        let FcaMethod::Kernel(k) = method_from("e2sfca", &p).unwrap() else {
+            panic!("not a kernel")
+        };
+        assert_eq!(
+            (k.weight(5.0), k.weight(4.9), k.max_minutes()),
+            (0.5, 1.0, 10.0)
+        );
+        let p = MethodParams {
+            max_age: Some(Some(62)),
+            ..MethodParams::default()
+        };
+        let FcaMethod::Apl(r) = method_from("apl", &p).unwrap() else {
+            panic!("not APL")
+        };
+        assert_eq!((r.max_age, r.kernel.max_minutes()), (Some(62), 20.0));
+        let e = method_from("3sfca", &MethodParams::default()).unwrap_err();
+        assert!(e.to_string().contains("expected one of 2sfca"), "{e}");
+        assert!(parse_bands("10-1").is_err());
+        let bad = MethodParams {
+            bands: Some("10:1,5:1".into()),
+            ..MethodParams::default()
+        };
+        assert!(method_from("2sfca", &bad).is_err());
+    }
+
+    #[test]
+    fn bad_rows_are_rejected_with_line_and_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = |n: &str, t: &str| {
+            let p = dir.path().join(n);
+            std::fs::write(&p, t).unwrap();
+            p
+        };
+        let job = FcaJob {
+            times: w(
+                "t.csv",
+                "origin;destination;minutes\na;s;5\na;s;6\nz;s;1\na;q;2\nb;s;-1\nb;s;7,5\n",
+            ),
+            demand: w("d.csv", "id,population\na,100\nb,50\na,3\nc,x\n"),
+            supply: w("s.csv", "id,capacity,age\ns,2,70\nt,1,abc\n"),
+            method: method_from("2sfca", &MethodParams::default()).unwrap(),
+            age_weights: None,
+            normalize: true,
+            out: dir.path().join("o.csv"),
+            sites_out: dir.path().join("o.sites.csv"),
+            rejects: dir.path().join("o.rejects.csv"),
+        };
+        let mut rejects = Rejects::default();
+        let s = run_fca_job(&job, &mut rejects).unwrap();
+        let got: Vec<(u64, &str)> = rejects
+            .items
+            .iter()
+            .map(|r| (r.line, r.reason.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (4, "duplicated id"),
+                (5, "population is not a number: \"x\""),
+                (3, "age is not a whole number of years: \"abc\""),
+                (3, "pair a → s given twice"),
+                (4, "origin \"z\" is not in the demand file"),
+                (5, "destination \"q\" is not in the supply file"),
+                (6, "minutes is negative: -1"),
+            ]
+        );
+        assert_eq!((s.pairs, s.origins, s.sites), (2, (2, 0), (1, 0)));
+        // R = 2 / 150; both origins get it; the weighted mean is R itself → normalised 1.
+        let out = std::fs::read_to_string(&job.out).unwrap();
+        let r = 2.0f64 / 150.0;
+        assert_eq!(
+            out,
+            format!("origin,access,in_catchment,access_normalized\na,{r},true,1\nb,{r},true,1\n")
+        );
+        let rej = std::fs::read_to_string(&job.rejects).unwrap();
+        assert!(
+            rej.contains("t.csv,4,z→s,\"origin \"\"z\"\" is not in the demand file\""),
+            "{rej}"
+        );
+    }
 }

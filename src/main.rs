@@ -32,6 +32,13 @@ enum Command {
     /// destination id. Unsnapped points and unreachable pairs are summarised on stderr and
     /// listed in the rejects file.
     Table(TableArgs),
+    /// Floating-catchment accessibility (2SFCA, E2SFCA, APL, kernels) from a travel-time
+    /// table you bring (INSEE Metric, OSRM, Valhalla exports).
+    ///
+    /// Writes one row per origin `origin,access,in_catchment` (access empty for an origin in
+    /// no catchment) and one per site `site,weighted_demand,ratio`; rejected rows go to the
+    /// rejects file with their line and reason.
+    Fca(FcaArgs),
     /// Run the bundled demo territory end to end (generated, in real formats).
     Demo(DemoArgs),
 }
@@ -115,6 +122,75 @@ struct TableArgs {
 }
 
 #[derive(Args)]
+struct FcaArgs {
+    /// Travel times: CSV `origin,destination,minutes`.
+    #[arg(long, value_name = "CSV")]
+    times: PathBuf,
+    /// Demand: CSV `id,population` (+ Filosofi age bands `ind_0_3`…`ind_80p`, used with
+    /// --age-weights).
+    #[arg(long, value_name = "CSV")]
+    demand: PathBuf,
+    /// Supply: CSV `id,capacity` (+ `activity` acts a year and `age` years, used by APL).
+    #[arg(long, value_name = "CSV")]
+    supply: PathBuf,
+    /// Method: 2sfca, e2sfca, apl, gaussian, exponential, linear or gravity.
+    #[arg(long, default_value = "2sfca", value_name = "NAME")]
+    method: String,
+    /// Catchment radius, minutes (default 30; APL ends with its bands, 20).
+    #[arg(long, value_name = "MINUTES")]
+    max_minutes: Option<f64>,
+    /// Step bands `minutes:weight,…`, e.g. `10:1,20:0.68,30:0.22` (2sfca, e2sfca, apl).
+    #[arg(long, value_name = "BANDS")]
+    bands: Option<String>,
+    /// A trip lasting exactly a band bound is in the band below it (default) or above.
+    #[arg(long, value_enum, default_value_t = Side::UpperInclusive)]
+    bound_side: Side,
+    /// Gaussian σ, minutes (default 10).
+    #[arg(long, value_name = "MINUTES")]
+    sigma: Option<f64>,
+    /// Exponential decay β, per minute (default 0.1).
+    #[arg(long, value_name = "PER_MINUTE")]
+    beta: Option<f64>,
+    /// Gravity power (default 1.5).
+    #[arg(long)]
+    power: Option<f64>,
+    /// Gravity: times below this count as this, minutes (default 1).
+    #[arg(long, value_name = "MINUTES")]
+    min_minutes: Option<f64>,
+    /// Gravity time unit, minutes (default 1; changes site ratios, not access).
+    #[arg(long, value_name = "MINUTES")]
+    scale_minutes: Option<f64>,
+    /// APL: oldest GPs counted, years (65; 62 and 60 are DREES variants), or `none`.
+    #[arg(long, value_name = "YEARS|none")]
+    max_age: Option<String>,
+    /// Standardise demand with these ten age-band weights (`ind_0_3` … `ind_80p`),
+    /// comma-separated.
+    #[arg(long, value_name = "W1,…,W10")]
+    age_weights: Option<String>,
+    /// Also write access divided by its population-weighted mean.
+    #[arg(long)]
+    normalize: bool,
+    /// Output CSV, one row per origin.
+    #[arg(long, value_name = "CSV")]
+    out: PathBuf,
+    /// Per-site output CSV; default: beside --out, `.sites.csv`.
+    #[arg(long, value_name = "CSV")]
+    sites_out: Option<PathBuf>,
+    /// Rejects CSV; default: beside --out, `.rejects.csv`.
+    #[arg(long, value_name = "CSV")]
+    rejects: Option<PathBuf>,
+}
+
+/// Side of a band bound a trip of exactly that time falls on.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Side {
+    /// `t ≤ bound` is in the band ending at the bound.
+    UpperInclusive,
+    /// `t < bound` is in the band ending at the bound.
+    UpperExclusive,
+}
+
+#[derive(Args)]
 struct DemoArgs {
     /// Output folder.
     #[arg(long, default_value = "out/demo", value_name = "DIR")]
@@ -150,6 +226,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Network(NetworkCommand::Build(a)) => network_build(a),
         Command::Network(NetworkCommand::Info { graph }) => network_info(graph),
         Command::Table(a) => table(a),
+        Command::Fca(a) => fca(a),
         Command::Demo(a) => demo(a),
     }
 }
@@ -256,6 +333,58 @@ fn table(a: TableArgs) -> anyhow::Result<()> {
         rejects: rejects_path,
     };
     let summary = recours::odtable::run_table_job(&got.graph, &job)?.summary;
+    eprintln!("{summary}");
+    Ok(())
+}
+
+fn fca(a: FcaArgs) -> anyhow::Result<()> {
+    use recours::fca_job::{method_from, parse_age_weights, run_fca_job, FcaJob, MethodParams};
+    use recours::indicators::kernel::BoundSide;
+    let max_age = match a.max_age.as_deref() {
+        None => None,
+        Some("none") => Some(None),
+        Some(v) => Some(Some(v.parse().with_context(|| {
+            format!("--max-age {v:?}: expected a whole number of years or `none`")
+        })?)),
+    };
+    let params = MethodParams {
+        max_minutes: a.max_minutes,
+        bands: a.bands,
+        side: match a.bound_side {
+            Side::UpperInclusive => BoundSide::UpperInclusive,
+            Side::UpperExclusive => BoundSide::UpperExclusive,
+        },
+        sigma_minutes: a.sigma,
+        beta_per_minute: a.beta,
+        power: a.power,
+        min_minutes: a.min_minutes,
+        scale_minutes: a.scale_minutes,
+        max_age,
+    };
+    let beside = |suffix: &str| {
+        let stem = a.out.file_stem().unwrap_or_default().to_string_lossy();
+        a.out.with_file_name(format!("{stem}.{suffix}.csv"))
+    };
+    let job = FcaJob {
+        times: a.times.clone(),
+        demand: a.demand.clone(),
+        supply: a.supply.clone(),
+        method: method_from(&a.method, &params)?,
+        age_weights: a
+            .age_weights
+            .as_deref()
+            .map(parse_age_weights)
+            .transpose()?,
+        normalize: a.normalize,
+        sites_out: a.sites_out.clone().unwrap_or_else(|| beside("sites")),
+        rejects: a.rejects.clone().unwrap_or_else(|| beside("rejects")),
+        out: a.out,
+    };
+    let mut rejects = recours::rejects::Rejects::default();
+    let summary = run_fca_job(&job, &mut rejects)?;
+    for (file, reason, n) in rejects.summary() {
+        eprintln!("rejected {n:>6}  {file}: {reason}");
+    }
     eprintln!("{summary}");
     Ok(())
 }

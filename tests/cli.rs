@@ -273,3 +273,76 @@ fn bad_invocations_fail_with_a_clear_message() {
         "{text}"
     );
 }
+
+#[test]
+fn fca_from_a_given_times_table_with_apl_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |n: &str, t: &str| {
+        let p = dir.path().join(n);
+        std::fs::write(&p, t).unwrap();
+        p
+    };
+    // Two communes 12 minutes apart; GPs in A: 4,000 acts, 7,000 (capped at 6,000), and one
+    // aged 67 (left out at ≤ 65, counted with --max-age none).
+    let times = w(
+        "t.csv",
+        "origin,destination,minutes\nA,g1,0\nA,g2,0\nA,g3,0\nB,g1,12\nB,g2,12\nB,g3,12\n",
+    );
+    let demand = w("d.csv", "id,population\nA,1000\nB,500\n");
+    let supply = w(
+        "s.csv",
+        "id,capacity,activity,age\ng1,1,4000,50\ng2,1,7000,50\ng3,1,5000,67\n",
+    );
+    let out = dir.path().join("apl.csv");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "fca",
+            "--method",
+            "apl",
+            "--times",
+            s(&times),
+            "--demand",
+            s(&demand),
+            "--supply",
+            s(&supply),
+            "--out",
+            s(&out),
+        ];
+        args.extend_from_slice(extra);
+        let stderr = ok(&recours(&args));
+        (std::fs::read_to_string(&out).unwrap(), stderr)
+    };
+    // R = 10,000 / (1,000 + 500 · 2/3) = 7.5; APL(B) = 2/3 · 7.5 = 5.
+    let (csv, stderr) = run(&[]);
+    assert_eq!(csv, "origin,access,in_catchment\nA,7.5,true\nB,5,true\n");
+    assert!(
+        stderr.contains("1 GPs left out by the age limit"),
+        "{stderr}"
+    );
+    // With no age limit: R = 15,000 / (1,000 + 333.33…) = 11.25; B: 7.5.
+    let (csv, _) = run(&["--max-age", "none"]);
+    assert_eq!(
+        csv,
+        "origin,access,in_catchment\nA,11.25,true\nB,7.5,true\n"
+    );
+    let sites = std::fs::read_to_string(dir.path().join("apl.sites.csv")).unwrap();
+    assert!(
+        sites.starts_with("site,weighted_demand,ratio,counted_acts\ng1,"),
+        "{sites}"
+    );
+    let bad = recours(&[
+        "fca",
+        "--method",
+        "3sfca",
+        "--times",
+        s(&times),
+        "--demand",
+        s(&demand),
+        "--supply",
+        s(&supply),
+        "--out",
+        s(&out),
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown method \"3sfca\""));
+}
