@@ -7,6 +7,8 @@
 //! The data's way through the engine: [`network`] (read, build, prune, store) →
 //! [`snap`] (points onto edges) → [`routing`] (bounded and multi-source searches, tables).
 
+pub mod access;
+pub mod aggregate;
 pub mod atomic;
 pub mod crs;
 pub mod demand;

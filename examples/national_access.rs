@@ -1,0 +1,201 @@
+//! End-to-end benchmark of the access indicators at national size: about 2 M weighted
+//! origins and 100 k sites on the national synthetic network (issue "Access indicators",
+//! target: under 10 minutes and 8 GB on 2 cores).
+//!
+//! ```sh
+//! cargo run --release --example gen_national -- /work/bench-data/france-synth.osm.pbf
+//! cargo run --release -- network build --osm /work/bench-data/france-synth.osm.pbf \
+//!     --out /work/bench-data/france.graph
+//! cargo run --release --example national_access -- /work/bench-data/france.graph [ORIGINS] [SITES]
+//! ```
+//!
+//! Origins and sites are placed near graph nodes drawn at random (fixed seed), so they
+//! follow the network's density; origins carry 1–67 inhabitants (34 on average: 68 M for
+//! 2 M origins) and Filosofi-like age bands; sites are 55 % GPs (activity 2,000–8,000 acts,
+//! ages 30–74), 10 % radiology, 5 % gastro-enterology, 20 % pharmacies, 10 % other.
+//! Computed: nearest GP, radiology and gastro (with the 3rd nearest), GP coverage at 5,
+//! 10, 15, 20 and 30 min, GP E2SFCA at 30 min and APL at 20 min (one shared pair of
+//! sweeps). Prints a Markdown table: each phase's wall-clock time and the process's peak
+//! resident memory after it.
+
+use recours::access::{compute_access, AccessSpec, FcaRequest};
+use recours::demand::standardise::AgeWeights;
+use recours::demand::Origin;
+use recours::fca_job::FcaMethod;
+use recours::indicators::apl::AplRules;
+use recours::indicators::kernel::Kernel;
+use recours::network::store::load_graph;
+use recours::supply::Site;
+use std::time::Instant;
+
+/// Peak resident set size of this process so far, MB (Linux `VmHWM`).
+fn peak_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<f64>().ok())
+            })
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// SplitMix64: a fixed pseudo-random sequence.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    /// A small offset in degrees (up to ≈ 150 m).
+    fn jitter(&mut self) -> f64 {
+        (self.below(2001) as f64 - 1000.0) * 1.5e-6
+    }
+}
+
+fn row(phase: &str, seconds: f64, note: &str) {
+    println!(
+        "| {phase} | {seconds:.1} s | {:.0} MB | {note} |",
+        peak_mb()
+    );
+}
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let path = args
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("usage: national_access GRAPH [ORIGINS] [SITES]"))?;
+    let n_origins: usize = args.next().map_or(Ok(2_000_000), |v| v.parse())?;
+    let n_sites: usize = args.next().map_or(Ok(100_000), |v| v.parse())?;
+    println!("| phase | time | peak RSS after | notes |");
+    println!("|---|---|---|---|");
+    let t = Instant::now();
+    let graph = load_graph(std::path::Path::new(&path))?;
+    let n = graph.node_count() as u64;
+    row(
+        "load graph",
+        t.elapsed().as_secs_f64(),
+        &format!("{} nodes, {} edges", graph.node_count(), graph.edge_count()),
+    );
+
+    let mut rng = SplitMix(2026);
+    let near_node = |rng: &mut SplitMix| {
+        let (lon, lat) = graph.node_lonlat(rng.below(n) as u32);
+        (lon + rng.jitter(), lat + rng.jitter())
+    };
+    let origins: Vec<Origin> = (0..n_origins)
+        .map(|i| {
+            let (lon, lat) = near_node(&mut rng);
+            let population = 1.0 + rng.below(67) as f64;
+            let mut ages = [0.0; 10];
+            let shares = [0.04, 0.025, 0.06, 0.08, 0.08, 0.18, 0.2, 0.12, 0.15, 0.065];
+            for (a, s) in ages.iter_mut().zip(shares) {
+                *a = population * s;
+            }
+            Origin {
+                id: format!("o{i}"),
+                lon,
+                lat,
+                population,
+                ages: Some(ages),
+                income: None,
+                source: "synthetic".into(),
+            }
+        })
+        .collect();
+    let sites: Vec<Site> = (0..n_sites)
+        .map(|j| {
+            let (lon, lat) = near_node(&mut rng);
+            let category = match rng.below(100) {
+                0..=54 => "gp",
+                55..=64 => "radiology",
+                65..=69 => "gastro",
+                70..=89 => "pharmacy",
+                _ => "other",
+            };
+            Site {
+                id: format!("s{j}"),
+                category: category.into(),
+                lon,
+                lat,
+                capacity: 1.0,
+                activity: Some(2_000.0 + rng.below(6_001) as f64),
+                age: Some(30 + rng.below(45) as u32),
+                source: "synthetic".into(),
+            }
+        })
+        .collect();
+    let spec = AccessSpec {
+        nearest: vec!["gp".into(), "radiology".into(), "gastro".into()],
+        kth: Some(3),
+        nearest_max_minutes: None,
+        coverage: vec!["gp".into()],
+        thresholds: vec![5.0, 10.0, 15.0, 20.0, 30.0],
+        fca: vec![
+            FcaRequest {
+                name: "gp_e2sfca_30".into(),
+                category: "gp".into(),
+                method: FcaMethod::Kernel(Kernel::e2sfca(30.0)),
+            },
+            FcaRequest {
+                name: "apl".into(),
+                category: "gp".into(),
+                method: FcaMethod::Apl(AplRules::default()),
+            },
+        ],
+        age_weights: Some(AgeWeights([
+            0.9, 0.7, 0.6, 0.5, 0.6, 0.8, 0.9, 1.1, 1.5, 2.0,
+        ])),
+        max_snap_m: 1000.0,
+    };
+    let t = Instant::now();
+    let r = compute_access(&graph, &origins, &sites, &spec)?;
+    let total = t.elapsed().as_secs_f64();
+    let threads = rayon::current_num_threads();
+    row(
+        "snap origins and sites",
+        r.timings.snap,
+        &format!(
+            "{} origins ({} unsnapped), {} sites ({} unsnapped)",
+            origins.len(),
+            r.unsnapped_origins().len(),
+            sites.len(),
+            r.unsnapped_sites().len()
+        ),
+    );
+    row(
+        "nearest + 3rd nearest: gp, radiology, gastro",
+        r.timings.nearest,
+        &format!("{threads} threads"),
+    );
+    let covered = r.coverage[0].coverage.sites.chunks(5).filter(|c| c[4] > 0).count();
+    row(
+        "GP coverage 5/10/15/20/30 min",
+        r.timings.coverage,
+        &format!("{covered} origins reach a GP within 30 min"),
+    );
+    let mean = |v: &[f64]| {
+        let w: f64 = r.demand.iter().sum();
+        v.iter().zip(&r.demand).map(|(a, d)| a * d).sum::<f64>() / w
+    };
+    row(
+        "GP E2SFCA 30 min + APL 20 min (shared sweeps)",
+        r.timings.fca,
+        &format!(
+            "mean E2SFCA {:.3e} GP/inh., mean APL {:.2} acts/inh.",
+            mean(&r.fca[0].result.access),
+            mean(&r.fca[1].result.access)
+        ),
+    );
+    row("all indicators", total, "");
+    Ok(())
+}
