@@ -177,7 +177,12 @@ fn main() -> anyhow::Result<()> {
         r.timings.nearest,
         &format!("{threads} threads"),
     );
-    let covered = r.coverage[0].coverage.sites.chunks(5).filter(|c| c[4] > 0).count();
+    let covered = r.coverage[0]
+        .coverage
+        .sites
+        .chunks(5)
+        .filter(|c| c[4] > 0)
+        .count();
     row(
         "GP coverage 5/10/15/20/30 min",
         r.timings.coverage,

@@ -169,10 +169,15 @@ pub fn compute_access(
     progress.finish_and_clear();
     out.timings.snap = t.elapsed().as_secs_f64();
     tracing::info!(seconds = out.timings.snap, "snapped");
-    let placed_origins: Vec<Option<Snapped>> =
-        out.origin_snaps.iter().map(|s| s.as_ref().ok().copied()).collect();
+    let placed_origins: Vec<Option<Snapped>> = out
+        .origin_snaps
+        .iter()
+        .map(|s| s.as_ref().ok().copied())
+        .collect();
     let of_category = |cat: &str| -> Vec<usize> {
-        (0..sites.len()).filter(|&j| sites[j].category == cat).collect()
+        (0..sites.len())
+            .filter(|&j| sites[j].category == cat)
+            .collect()
     };
     let placed = |idx: &[usize]| -> Vec<Option<Snapped>> {
         idx.iter()

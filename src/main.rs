@@ -16,6 +16,10 @@ struct Cli {
     /// Worker threads (default: all cores). Results are identical whatever the number.
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
+    /// Make any rejected row, point or feature fatal: non-zero exit with the count and the
+    /// first rejects (outputs and rejects files are still written).
+    #[arg(long, global = true)]
+    strict: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,6 +45,20 @@ enum Command {
     Fca(FcaArgs),
     /// Run the bundled demo territory end to end (generated, in real formats).
     Demo(DemoArgs),
+    /// Detect what each file is (Annuaire Santé, FINESS, Filosofi, BAN, communes / IRIS /
+    /// QPV polygons, membership table, OSM, generic points), read it, and print rows read
+    /// and rejected with the main reasons, CRS, WGS84 bounding box and categories.
+    Inspect(InspectArgs),
+}
+
+#[derive(Args)]
+struct InspectArgs {
+    /// Files to inspect.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// CRS of layers declaring none and of x/y columns (`EPSG:2154`…); never guessed.
+    #[arg(long, value_name = "CRS")]
+    crs: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -225,9 +243,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Network(NetworkCommand::Build(a)) => network_build(a),
         Command::Network(NetworkCommand::Info { graph }) => network_info(graph),
-        Command::Table(a) => table(a),
-        Command::Fca(a) => fca(a),
+        Command::Table(a) => table(a, cli.strict),
+        Command::Fca(a) => fca(a, cli.strict),
         Command::Demo(a) => demo(a),
+        Command::Inspect(a) => inspect(a, cli.strict),
     }
 }
 
@@ -318,7 +337,7 @@ fn network_info(path: PathBuf) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn table(a: TableArgs) -> anyhow::Result<()> {
+fn table(a: TableArgs, strict: bool) -> anyhow::Result<()> {
     let got = obtain(&a.source, &a.profile)?;
     let rejects_path = a
         .rejects
@@ -332,12 +351,47 @@ fn table(a: TableArgs) -> anyhow::Result<()> {
         out: a.out,
         rejects: rejects_path,
     };
-    let summary = recours::odtable::run_table_job(&got.graph, &job)?.summary;
-    eprintln!("{summary}");
+    let run = recours::odtable::run_table_job(&got.graph, &job)?;
+    eprintln!("{}", run.summary);
+    if strict {
+        run.rejects.ensure_empty(STRICT_SHOWN)?;
+    }
     Ok(())
 }
 
-fn fca(a: FcaArgs) -> anyhow::Result<()> {
+/// Rejects listed in a `--strict` failure.
+const STRICT_SHOWN: usize = 5;
+
+fn inspect(a: InspectArgs, strict: bool) -> anyhow::Result<()> {
+    let opts = recours::inspect::InspectOptions { crs: a.crs };
+    let run = recours::inspect::inspect_files(&a.files, &opts);
+    for line in &run.printed {
+        println!("{line}");
+    }
+    for e in &run.failed {
+        eprintln!("error: {e}");
+    }
+    if !run.failed.is_empty() {
+        anyhow::bail!(
+            "{} of {} files could not be inspected",
+            run.failed.len(),
+            a.files.len()
+        );
+    }
+    if strict && !run.unread_layers.is_empty() {
+        anyhow::bail!(
+            "{} layers could not be read (--strict): {}",
+            run.unread_layers.len(),
+            run.unread_layers.join("; ")
+        );
+    }
+    if strict {
+        run.rejects.ensure_empty(STRICT_SHOWN)?;
+    }
+    Ok(())
+}
+
+fn fca(a: FcaArgs, strict: bool) -> anyhow::Result<()> {
     use recours::fca_job::{method_from, parse_age_weights, run_fca_job, FcaJob, MethodParams};
     use recours::indicators::kernel::BoundSide;
     let max_age = match a.max_age.as_deref() {
@@ -386,6 +440,9 @@ fn fca(a: FcaArgs) -> anyhow::Result<()> {
         eprintln!("rejected {n:>6}  {file}: {reason}");
     }
     eprintln!("{summary}");
+    if strict {
+        rejects.ensure_empty(STRICT_SHOWN)?;
+    }
     Ok(())
 }
 

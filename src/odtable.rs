@@ -165,6 +165,9 @@ pub struct TableRun {
     pub summary: TableSummary,
     /// Rows as written, sorted by (source id, destination id).
     pub rows: Vec<TableRow>,
+    /// Everything left out (input rows, unsnapped points, unreachable pairs), as written to
+    /// the rejects file.
+    pub rejects: Rejects,
 }
 
 /// Runs the job on `graph`.
@@ -231,7 +234,11 @@ pub fn run_table_job(graph: &Graph, job: &TableJob) -> anyhow::Result<TableRun> 
         rejected_rows,
         files: (job.out.clone(), job.rejects.clone()),
     };
-    Ok(TableRun { summary, rows })
+    Ok(TableRun {
+        summary,
+        rows,
+        rejects,
+    })
 }
 
 /// Points of one side of a table, split by snapping outcome; `usize` indexes the input.

@@ -20,6 +20,28 @@ pub struct Reject {
     pub reason: String,
 }
 
+/// A run stopped because something was rejected under `--strict`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{count} rejected (--strict makes any reject fatal); first: {}",
+    list(first)
+)]
+pub struct StrictError {
+    /// Number of rejects.
+    pub count: usize,
+    /// The first ones, in the order found.
+    pub first: Vec<Reject>,
+}
+
+/// Rejects as `file:line [id]: reason`, separated by `; `.
+fn list(rejects: &[Reject]) -> String {
+    rejects
+        .iter()
+        .map(|r| format!("{}:{} [{}]: {}", r.file, r.line, r.id, r.reason))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// All rejects of a run, in the order they were found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Rejects {
@@ -66,6 +88,18 @@ impl Rejects {
         out
     }
 
+    /// `Ok` when nothing was rejected; else a [`StrictError`] with the count and the first
+    /// `shown` rejects (for `--strict` runs, where any reject is fatal).
+    pub fn ensure_empty(&self, shown: usize) -> Result<(), StrictError> {
+        if self.items.is_empty() {
+            return Ok(());
+        }
+        Err(StrictError {
+            count: self.items.len(),
+            first: self.items.iter().take(shown).cloned().collect(),
+        })
+    }
+
     /// Writes the rejects as CSV with header `file,line,id,reason`.
     pub fn write_csv(&self, path: &Path) -> anyhow::Result<()> {
         crate::atomic::write_with(path, |w| {
@@ -98,6 +132,21 @@ mod tests {
                 ("a.csv".to_string(), "bad lon".to_string(), 1),
                 ("b.csv".to_string(), "bad lon".to_string(), 2)
             ]
+        );
+    }
+
+    #[test]
+    fn strict_reports_count_and_first_rejects() {
+        let mut r = Rejects::default();
+        assert!(r.ensure_empty(2).is_ok());
+        r.push("a.csv", 2, "x", "missing id");
+        r.push("a.csv", 3, "y", "bad lon");
+        r.push("a.csv", 4, "z", "bad lat");
+        let e = r.ensure_empty(2).unwrap_err();
+        assert_eq!(e.count, 3);
+        assert_eq!(
+            e.to_string(),
+            "3 rejected (--strict makes any reject fatal); first: a.csv:2 [x]: missing id; a.csv:3 [y]: bad lon"
         );
     }
 
