@@ -26,6 +26,7 @@ pub mod progress;
 pub mod rejects;
 pub mod routing;
 pub mod snap;
+pub mod study;
 pub mod supply;
 pub mod synth;
 pub mod territory;

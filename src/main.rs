@@ -26,6 +26,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run a study file end to end: inputs, network, indicators, per-territory summaries,
+    /// layers and tables (see docs/study.md).
+    Run(RunArgs),
     /// Build, save and inspect road network graphs.
     #[command(subcommand)]
     Network(NetworkCommand),
@@ -140,6 +143,16 @@ struct TableArgs {
 }
 
 #[derive(Args)]
+struct RunArgs {
+    /// The study file (TOML).
+    #[arg(value_name = "STUDY.toml")]
+    study: PathBuf,
+    /// Output folder, instead of the study's `[output] dir`.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
 struct FcaArgs {
     /// Travel times: CSV `origin,destination,minutes`.
     #[arg(long, value_name = "CSV")]
@@ -241,6 +254,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             .context("setting up the thread pool")?;
     }
     match cli.command {
+        Command::Run(a) => run_study(a, cli.strict),
         Command::Network(NetworkCommand::Build(a)) => network_build(a),
         Command::Network(NetworkCommand::Info { graph }) => network_info(graph),
         Command::Table(a) => table(a, cli.strict),
@@ -442,6 +456,18 @@ fn fca(a: FcaArgs, strict: bool) -> anyhow::Result<()> {
     eprintln!("{summary}");
     if strict {
         rejects.ensure_empty(STRICT_SHOWN)?;
+    }
+    Ok(())
+}
+
+fn run_study(a: RunArgs, strict: bool) -> anyhow::Result<()> {
+    let out = recours::study::run_study(&a.study, a.out.as_deref())?;
+    for (file, reason, n) in out.rejects.summary() {
+        eprintln!("rejected {n:>6}  {file}: {reason}");
+    }
+    eprintln!("{}", out.summary);
+    if strict {
+        out.rejects.ensure_empty(STRICT_SHOWN)?;
     }
     Ok(())
 }

@@ -30,7 +30,7 @@ use crate::rejects::Rejects;
 use crate::supply::Site;
 use gdal::vector::{Feature, Geometry, LayerAccess, OGRwkbGeometryType};
 use gdal::Dataset;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -47,7 +47,7 @@ const MAX_AGE: f64 = 120.0;
 
 /// Names of the columns of a point table, and how its coordinates are given. Every name is
 /// compared with the file's columns ignoring case and surrounding spaces.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PointColumns {
     /// Identifier column (default `id`).

@@ -35,7 +35,7 @@ use crate::points_layer::{detect_separator, parse_number};
 use crate::rejects::Rejects;
 use crate::territory::UnitLayer;
 use geo::{BoundingRect, Contains, InteriorPoint, LineString, MultiPolygon, Point, Polygon};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -43,7 +43,7 @@ use std::path::Path;
 pub const MAX_CELLS_PER_UNIT: f64 = 1.0e6;
 
 /// Column names of a population table, compared ignoring case and surrounding spaces.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PopulationColumns {
     /// Unit code column (default `code`).

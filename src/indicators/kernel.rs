@@ -14,10 +14,10 @@
 //! `t > T` (a trip of exactly *T* minutes is inside, except for a step kernel whose last
 //! bound excludes it).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Which band a trip lasting exactly a band's upper bound falls in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum BoundSide {
     /// `t ≤ bound` is in the band ending at `bound` (10 minutes is in 0–10).
@@ -29,7 +29,7 @@ pub enum BoundSide {
 
 /// One band of a step kernel: trips up to `to_minutes` (and beyond the previous band) weigh
 /// `weight`.
-#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize, Serialize)]
 pub struct Band {
     /// Upper bound of the band, minutes.
     pub to_minutes: f64,
@@ -38,7 +38,7 @@ pub struct Band {
 }
 
 /// A distance-decay kernel cut at a catchment radius.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Kernel {
     /// Constant weights over consecutive bands; 0 beyond the last.

@@ -1,0 +1,522 @@
+//! The study file (TOML): inputs, indicators and outputs of one run of `recours run`.
+//! Every key is documented in `docs/study.md`; an unknown key is an error naming it and the
+//! nearest valid key. Relative paths are relative to the study file's folder.
+
+use crate::demand::areal::PopulationColumns;
+use crate::indicators::kernel::{Band, BoundSide};
+use crate::points_layer::PointColumns;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// A whole study.
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Study {
+    /// Name shown in reports.
+    #[serde(default = "default_name")]
+    pub name: String,
+    /// Road network.
+    pub network: NetworkInput,
+    /// Where people live.
+    pub population: PopulationInput,
+    /// Care supply files, all read and concatenated.
+    #[serde(default)]
+    pub supply: Vec<SupplyInput>,
+    /// Territorial levels summaries are computed for.
+    #[serde(default)]
+    pub territories: Vec<TerritoryInput>,
+    /// What to compute.
+    #[serde(default)]
+    pub indicators: IndicatorsConfig,
+    /// What to write.
+    #[serde(default)]
+    pub output: OutputConfig,
+}
+
+fn default_name() -> String {
+    "recours study".into()
+}
+
+/// The road network: exactly one of `osm`, `graph`, `lines`.
+#[derive(Clone, Debug, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkInput {
+    /// OpenStreetMap file (`.osm.pbf`, `.osm`, `.osm.gz`).
+    pub osm: Option<PathBuf>,
+    /// Graph saved by `recours network build`.
+    pub graph: Option<PathBuf>,
+    /// Any GDAL line layer (BD TOPO, ROUTE 500, Overpass GeoJSON).
+    pub lines: Option<PathBuf>,
+    /// Layer of a multi-layer `lines` file.
+    pub layer: Option<String>,
+    /// Travel profile: `car`, `walk`, or a profile TOML file.
+    #[serde(default = "default_profile")]
+    pub profile: String,
+    /// Snap radius, metres (default 1,000).
+    #[serde(default = "default_snap")]
+    pub max_snap_m: f64,
+}
+
+fn default_profile() -> String {
+    "car".into()
+}
+
+fn default_snap() -> f64 {
+    crate::snap::DEFAULT_MAX_DISTANCE_M
+}
+
+/// Where people live.
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum PopulationInput {
+    /// INSEE Filosofi 200 m cells (CSV or GeoPackage).
+    Filosofi {
+        /// File.
+        path: PathBuf,
+        /// Layer of a GeoPackage with several.
+        layer: Option<String>,
+        /// CRS of a layer declaring none (never guessed).
+        crs: Option<String>,
+    },
+    /// Any weighted point file.
+    Points {
+        /// File.
+        path: PathBuf,
+        /// Columns and coordinates.
+        #[serde(default)]
+        columns: PointColumns,
+    },
+    /// IRIS or commune populations (CSV keyed by code) placed in the polygons of a
+    /// territory level of the study.
+    Areal {
+        /// Population CSV.
+        path: PathBuf,
+        /// The `kind` of the `[[territories]]` entry holding the polygons.
+        units: String,
+        /// Columns of the CSV.
+        #[serde(default)]
+        columns: PopulationColumns,
+        /// Spread over an inner grid of this size, metres; absent: at the interior point.
+        grid_m: Option<f64>,
+    },
+}
+
+impl PopulationInput {
+    /// The file read.
+    pub fn path(&self) -> &Path {
+        match self {
+            PopulationInput::Filosofi { path, .. }
+            | PopulationInput::Points { path, .. }
+            | PopulationInput::Areal { path, .. } => path,
+        }
+    }
+}
+
+/// One supply file.
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum SupplyInput {
+    /// Annuaire Santé extraction, geocoded against BAN files.
+    Annuaire {
+        /// `PS_LibreAcces_Personne_activite_*.txt`.
+        path: PathBuf,
+        /// BAN CSV files of the départements covered.
+        ban: Vec<PathBuf>,
+    },
+    /// FINESS etalab extraction.
+    Finess {
+        /// File.
+        path: PathBuf,
+    },
+    /// Any point file of sites.
+    Points {
+        /// File.
+        path: PathBuf,
+        /// Columns and coordinates.
+        #[serde(default)]
+        columns: PointColumns,
+    },
+}
+
+impl SupplyInput {
+    /// Every file read.
+    pub fn paths(&self) -> Vec<&Path> {
+        match self {
+            SupplyInput::Annuaire { path, ban } => std::iter::once(path.as_path())
+                .chain(ban.iter().map(PathBuf::as_path))
+                .collect(),
+            SupplyInput::Finess { path } | SupplyInput::Points { path, .. } => vec![path],
+        }
+    }
+}
+
+/// One territorial level: a polygon layer, or a membership table dissolved from the
+/// `commune` level.
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerritoryInput {
+    /// Level name: `commune`, `iris`, `qpv`, `cpts`, `tvs`, `ept`, or any.
+    pub kind: String,
+    /// Polygon layer (GeoJSON, GeoPackage, Shapefile).
+    pub path: Option<PathBuf>,
+    /// Layer of a multi-layer file.
+    pub layer: Option<String>,
+    /// Code field, when not one of the published names.
+    pub code_field: Option<String>,
+    /// Name field.
+    pub name_field: Option<String>,
+    /// CRS of a layer declaring none.
+    pub crs: Option<String>,
+    /// "Territory → communes" table, dissolved from the commune level's polygons.
+    pub members: Option<PathBuf>,
+}
+
+/// One floating-catchment indicator.
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FcaConfig {
+    /// Output column name.
+    pub name: String,
+    /// Category of care.
+    pub category: String,
+    /// `2sfca`, `e2sfca`, `apl`, `gaussian`, `exponential`, `linear`, `gravity`.
+    pub method: String,
+    /// Catchment radius, minutes.
+    pub max_minutes: Option<f64>,
+    /// Step bands.
+    pub bands: Option<Vec<Band>>,
+    /// Side of band bounds.
+    #[serde(default)]
+    pub side: BoundSide,
+    /// Gaussian σ, minutes.
+    pub sigma_minutes: Option<f64>,
+    /// Exponential β, per minute.
+    pub beta_per_minute: Option<f64>,
+    /// Gravity power.
+    pub power: Option<f64>,
+    /// Gravity floor, minutes.
+    pub min_minutes: Option<f64>,
+    /// Gravity unit, minutes.
+    pub scale_minutes: Option<f64>,
+    /// APL age limit, years; 0 = none.
+    pub max_age: Option<u32>,
+    /// Thresholds of the shares in the per-territory summaries (APL: 2.5 and 4, the
+    /// zonage bounds), in the indicator's unit.
+    #[serde(default)]
+    pub thresholds: Vec<f64>,
+}
+
+/// What to compute.
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorsConfig {
+    /// Categories whose nearest site is searched (empty: all present).
+    #[serde(default)]
+    pub nearest: Vec<String>,
+    /// Also the k-th nearest.
+    pub kth: Option<usize>,
+    /// Search limit for nearest sites, minutes.
+    pub nearest_max_minutes: Option<f64>,
+    /// Categories whose coverage is counted.
+    #[serde(default)]
+    pub coverage: Vec<String>,
+    /// Time thresholds, minutes (coverage counts and shares beyond).
+    #[serde(default = "default_thresholds")]
+    pub thresholds: Vec<f64>,
+    /// Ten age-band weights standardising demand (`ind_0_3` … `ind_80p`).
+    pub age_weights: Option<Vec<f64>>,
+    /// Floating-catchment indicators.
+    #[serde(default)]
+    pub fca: Vec<FcaConfig>,
+}
+
+impl Default for IndicatorsConfig {
+    fn default() -> Self {
+        IndicatorsConfig {
+            nearest: Vec::new(),
+            kth: None,
+            nearest_max_minutes: None,
+            coverage: Vec::new(),
+            thresholds: default_thresholds(),
+            age_weights: None,
+            fca: Vec::new(),
+        }
+    }
+}
+
+fn default_thresholds() -> Vec<f64> {
+    crate::indicators::coverage::DEFAULT_THRESHOLDS.to_vec()
+}
+
+/// What to write.
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    /// Output folder (relative to the study file).
+    #[serde(default = "default_out")]
+    pub dir: PathBuf,
+    /// Write GeoJSON layers.
+    #[serde(default = "yes")]
+    pub geojson: bool,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig {
+            dir: default_out(),
+            geojson: true,
+        }
+    }
+}
+
+fn default_out() -> PathBuf {
+    PathBuf::from("out")
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Why a study file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StudyError {
+    /// The file cannot be read.
+    #[error("{file}: cannot read: {reason}")]
+    Read {
+        /// Study file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+    /// The TOML is invalid or has unknown keys.
+    #[error("{file}: {reason}")]
+    Parse {
+        /// Study file.
+        file: String,
+        /// What is wrong, with a suggestion for an unknown key.
+        reason: String,
+    },
+    /// A value is unusable or an input missing.
+    #[error("{file}: {reason}")]
+    Invalid {
+        /// Study file.
+        file: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl Study {
+    /// Reads and checks the study file at `path`; relative paths are resolved against its
+    /// folder and every input file must exist (checked before any computation).
+    pub fn load(path: &Path) -> Result<Study, StudyError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| StudyError::Read {
+            file: file.clone(),
+            reason: e.to_string(),
+        })?;
+        let mut study = Study::parse(&text).map_err(|reason| StudyError::Parse {
+            file: file.clone(),
+            reason,
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        study.resolve(base);
+        study
+            .check()
+            .map_err(|reason| StudyError::Invalid { file, reason })?;
+        Ok(study)
+    }
+
+    /// Parses study TOML; an unknown key's error names the nearest valid key.
+    pub fn parse(text: &str) -> Result<Study, String> {
+        toml::from_str(text).map_err(|e| suggest(&e.to_string()))
+    }
+
+    /// Makes every relative path relative to `base`.
+    fn resolve(&mut self, base: &Path) {
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        let n = &mut self.network;
+        for p in [&mut n.osm, &mut n.graph, &mut n.lines]
+            .into_iter()
+            .flatten()
+        {
+            fix(p);
+        }
+        if n.profile.ends_with(".toml") {
+            let mut p = PathBuf::from(&n.profile);
+            fix(&mut p);
+            n.profile = p.display().to_string();
+        }
+        match &mut self.population {
+            PopulationInput::Filosofi { path, .. }
+            | PopulationInput::Points { path, .. }
+            | PopulationInput::Areal { path, .. } => fix(path),
+        }
+        for s in &mut self.supply {
+            match s {
+                SupplyInput::Annuaire { path, ban } => {
+                    fix(path);
+                    ban.iter_mut().for_each(fix);
+                }
+                SupplyInput::Finess { path } | SupplyInput::Points { path, .. } => fix(path),
+            }
+        }
+        for t in &mut self.territories {
+            for p in [&mut t.path, &mut t.members].into_iter().flatten() {
+                fix(p);
+            }
+        }
+        fix(&mut self.output.dir);
+    }
+
+    /// Checks values and that every input exists.
+    fn check(&self) -> Result<(), String> {
+        let n = &self.network;
+        let sources = [&n.osm, &n.graph, &n.lines]
+            .iter()
+            .filter(|p| p.is_some())
+            .count();
+        if sources != 1 {
+            return Err(format!(
+                "[network] needs exactly one of osm, graph, lines; {sources} given"
+            ));
+        }
+        let mut files: Vec<&Path> = [&n.osm, &n.graph, &n.lines]
+            .into_iter()
+            .flatten()
+            .map(PathBuf::as_path)
+            .collect();
+        files.push(self.population.path());
+        for s in &self.supply {
+            files.extend(s.paths());
+        }
+        for t in &self.territories {
+            match (&t.path, &t.members) {
+                (Some(p), None) | (None, Some(p)) => files.push(p),
+                _ => {
+                    return Err(format!(
+                    "[[territories]] {}: give either path (polygons) or members (commune lists)",
+                    t.kind
+                ))
+                }
+            }
+            if t.members.is_some() && !self.territories.iter().any(|c| c.kind == "commune") {
+                return Err(format!(
+                    "[[territories]] {}: members are dissolved from the commune level, which the study lacks",
+                    t.kind
+                ));
+            }
+        }
+        if let PopulationInput::Areal { units, .. } = &self.population {
+            if !self.territories.iter().any(|t| &t.kind == units) {
+                return Err(format!(
+                    "[population] units = {units:?} names no [[territories]] kind"
+                ));
+            }
+        }
+        if let Some(missing) = files.iter().find(|p| !p.exists()) {
+            return Err(format!("input not found: {}", missing.display()));
+        }
+        if self.supply.is_empty() {
+            return Err("no [[supply]] file: nothing to measure access to".into());
+        }
+        if let Some(w) = &self.indicators.age_weights {
+            if w.len() != 10 {
+                return Err(format!(
+                    "[indicators] age_weights: 10 weights expected (ind_0_3 … ind_80p), {} given",
+                    w.len()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Adds "did you mean …?" to serde's "unknown field `x`, expected one of `a`, `b`".
+fn suggest(message: &str) -> String {
+    let Some(rest) = message.split("unknown field `").nth(1) else {
+        return message.to_string();
+    };
+    let Some((unknown, tail)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    let valid: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+    let best = valid
+        .iter()
+        .map(|v| (strsim::jaro_winkler(unknown, v), *v))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((_, v)) => format!("{}\ndid you mean `{v}`?", message.trim_end()),
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+name = "t"
+[network]
+osm = "a.osm.pbf"
+[population]
+kind = "filosofi"
+path = "cells.csv"
+[[supply]]
+kind = "points"
+path = "gp.csv"
+columns = { fixed_category = "gp" }
+[[territories]]
+kind = "commune"
+path = "communes.geojson"
+[[territories]]
+kind = "cpts"
+members = "cpts.csv"
+[indicators]
+nearest = ["gp"]
+[[indicators.fca]]
+name = "apl"
+category = "gp"
+method = "apl"
+thresholds = [2.5, 4]
+"#;
+
+    #[test]
+    fn a_minimal_study_reads_with_defaults() {
+        let s = Study::parse(MINIMAL).unwrap();
+        assert_eq!(s.network.profile, "car");
+        assert_eq!(s.indicators.thresholds, default_thresholds());
+        assert_eq!(s.indicators.fca[0].thresholds, vec![2.5, 4.0]);
+        assert_eq!(s.output.dir, PathBuf::from("out"));
+        assert!(matches!(s.population, PopulationInput::Filosofi { .. }));
+    }
+
+    #[test]
+    fn unknown_keys_name_the_nearest_valid_one() {
+        let e = Study::parse(&MINIMAL.replace("nearest = [", "neerest = [")).unwrap_err();
+        assert!(e.contains("unknown field `neerest`"), "{e}");
+        assert!(e.contains("did you mean `nearest`?"), "{e}");
+    }
+
+    #[test]
+    fn missing_inputs_fail_before_any_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("study.toml");
+        std::fs::write(&p, MINIMAL).unwrap();
+        let e = Study::load(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("input not found") && e.contains("a.osm.pbf"),
+            "{e}"
+        );
+        std::fs::write(&p, MINIMAL.replace("osm = \"a.osm.pbf\"", "")).unwrap();
+        let e = Study::load(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("exactly one of osm, graph, lines; 0 given"),
+            "{e}"
+        );
+    }
+}

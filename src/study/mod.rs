@@ -1,0 +1,10 @@
+//! One study, end to end: the study file ([`config`]), its inputs read through the
+//! real-format readers ([`inputs`]), the run ([`run`]) and its provenance ([`manifest`]).
+
+pub mod config;
+pub mod inputs;
+pub mod manifest;
+pub mod run;
+
+pub use config::{Study, StudyError};
+pub use run::{run_study, RunOutput, RunSummary};

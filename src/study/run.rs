@@ -1,0 +1,594 @@
+//! `recours run STUDY.toml`: the main job, once through the engine — read and check every
+//! input, build (or load) the network, compute the indicators, summarise them per
+//! territory, write the layers, tables, rejects and a manifest.
+//!
+//! Outputs in the study's output folder:
+//! - `origins.csv`, `origins.geojson`: every origin with its indicators
+//!   ([`crate::export::columns`]);
+//! - `sites.csv`, `sites.geojson`: every site with its category, capacity and snap distance;
+//! - `{level}.geojson` (polygons with `{indicator}_mean`, `_median`, `_min`, `_max` and the
+//!   shares) and `{level}/{indicator}.csv` (the full summaries) per territorial level;
+//! - `qpv_gap_{indicator}.csv` when the study has `qpv` and `commune` levels;
+//! - `inequality.csv`: Gini of each indicator, and its concentration index against income
+//!   per inhabitant when the population carries income (Filosofi `ind_snv`);
+//! - `rejects.csv` (every row, point or feature left out, with file, line and reason),
+//!   `summary.txt`, `manifest.json` (inputs with size and hash, parameters, version,
+//!   timings).
+
+use super::config::Study;
+use super::inputs::{read_population, read_supply, read_territories};
+use crate::access::{compute_access, AccessResults, AccessSpec, FcaRequest};
+use crate::aggregate::{
+    concentration_index, gini, qpv_gaps, summarize, write_qpv_gaps, write_summaries_csv,
+    Assignment, Indicator, Polarity, Summaries, Thresholds,
+};
+use crate::demand::standardise::AgeWeights;
+use crate::demand::Origin;
+use crate::export::columns::{origin_columns, Column, Format, Values};
+use crate::export::csv::write_origins_csv;
+use crate::export::geojson::{write_origins_geojson, write_units_geojson};
+use crate::fca_job::{method_from, MethodParams};
+use crate::network::builder::BuildOptions;
+use crate::network::source::{obtain_graph, NetworkSource};
+use crate::rejects::Rejects;
+use crate::supply::Site;
+use crate::territory::{UnitIndex, UnitLayer};
+use anyhow::Context;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What a run did.
+#[derive(Clone, Debug)]
+pub struct RunSummary {
+    /// Study name.
+    pub name: String,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Graph size: nodes, directed edges.
+    pub graph: (usize, usize),
+    /// Origins read and their population.
+    pub origins: (usize, f64),
+    /// Sites read per category.
+    pub sites: Vec<(String, usize)>,
+    /// Origins and sites that could not be snapped.
+    pub unsnapped: (usize, usize),
+    /// Rows, points and features rejected, all inputs.
+    pub rejected: usize,
+    /// Territorial levels and their unit counts.
+    pub levels: Vec<(String, usize)>,
+    /// Population-weighted mean of each indicator over all origins.
+    pub means: Vec<(String, Option<f64>)>,
+    /// Seconds per stage.
+    pub timings: Vec<(String, f64)>,
+    /// Files written.
+    pub files: Vec<PathBuf>,
+}
+
+impl fmt::Display for RunSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} → {}", self.name, self.out.display())?;
+        writeln!(
+            f,
+            "network: {} nodes, {} directed edges",
+            self.graph.0, self.graph.1
+        )?;
+        writeln!(
+            f,
+            "population: {} origins, {:.0} inhabitants; {} not snapped",
+            self.origins.0, self.origins.1, self.unsnapped.0
+        )?;
+        let sites: Vec<String> = self.sites.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        writeln!(
+            f,
+            "sites: {}; {} not snapped",
+            sites.join(", "),
+            self.unsnapped.1
+        )?;
+        let levels: Vec<String> = self
+            .levels
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        writeln!(f, "territories: {}", levels.join(", "))?;
+        for (name, mean) in &self.means {
+            match mean {
+                Some(m) => writeln!(f, "  {name:<28} population-weighted mean {m:.4}")?,
+                None => writeln!(f, "  {name:<28} no value")?,
+            }
+        }
+        writeln!(f, "rejected: {} (see rejects.csv)", self.rejected)?;
+        let t: Vec<String> = self
+            .timings
+            .iter()
+            .map(|(s, x)| format!("{s} {x:.2} s"))
+            .collect();
+        write!(f, "timings: {}", t.join(", "))
+    }
+}
+
+/// Everything a run produced in memory, for reports and tests.
+pub struct RunOutput {
+    /// The summary printed.
+    pub summary: RunSummary,
+    /// Origins read.
+    pub origins: Vec<Origin>,
+    /// Sites read.
+    pub sites: Vec<Site>,
+    /// Indicators computed.
+    pub access: AccessResults,
+    /// Territorial levels.
+    pub levels: Vec<UnitLayer>,
+    /// Everything left out.
+    pub rejects: Rejects,
+}
+
+/// One per-origin indicator summarised per territory.
+struct Summarised {
+    name: String,
+    polarity: Polarity,
+    thresholds: Vec<f64>,
+    values: Vec<Option<f64>>,
+}
+
+/// Runs the study at `path` (output folder overridden by `out` when given).
+pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
+    let t0 = Instant::now();
+    let mut study = Study::load(path)?;
+    if let Some(o) = out {
+        study.output.dir = o.to_path_buf();
+    }
+    let dir = study.output.dir.clone();
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut timings = Vec::new();
+    let mut rejects = Rejects::default();
+
+    let t = Instant::now();
+    let levels = read_territories(&study, &mut rejects)?;
+    let origins = read_population(&study, &levels, &mut rejects)?;
+    let sites = read_supply(&study, &mut rejects)?;
+    timings.push(("inputs".to_string(), t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    let n = &study.network;
+    let source = match (&n.osm, &n.graph, &n.lines) {
+        (Some(p), _, _) => NetworkSource::Osm(p.clone()),
+        (_, Some(p), _) => NetworkSource::Graph(p.clone()),
+        (_, _, Some(p)) => NetworkSource::Lines {
+            path: p.clone(),
+            layer: n.layer.clone(),
+        },
+        _ => anyhow::bail!("[network] has no source"),
+    };
+    let graph = obtain_graph(&source, &n.profile, &BuildOptions::default())?.graph;
+    timings.push(("network".to_string(), t.elapsed().as_secs_f64()));
+
+    let spec = access_spec(&study)?;
+    let access = compute_access(&graph, &origins, &sites, &spec)?;
+    let a = &access.timings;
+    timings.extend([
+        ("snapping".to_string(), a.snap),
+        ("nearest".to_string(), a.nearest),
+        ("coverage".to_string(), a.coverage),
+        ("floating catchments".to_string(), a.fca),
+    ]);
+    for (i, why) in access.unsnapped_origins() {
+        let (file, line) = file_and_line(&origins[i].source);
+        rejects.push(
+            file,
+            line,
+            &origins[i].id,
+            format!("origin not snapped: {why}"),
+        );
+    }
+    for (j, why) in access.unsnapped_sites() {
+        let (file, line) = file_and_line(&sites[j].source);
+        rejects.push(file, line, &sites[j].id, format!("site not snapped: {why}"));
+    }
+
+    let t = Instant::now();
+    let mut files = Vec::new();
+    let columns = origin_columns(&access, &sites);
+    let p = dir.join("origins.csv");
+    write_origins_csv(&p, &origins, &columns)?;
+    files.push(p);
+    if study.output.geojson {
+        let p = dir.join("origins.geojson");
+        write_origins_geojson(&p, &origins, &columns)?;
+        files.push(p);
+    }
+    files.extend(write_sites(&dir, &sites, &access, study.output.geojson)?);
+
+    let summarised = summarised(&study, &access, &columns);
+    let weights: Vec<f64> = origins.iter().map(|o| o.population).collect();
+    let points: Vec<(f64, f64)> = origins.iter().map(|o| (o.lon, o.lat)).collect();
+    let memberships: Vec<Vec<Vec<usize>>> = levels
+        .iter()
+        .map(|l| UnitIndex::new(l).assign_points(&points))
+        .collect();
+    for (level, units_of) in levels.iter().zip(&memberships) {
+        let assignment = Assignment::new(units_of, level.units.len())?;
+        let level_dir = dir.join(&level.kind);
+        std::fs::create_dir_all(&level_dir)?;
+        let mut unit_columns = Vec::new();
+        for s in &summarised {
+            let sums = summaries(s, &weights, &assignment)?;
+            let p = level_dir.join(format!("{}.csv", s.name));
+            write_summaries_csv(&p, level, &sums)?;
+            files.push(p);
+            unit_columns.extend(summary_columns(&s.name, &sums));
+        }
+        if study.output.geojson {
+            let p = dir.join(format!("{}.geojson", level.kind));
+            write_units_geojson(&p, level, &unit_columns)?;
+            files.push(p);
+        }
+    }
+    files.extend(write_qpv_gap_tables(
+        &dir,
+        &levels,
+        &memberships,
+        &summarised,
+        &weights,
+    )?);
+    let p = dir.join("inequality.csv");
+    write_inequality(&p, &summarised, &weights, &origins)?;
+    files.push(p);
+    timings.push(("outputs".to_string(), t.elapsed().as_secs_f64()));
+
+    let p = dir.join("rejects.csv");
+    rejects.write_csv(&p)?;
+    files.push(p);
+    timings.push(("total".to_string(), t0.elapsed().as_secs_f64()));
+    let mut per_category: std::collections::BTreeMap<String, usize> = Default::default();
+    for s in &sites {
+        *per_category.entry(s.category.clone()).or_default() += 1;
+    }
+    let summary = RunSummary {
+        name: study.name.clone(),
+        out: dir.clone(),
+        graph: (graph.node_count(), graph.edge_count()),
+        origins: (origins.len(), weights.iter().sum()),
+        sites: per_category.into_iter().collect(),
+        unsnapped: (
+            access.unsnapped_origins().len(),
+            access.unsnapped_sites().len(),
+        ),
+        rejected: rejects.len(),
+        levels: levels
+            .iter()
+            .map(|l| (l.kind.clone(), l.units.len()))
+            .collect(),
+        means: summarised
+            .iter()
+            .map(|s| (s.name.clone(), weighted_mean(&s.values, &weights)))
+            .collect(),
+        timings,
+        files: files.clone(),
+    };
+    let p = dir.join("summary.txt");
+    crate::atomic::write_with(&p, |w| Ok(writeln!(w, "{summary}")?))?;
+    let p = dir.join("manifest.json");
+    super::manifest::write_manifest(&p, path, &study, &summary)?;
+    let mut summary = summary;
+    summary.files.push(dir.join("summary.txt"));
+    summary.files.push(p);
+    Ok(RunOutput {
+        summary,
+        origins,
+        sites,
+        access,
+        levels,
+        rejects,
+    })
+}
+
+/// Splits a `file:line` source into its parts (line 0 when there is none).
+fn file_and_line(source: &str) -> (&str, u64) {
+    match source.rsplit_once(':') {
+        Some((file, line)) if !file.is_empty() => match line.parse() {
+            Ok(n) => (file, n),
+            Err(_) => (source, 0),
+        },
+        _ => (source, 0),
+    }
+}
+
+/// The access computation a study asks for.
+fn access_spec(study: &Study) -> anyhow::Result<AccessSpec> {
+    let ind = &study.indicators;
+    let fca = ind
+        .fca
+        .iter()
+        .map(|f| {
+            let params = MethodParams {
+                max_minutes: f.max_minutes,
+                bands: f.bands.as_ref().map(|b| {
+                    b.iter()
+                        .map(|b| format!("{}:{}", b.to_minutes, b.weight))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                }),
+                side: f.side,
+                sigma_minutes: f.sigma_minutes,
+                beta_per_minute: f.beta_per_minute,
+                power: f.power,
+                min_minutes: f.min_minutes,
+                scale_minutes: f.scale_minutes,
+                max_age: f.max_age.map(|a| (a > 0).then_some(a)),
+            };
+            Ok(FcaRequest {
+                name: f.name.clone(),
+                category: f.category.clone(),
+                method: method_from(&f.method, &params)
+                    .with_context(|| format!("[[indicators.fca]] {}", f.name))?,
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let age_weights = match &ind.age_weights {
+        Some(w) => {
+            Some(AgeWeights(w.as_slice().try_into().map_err(|_| {
+                anyhow::anyhow!("age_weights: 10 weights expected")
+            })?))
+        }
+        None => None,
+    };
+    Ok(AccessSpec {
+        nearest: ind.nearest.clone(),
+        kth: ind.kth,
+        nearest_max_minutes: ind.nearest_max_minutes,
+        coverage: ind.coverage.clone(),
+        thresholds: ind.thresholds.clone(),
+        fca,
+        age_weights,
+        max_snap_m: study.network.max_snap_m,
+    })
+}
+
+/// The indicators summarised per territory: times to the nearest site (and k-th) of each
+/// category, and each floating-catchment indicator.
+fn summarised(study: &Study, access: &AccessResults, columns: &[Column]) -> Vec<Summarised> {
+    let numbers = |name: &str| {
+        columns
+            .iter()
+            .find(|c| c.name == name)
+            .and_then(|c| c.numbers())
+            .map(<[Option<f64>]>::to_vec)
+    };
+    let mut out = Vec::new();
+    for layer in &access.nearest {
+        let mut names = vec![format!("{}_minutes", layer.category)];
+        if let Some(k) = access.kth {
+            names.push(format!("{}_{k}th_minutes", layer.category));
+        }
+        for name in names {
+            if let Some(values) = numbers(&name) {
+                out.push(Summarised {
+                    name,
+                    polarity: Polarity::LowerIsBetter,
+                    thresholds: study.indicators.thresholds.clone(),
+                    values,
+                });
+            }
+        }
+    }
+    for f in &study.indicators.fca {
+        if let Some(values) = numbers(&f.name) {
+            out.push(Summarised {
+                name: f.name.clone(),
+                polarity: Polarity::HigherIsBetter,
+                thresholds: f.thresholds.clone(),
+                values,
+            });
+        }
+    }
+    out
+}
+
+fn summaries(s: &Summarised, weights: &[f64], units: &Assignment) -> anyhow::Result<Summaries> {
+    let indicator = Indicator::new(&s.values, weights)?;
+    let thresholds = Thresholds::new(&s.thresholds, s.polarity)?;
+    Ok(summarize(&indicator, units, &thresholds)?)
+}
+
+/// Per-unit columns of a summary: mean, median, min, max, population and one share per
+/// threshold (of all the population, unreached counted on the bad side).
+fn summary_columns(name: &str, s: &Summaries) -> Vec<Column> {
+    let col = |suffix: &str, v: Vec<Option<f64>>, f: Format| Column {
+        name: format!("{name}_{suffix}"),
+        values: Values::Number(v, f),
+    };
+    let u = &s.units;
+    let mut cols = vec![
+        col("mean", u.iter().map(|x| x.mean).collect(), Format::Fixed(4)),
+        col(
+            "median",
+            u.iter().map(|x| x.median).collect(),
+            Format::Fixed(4),
+        ),
+        col("min", u.iter().map(|x| x.min).collect(), Format::Fixed(4)),
+        col("max", u.iter().map(|x| x.max).collect(), Format::Fixed(4)),
+        col(
+            "population",
+            u.iter()
+                .map(|x| Some(x.population + x.population_without_value))
+                .collect(),
+            Format::Fixed(1),
+        ),
+    ];
+    let side = match s.thresholds.polarity() {
+        Polarity::LowerIsBetter => "share_beyond",
+        Polarity::HigherIsBetter => "share_at_most",
+    };
+    for (k, t) in s.thresholds.values().iter().enumerate() {
+        cols.push(col(
+            &format!("{side}_{}", Format::Shortest.write(*t)),
+            u.iter().map(|x| x.shares[k].of_all).collect(),
+            Format::Fixed(4),
+        ));
+    }
+    cols
+}
+
+fn weighted_mean(values: &[Option<f64>], weights: &[f64]) -> Option<f64> {
+    let (mut num, mut den) = (0.0, 0.0);
+    for (v, w) in values.iter().zip(weights) {
+        if let Some(v) = v {
+            num += v * w;
+            den += w;
+        }
+    }
+    (den > 0.0).then(|| num / den)
+}
+
+/// Writes `sites.csv` (and `sites.geojson`).
+fn write_sites(
+    dir: &Path,
+    sites: &[Site],
+    access: &AccessResults,
+    geojson: bool,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let as_origins: Vec<Origin> = sites
+        .iter()
+        .map(|s| Origin {
+            id: s.id.clone(),
+            lon: s.lon,
+            lat: s.lat,
+            population: 0.0,
+            ages: None,
+            income: None,
+            source: s.source.clone(),
+        })
+        .collect();
+    let n = sites.len();
+    let columns = vec![
+        Column {
+            name: "category".into(),
+            values: Values::Text(sites.iter().map(|s| Some(s.category.clone())).collect()),
+        },
+        Column {
+            name: "capacity".into(),
+            values: Values::Number(
+                sites.iter().map(|s| Some(s.capacity)).collect(),
+                Format::Shortest,
+            ),
+        },
+        Column {
+            name: "activity".into(),
+            values: Values::Number(sites.iter().map(|s| s.activity).collect(), Format::Shortest),
+        },
+        Column {
+            name: "age".into(),
+            values: Values::Number(
+                sites.iter().map(|s| s.age.map(f64::from)).collect(),
+                Format::Fixed(0),
+            ),
+        },
+        Column {
+            name: "snap_m".into(),
+            values: Values::Number(
+                (0..n)
+                    .map(|j| access.site_snaps[j].as_ref().ok().map(|s| s.distance_m))
+                    .collect(),
+                Format::Fixed(1),
+            ),
+        },
+        Column {
+            name: "not_snapped_because".into(),
+            values: Values::Text(
+                (0..n)
+                    .map(|j| access.site_snaps[j].as_ref().err().map(|e| e.to_string()))
+                    .collect(),
+            ),
+        },
+    ];
+    let mut files = vec![dir.join("sites.csv")];
+    write_origins_csv(&files[0], &as_origins, &columns)?;
+    if geojson {
+        let p = dir.join("sites.geojson");
+        write_origins_geojson(&p, &as_origins, &columns)?;
+        files.push(p);
+    }
+    Ok(files)
+}
+
+/// QPV beside the rest of their communes, one table per indicator.
+fn write_qpv_gap_tables(
+    dir: &Path,
+    levels: &[UnitLayer],
+    memberships: &[Vec<Vec<usize>>],
+    summarised: &[Summarised],
+    weights: &[f64],
+) -> anyhow::Result<Vec<PathBuf>> {
+    let find = |kind: &str| levels.iter().position(|l| l.kind == kind);
+    let (Some(q), Some(c)) = (find("qpv"), find("commune")) else {
+        return Ok(Vec::new());
+    };
+    let qpv = Assignment::new(&memberships[q], levels[q].units.len())?;
+    let communes = Assignment::new(&memberships[c], levels[c].units.len())?;
+    let mut files = Vec::new();
+    for s in summarised {
+        let indicator = Indicator::new(&s.values, weights)?;
+        let thresholds = Thresholds::new(&s.thresholds, s.polarity)?;
+        let gaps = qpv_gaps(&indicator, &qpv, &communes, None, &thresholds)?;
+        let p = dir.join(format!("qpv_gap_{}.csv", s.name));
+        crate::atomic::write_with(&p, |w| {
+            Ok(write_qpv_gaps(
+                w,
+                &levels[q],
+                &levels[c],
+                &gaps,
+                &thresholds,
+            )?)
+        })?;
+        files.push(p);
+    }
+    Ok(files)
+}
+
+/// Gini of each indicator and concentration index against income per inhabitant.
+fn write_inequality(
+    path: &Path,
+    summarised: &[Summarised],
+    weights: &[f64],
+    origins: &[Origin],
+) -> anyhow::Result<()> {
+    let income: Vec<Option<f64>> = origins
+        .iter()
+        .map(|o| {
+            o.income
+                .filter(|_| o.population > 0.0)
+                .map(|i| i / o.population)
+        })
+        .collect();
+    let has_income = income.iter().any(Option::is_some);
+    crate::atomic::write_with(path, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        csv.write_record([
+            "indicator",
+            "gini",
+            "concentration_index_income",
+            "population",
+            "population_left_out",
+        ])?;
+        for s in summarised {
+            let indicator = Indicator::new(&s.values, weights)?;
+            let g = gini(&indicator)?;
+            let c = if has_income {
+                concentration_index(&indicator, &income)?.index
+            } else {
+                None
+            };
+            let f = |x: Option<f64>| x.map(|x| Format::Fixed(6).write(x)).unwrap_or_default();
+            csv.write_record([
+                s.name.clone(),
+                f(g.index),
+                f(c),
+                Format::Fixed(1).write(g.population),
+                Format::Fixed(1).write(g.population_left_out),
+            ])?;
+        }
+        csv.flush()?;
+        Ok(())
+    })
+}
