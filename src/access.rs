@@ -14,8 +14,8 @@ use crate::demand::Origin;
 use crate::fca_job::FcaMethod;
 use crate::indicators::apl::apl_supply;
 use crate::indicators::catchment::NetworkCatchments;
-use crate::indicators::coverage::{coverage, Coverage};
-use crate::indicators::fca::{floating_catchment, FcaResult, FcaSpec};
+use crate::indicators::coverage::{coverage, Coverage, CoverageCounter};
+use crate::indicators::fca::{floating_catchment_and, FcaResult, FcaSpec};
 use crate::indicators::nearest::{nearest_sites, Reached};
 use crate::network::graph::Graph;
 use crate::snap::{SnapIndex, SnapOptions, Snapped, Unsnapped};
@@ -94,9 +94,9 @@ pub struct Timings {
     pub snap: f64,
     /// Nearest-site searches, all categories.
     pub nearest: f64,
-    /// Coverage sweeps, all categories.
+    /// Coverage sweeps of the categories without floating-catchment requests.
     pub coverage: f64,
-    /// Floating-catchment sweeps, all requests.
+    /// Floating-catchment sweeps, all requests (with the coverage of their categories).
     pub fca: f64,
 }
 
@@ -219,24 +219,27 @@ pub fn compute_access(
     out.plain_demand = plain;
 
     let t = Instant::now();
-    for cat in &spec.coverage {
+    let fca_categories: BTreeSet<&str> = spec.fca.iter().map(|r| r.category.as_str()).collect();
+    // Coverage of a category with floating-catchment requests is counted in their sweeps.
+    let mut coverage_of: std::collections::BTreeMap<String, Coverage> = Default::default();
+    for cat in spec
+        .coverage
+        .iter()
+        .filter(|c| !fca_categories.contains(c.as_str()))
+    {
         let progress = crate::progress::spinner(&format!("coverage {cat}"));
         let idx = of_category(cat);
         let catchments = NetworkCatchments::new(graph, placed_origins.clone(), placed(&idx));
         let capacity: Vec<f64> = idx.iter().map(|&j| sites[j].capacity).collect();
         let cov = coverage(&catchments, &capacity, &spec.thresholds)?;
         progress.finish_and_clear();
-        out.coverage.push(CoverageLayer {
-            category: cat.clone(),
-            coverage: cov,
-        });
+        coverage_of.insert(cat.clone(), cov);
     }
     out.timings.coverage = t.elapsed().as_secs_f64();
     tracing::info!(seconds = out.timings.coverage, "coverage");
 
     let t = Instant::now();
-    // Requests on the same category share their sweeps.
-    let fca_categories: BTreeSet<&str> = spec.fca.iter().map(|r| r.category.as_str()).collect();
+    // Requests on the same category share their sweeps (and count its coverage).
     let mut layers: Vec<Option<FcaLayer>> = vec![None; spec.fca.len()];
     for cat in fca_categories {
         let progress = crate::progress::spinner(&format!("floating catchments {cat}"));
@@ -261,7 +264,16 @@ pub fn compute_access(
             })
             .collect();
         let catchments = NetworkCatchments::new(graph, placed_origins.clone(), placed(&idx));
-        let results = floating_catchment(&catchments, &specs)?;
+        let capacity: Vec<f64> = cat_sites.iter().map(|s| s.capacity).collect();
+        let mut counter = spec
+            .coverage
+            .iter()
+            .any(|c| c == cat)
+            .then(|| CoverageCounter::new(origins.len(), &capacity, &spec.thresholds));
+        let results = floating_catchment_and(&catchments, &specs, counter.as_mut())?;
+        if let Some(c) = counter {
+            coverage_of.insert(cat.to_string(), c.finish());
+        }
         progress.finish_and_clear();
         for (r, result) in asked.into_iter().zip(results) {
             layers[r] = Some(FcaLayer {
@@ -272,6 +284,16 @@ pub fn compute_access(
         }
     }
     out.fca = layers.into_iter().flatten().collect();
+    out.coverage = spec
+        .coverage
+        .iter()
+        .filter_map(|c| {
+            coverage_of.remove(c).map(|coverage| CoverageLayer {
+                category: c.clone(),
+                coverage,
+            })
+        })
+        .collect();
     out.timings.fca = t.elapsed().as_secs_f64();
     tracing::info!(seconds = out.timings.fca, "floating catchments");
     Ok(out)

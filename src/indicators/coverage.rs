@@ -10,7 +10,7 @@
 //! 5, 10, 15, 20, 30, 45 and 60 minutes. Capacity sums run in site order, so results do not
 //! depend on the number of threads.
 
-use super::catchment::{sweep, Catchments};
+use super::catchment::{sweep, Catchments, Reach};
 use crate::routing::dijkstra::SearchError;
 
 /// The thresholds used when the study names none, minutes.
@@ -44,6 +44,61 @@ impl Coverage {
     }
 }
 
+/// Accumulates coverage one site at a time, in site order: lets a sweep made for other
+/// indicators (the floating-catchment passes) count coverage on the way.
+#[derive(Clone, Debug)]
+pub struct CoverageCounter<'a> {
+    capacity: &'a [f64],
+    out: Coverage,
+}
+
+impl<'a> CoverageCounter<'a> {
+    /// A counter for `origins` origins, sites of `capacity`, thresholds in minutes (sorted
+    /// and deduplicated here; non-finite or negative ones dropped).
+    pub fn new(origins: usize, capacity: &'a [f64], thresholds: &[f64]) -> Self {
+        let mut th: Vec<f64> = thresholds
+            .iter()
+            .copied()
+            .filter(|t| t.is_finite() && *t >= 0.0)
+            .collect();
+        th.sort_by(f64::total_cmp);
+        th.dedup();
+        let m = th.len();
+        CoverageCounter {
+            capacity,
+            out: Coverage {
+                sites: vec![0; origins * m],
+                capacity: vec![0.0; origins * m],
+                thresholds: th,
+            },
+        }
+    }
+
+    /// The radius a sweep must reach for this counter, minutes (`None`: no threshold).
+    pub fn radius(&self) -> Option<f64> {
+        self.out.thresholds.last().copied()
+    }
+
+    /// Counts site `j` for the origins of its `reach`.
+    pub fn visit(&mut self, j: usize, reach: &Reach) {
+        let s = self.capacity.get(j).copied().unwrap_or(0.0);
+        let m = self.out.thresholds.len();
+        for &(i, t) in reach {
+            let first = self.out.thresholds.partition_point(|&b| b < t);
+            let row = i as usize * m;
+            for k in first..m {
+                self.out.sites[row + k] += 1;
+                self.out.capacity[row + k] += s;
+            }
+        }
+    }
+
+    /// The counts.
+    pub fn finish(self) -> Coverage {
+        self.out
+    }
+}
+
 /// Counts, for every origin, the sites and capacity within each of `thresholds` (minutes;
 /// sorted and deduplicated here). `capacity` has one value per site.
 pub fn coverage<C: Catchments + ?Sized>(
@@ -51,35 +106,11 @@ pub fn coverage<C: Catchments + ?Sized>(
     capacity: &[f64],
     thresholds: &[f64],
 ) -> Result<Coverage, SearchError> {
-    let mut th: Vec<f64> = thresholds
-        .iter()
-        .copied()
-        .filter(|t| t.is_finite() && *t >= 0.0)
-        .collect();
-    th.sort_by(f64::total_cmp);
-    th.dedup();
-    let n = catchments.origin_count();
-    let m = th.len();
-    let mut out = Coverage {
-        sites: vec![0; n * m],
-        capacity: vec![0.0; n * m],
-        thresholds: th,
-    };
-    let Some(&radius) = out.thresholds.last() else {
-        return Ok(out);
-    };
-    sweep(catchments, radius, |j, reach| {
-        let s = capacity.get(j).copied().unwrap_or(0.0);
-        for &(i, t) in reach {
-            let first = out.thresholds.partition_point(|&b| b < t);
-            let row = i as usize * m;
-            for k in first..m {
-                out.sites[row + k] += 1;
-                out.capacity[row + k] += s;
-            }
-        }
-    })?;
-    Ok(out)
+    let mut counter = CoverageCounter::new(catchments.origin_count(), capacity, thresholds);
+    if let Some(radius) = counter.radius() {
+        sweep(catchments, radius, |j, reach| counter.visit(j, reach))?;
+    }
+    Ok(counter.finish())
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@
 //! site) whatever the number of threads, so results are bit-identical across runs.
 
 use super::catchment::{sweep, Catchments};
+use super::coverage::CoverageCounter;
 use super::kernel::{Kernel, KernelError};
 use crate::routing::dijkstra::SearchError;
 
@@ -79,6 +80,16 @@ pub fn floating_catchment<C: Catchments + ?Sized>(
     catchments: &C,
     specs: &[FcaSpec],
 ) -> Result<Vec<FcaResult>, FcaError> {
+    floating_catchment_and(catchments, specs, None)
+}
+
+/// As [`floating_catchment`], also counting coverage during the second sweep (whose radius
+/// then covers the counter's largest threshold): one pair of sweeps for both.
+pub fn floating_catchment_and<C: Catchments + ?Sized>(
+    catchments: &C,
+    specs: &[FcaSpec],
+    mut coverage: Option<&mut CoverageCounter>,
+) -> Result<Vec<FcaResult>, FcaError> {
     let (n_o, n_s) = (catchments.origin_count(), catchments.site_count());
     for spec in specs {
         check(spec, n_o, n_s)?;
@@ -87,6 +98,10 @@ pub fn floating_catchment<C: Catchments + ?Sized>(
         .iter()
         .map(|s| s.kernel.max_minutes())
         .fold(0.0, f64::max);
+    let second_radius = coverage
+        .as_ref()
+        .and_then(|c| c.radius())
+        .map_or(radius, |r| r.max(radius));
     let mut out: Vec<FcaResult> = specs
         .iter()
         .map(|_| FcaResult {
@@ -96,23 +111,31 @@ pub fn floating_catchment<C: Catchments + ?Sized>(
             ratio: vec![None; n_s],
         })
         .collect();
-    if specs.is_empty() {
+    if !specs.is_empty() {
+        sweep(catchments, radius, |j, reach| {
+            for (spec, res) in specs.iter().zip(&mut out) {
+                let mut d = 0.0;
+                for &(i, t) in reach {
+                    d += spec.kernel.weight(t) * spec.demand[i as usize];
+                }
+                res.site_demand[j] = d;
+                res.ratio[j] = (d > 0.0).then(|| spec.supply[j] / d);
+            }
+        })?;
+    }
+    if specs.is_empty() && coverage.is_none() {
         return Ok(out);
     }
-    sweep(catchments, radius, |j, reach| {
-        for (spec, res) in specs.iter().zip(&mut out) {
-            let mut d = 0.0;
-            for &(i, t) in reach {
-                d += spec.kernel.weight(t) * spec.demand[i as usize];
-            }
-            res.site_demand[j] = d;
-            res.ratio[j] = (d > 0.0).then(|| spec.supply[j] / d);
+    sweep(catchments, second_radius, |j, reach| {
+        if let Some(c) = coverage.as_mut() {
+            c.visit(j, reach);
         }
-    })?;
-    sweep(catchments, radius, |j, reach| {
         for (spec, res) in specs.iter().zip(&mut out) {
             let r = res.ratio[j];
             for &(i, t) in reach {
+                if t > spec.kernel.max_minutes() {
+                    continue;
+                }
                 let w = spec.kernel.weight(t);
                 if w > 0.0 {
                     res.reached[i as usize] = true;
@@ -235,6 +258,24 @@ mod tests {
             let alone = floating_catchment(&example(), std::slice::from_ref(s)).unwrap();
             assert_eq!(both[k], alone[0]);
         }
+    }
+
+    #[test]
+    fn coverage_counted_in_the_second_sweep_equals_its_own_sweep() {
+        let c = example();
+        let capacity = [2.0, 1.0];
+        let alone =
+            crate::indicators::coverage::coverage(&c, &capacity, &[5.0, 25.0, 45.0]).unwrap();
+        let mut counter = CoverageCounter::new(3, &capacity, &[5.0, 25.0, 45.0]);
+        let with =
+            floating_catchment_and(&c, &[spec(Kernel::binary(30.0))], Some(&mut counter)).unwrap();
+        assert_eq!(counter.finish(), alone);
+        // The wider coverage radius (45 min) does not leak into the 30-minute catchments.
+        assert_eq!(
+            with,
+            floating_catchment(&c, &[spec(Kernel::binary(30.0))]).unwrap()
+        );
+        assert_eq!(alone.sites_within(0, 2), 2);
     }
 
     #[test]
