@@ -10,12 +10,14 @@
 pub mod access;
 pub mod aggregate;
 pub mod atomic;
+pub mod consumption;
 pub mod crs;
 pub mod demand;
 pub mod demo;
 pub mod export;
 pub mod fca_job;
 pub mod geocode;
+pub mod icc_job;
 pub mod indicators;
 pub mod inspect;
 pub mod network;

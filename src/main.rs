@@ -52,6 +52,58 @@ enum Command {
     /// QPV polygons, membership table, OSM, generic points), read it, and print rows read
     /// and rejected with the main reasons, CRS, WGS84 bounding box and categories.
     Inspect(InspectArgs),
+    /// ICC (indice comparatif de consommation) per territory and specialty: observed against
+    /// expected consumption at reference rates by age band × sex, exact Poisson or Byar
+    /// interval, missing consumption and doctors, statistical secrecy, URPS summaries.
+    ///
+    /// Writes --out, `<out>.summary.csv`, `<out>.rejects.csv` and, with --access,
+    /// `<out>.typology.csv` (ICC joined with access indicators).
+    Icc(IccArgs),
+}
+
+#[derive(Args)]
+struct IccArgs {
+    /// Observed consumption: CSV `code,specialty,age_band,sex,count[,sector]`.
+    #[arg(long, value_name = "CSV")]
+    consumption: PathBuf,
+    /// Population: CSV `code,age_band,sex,population` (age_band and sex optional).
+    #[arg(long, value_name = "CSV")]
+    population: PathBuf,
+    /// Reference rates: CSV `specialty,age_band,sex,rate[,sector]`.
+    #[arg(
+        long,
+        value_name = "CSV",
+        conflicts_with = "reference",
+        required_unless_present = "reference"
+    )]
+    rates: Option<PathBuf>,
+    /// Compute reference rates from a set of units: `all` (every unit of --population).
+    #[arg(long, value_name = "SET", value_parser = ["all"])]
+    reference: Option<String>,
+    /// Territories: membership CSV (CPTS, TVS… → communes).
+    #[arg(long, value_name = "CSV")]
+    territories: PathBuf,
+    /// Acts per full-time specialist: `specialty=acts,…`.
+    #[arg(long, value_name = "LIST")]
+    acts_per_fte: Option<String>,
+    /// Cells with fewer observations are suppressed.
+    #[arg(long, default_value_t = 10.0, value_name = "N")]
+    secrecy: f64,
+    /// Interval method: exact (Garwood) or byar.
+    #[arg(long, default_value = "exact", value_parser = ["exact", "byar"])]
+    ci: String,
+    /// Confidence level of the interval.
+    #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]
+    level: f64,
+    /// Access indicators per territory: CSV `code,<indicators…>` (with --typology).
+    #[arg(long, value_name = "CSV", requires = "typology")]
+    access: Option<PathBuf>,
+    /// Typology rule `indicator:threshold[:above|below]` (side where access is poor).
+    #[arg(long, value_name = "RULE", requires = "access")]
+    typology: Option<String>,
+    /// Output CSV.
+    #[arg(long, value_name = "CSV")]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -261,6 +313,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Fca(a) => fca(a, cli.strict),
         Command::Demo(a) => demo(a),
         Command::Inspect(a) => inspect(a, cli.strict),
+        Command::Icc(a) => icc(a, cli.strict),
     }
 }
 
@@ -468,6 +521,50 @@ fn run_study(a: RunArgs, strict: bool) -> anyhow::Result<()> {
     eprintln!("{}", out.summary);
     if strict {
         out.rejects.ensure_empty(STRICT_SHOWN)?;
+    }
+    Ok(())
+}
+
+fn icc(a: IccArgs, strict: bool) -> anyhow::Result<()> {
+    use recours::icc_job::{parse_acts_per_fte, run_icc_job, IccJob, Typology};
+    use recours::indicators::icc::{CiMethod, IccConfig};
+    let config = IccConfig {
+        level: a.level,
+        ci: if a.ci == "byar" {
+            CiMethod::Byar
+        } else {
+            CiMethod::Exact
+        },
+        secrecy_threshold: a.secrecy,
+        acts_per_fte: a
+            .acts_per_fte
+            .as_deref()
+            .map(parse_acts_per_fte)
+            .transpose()?
+            .unwrap_or_default(),
+    };
+    let access = match (a.access, a.typology.as_deref()) {
+        (Some(p), Some(t)) => Some((p, Typology::parse(t)?)),
+        _ => None,
+    };
+    let job = IccJob {
+        consumption: a.consumption,
+        population: a.population,
+        rates: a.rates,
+        territories: a.territories,
+        columns: Default::default(),
+        config,
+        access,
+        out: a.out,
+    };
+    let mut rejects = recours::rejects::Rejects::default();
+    let summary = run_icc_job(&job, &mut rejects)?;
+    for (file, reason, n) in rejects.summary() {
+        eprintln!("rejected {n:>6}  {file}: {reason}");
+    }
+    eprintln!("{summary}");
+    if strict {
+        rejects.ensure_empty(STRICT_SHOWN)?;
     }
     Ok(())
 }

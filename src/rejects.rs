@@ -70,12 +70,15 @@ impl Rejects {
         self.items.is_empty()
     }
 
-    /// Counts per (file, reason), sorted, for a summary.
+    /// Counts per (file, reason), sorted, for a summary; numbers in reasons are shown as
+    /// `#` so that "road 1,203 m away" and "road 1,517 m away" count together.
     pub fn summary(&self) -> Vec<(String, String, usize)> {
+        let shapes: Vec<String> = self.items.iter().map(|r| shape(&r.reason)).collect();
         let mut keys: Vec<(&str, &str)> = self
             .items
             .iter()
-            .map(|r| (r.file.as_str(), r.reason.as_str()))
+            .zip(&shapes)
+            .map(|(r, s)| (r.file.as_str(), s.as_str()))
             .collect();
         keys.sort_unstable();
         let mut out: Vec<(String, String, usize)> = Vec::new();
@@ -116,6 +119,29 @@ impl Rejects {
     }
 }
 
+/// `reason` with every number (digits, with `,` or `.` between digits) replaced by `#`.
+fn shape(reason: &str) -> String {
+    let chars: Vec<char> = reason.chars().collect();
+    let mut out = String::with_capacity(reason.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            while i < chars.len()
+                && (chars[i].is_ascii_digit()
+                    || (matches!(chars[i], ',' | '.')
+                        && chars.get(i + 1).is_some_and(char::is_ascii_digit)))
+            {
+                i += 1;
+            }
+            out.push('#');
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +173,21 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "3 rejected (--strict makes any reject fatal); first: a.csv:2 [x]: missing id; a.csv:3 [y]: bad lon"
+        );
+    }
+
+    #[test]
+    fn summary_counts_reasons_that_differ_only_by_numbers_together() {
+        let mut r = Rejects::default();
+        r.push("p.csv", 3, "x", "road 1,203 m away, beyond 1,000 m");
+        r.push("p.csv", 9, "y", "road 2,517.5 m away, beyond 1,000 m");
+        assert_eq!(
+            r.summary(),
+            vec![(
+                "p.csv".to_string(),
+                "road # m away, beyond # m".to_string(),
+                2
+            )]
         );
     }
 

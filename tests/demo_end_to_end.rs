@@ -1,5 +1,7 @@
-//! The demo territory end to end through the real binary: generation, PBF, graph build,
-//! snapping, table, nearest GP, and byte-identical outputs whatever the number of threads.
+//! The demo territory end to end through the real binary: generation in the published
+//! layouts, the study run (network, geocoding, snapping, indicators, summaries per commune,
+//! QPV and CPTS), outputs checked for content, and byte-identical outputs whatever the
+//! number of threads.
 
 use std::path::Path;
 use std::process::Command;
@@ -19,6 +21,20 @@ fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&read(path)).unwrap()
+}
+
+fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    (h, rows)
+}
+
 #[test]
 fn the_demo_runs_and_is_identical_with_one_or_two_threads() {
     let dir = tempfile::tempdir().unwrap();
@@ -28,50 +44,87 @@ fn the_demo_runs_and_is_identical_with_one_or_two_threads() {
 
     for file in [
         "input/territory.osm.pbf",
-        "input/population.csv",
-        "input/gp_practices.csv",
-        "network/car.rgraph",
-        "times_to_gp.csv",
-        "times_to_gp.rejects.csv",
-        "nearest_gp.csv",
-        "summary.txt",
+        "input/filosofi_200m.csv",
+        "input/PS_LibreAcces_Personne_activite_demo.txt",
+        "results/origins.csv",
+        "results/origins.geojson",
+        "results/sites.csv",
+        "results/commune.geojson",
+        "results/cpts/apl.csv",
+        "results/qpv_gap_gp_minutes.csv",
+        "results/inequality.csv",
+        "results/rejects.csv",
     ] {
-        // The rejects and the summary name the output folder; everything else must match.
+        // The rejects name the input folder; everything else must match byte for byte.
         let (a, b) = (read(&one.join(file)), read(&two.join(file)));
         let a = String::from_utf8_lossy(&a).replace(one.to_str().unwrap(), "OUT");
         let b = String::from_utf8_lossy(&b).replace(two.to_str().unwrap(), "OUT");
         assert!(a == b, "{file} differs between 1 and 2 threads");
     }
-
-    // The table has rows with plausible times, and every population point but the one at
-    // sea has a nearest GP.
-    let times = String::from_utf8(read(&one.join("times_to_gp.csv"))).unwrap();
-    let mut lines = times.lines();
-    assert_eq!(lines.next(), Some("source_id,destination_id,minutes,km"));
-    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    assert!(rows.len() > 1000, "{} rows", rows.len());
-    for r in &rows {
-        let minutes: f64 = r[2].parse().unwrap();
-        let km: f64 = r[3].parse().unwrap();
-        assert!((0.0..=60.0).contains(&minutes), "{r:?}");
-        // No road journey averages more than 130 km/h.
-        assert!(km <= 130.0 * minutes / 60.0 + 0.5, "{r:?}");
-    }
-    let population = String::from_utf8(read(&one.join("input/population.csv"))).unwrap();
-    let points = population.lines().count() - 1;
-    let nearest = String::from_utf8(read(&one.join("nearest_gp.csv"))).unwrap();
-    assert!(!nearest.contains("SEA-0001"));
     assert!(
-        nearest.lines().count() > points * 9 / 10,
-        "most points reach a GP within 60 min"
+        stderr.contains("territories: commune 28, qpv 4, cpts 4"),
+        "{stderr}"
     );
 
-    // The point at sea is reported with its reason, not dropped.
-    let rejects = String::from_utf8(read(&one.join("times_to_gp.rejects.csv"))).unwrap();
-    let sea = rejects
-        .lines()
-        .find(|l| l.contains("SEA-0001"))
-        .expect("the point at sea is in the rejects");
-    assert!(sea.contains("snap radius"), "{sea}");
-    assert!(stderr.contains("median time to the nearest GP"), "{stderr}");
+    // Origins: every Filosofi cell, plausible times, most of the population within reach.
+    let r = one.join("results");
+    let (h, rows) = csv_rows(&r.join("origins.csv"));
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    assert!(rows.len() > 2000, "{} origins", rows.len());
+    let (gp, km, third, apl) = (
+        col("gp_minutes"),
+        col("gp_km"),
+        col("gp_3rd_minutes"),
+        col("apl"),
+    );
+    let mut reached = 0;
+    let (mut apl_sum, mut pop_sum) = (0.0, 0.0);
+    let population = col("population");
+    for row in &rows {
+        if let (Ok(m), Ok(k)) = (row[gp].parse::<f64>(), row[km].parse::<f64>()) {
+            reached += 1;
+            assert!((0.0..=60.0).contains(&m), "{row:?}");
+            // No road journey averages more than 130 km/h.
+            assert!(k <= 130.0 * m / 60.0 + 0.5, "{row:?}");
+            let t: f64 = row[third].parse().unwrap();
+            assert!(t >= m, "{row:?}");
+            let a: f64 = row[apl].parse().unwrap();
+            assert!(a.is_finite() && a >= 0.0, "APL {a}");
+            let w: f64 = row[population].parse().unwrap();
+            apl_sum += a * w;
+            pop_sum += w;
+        }
+    }
+    assert!(
+        reached > rows.len() * 95 / 100,
+        "{reached} of {}",
+        rows.len()
+    );
+    // APL, consultations a year per standardised inhabitant: the national mean is 3–4.
+    let mean_apl = apl_sum / pop_sum;
+    assert!((1.0..15.0).contains(&mean_apl), "mean APL {mean_apl}");
+
+    // Per-level layers carry the summaries.
+    let communes = json(&r.join("commune.geojson"));
+    let features = communes["features"].as_array().unwrap();
+    assert_eq!(features.len(), 28);
+    let p = &features[0]["properties"];
+    for key in [
+        "code",
+        "gp_minutes_mean",
+        "gp_minutes_share_beyond_15",
+        "apl_share_at_most_2.5",
+    ] {
+        assert!(!p[key].is_null() || key.contains("share"), "{key}: {p}");
+    }
+    let (qh, q) = csv_rows(&r.join("qpv_gap_gp_minutes.csv"));
+    assert_eq!(q.len(), 4, "{qh:?}");
+    assert!(q.iter().all(|row| row[0].starts_with("QN093")), "{q:?}");
+
+    // The deliberately broken rows and the cells on the island are reported, not dropped.
+    let rejects = String::from_utf8(read(&r.join("rejects.csv"))).unwrap();
+    assert!(rejects.contains("missing Identifiant PP"), "{rejects}");
+    assert!(rejects.contains("origin not snapped"), "{rejects}");
+    let manifest = json(&r.join("manifest.json"));
+    assert!(manifest["inputs"].as_array().unwrap().len() >= 9);
 }

@@ -149,7 +149,7 @@ fn a_small_study_end_to_end() {
         "gp_minutes",
         "gp_km",
         "gp_site",
-        "gp_2th_minutes",
+        "gp_2nd_minutes",
         "radiology_minutes",
         "gp_sites_5min",
         "gp_capacity_5min",
@@ -199,7 +199,7 @@ fn a_small_study_end_to_end() {
             "{}: {got} vs table {best}",
             r[0]
         );
-        let second: f64 = r[col(&h, "gp_2th_minutes")].parse().unwrap();
+        let second: f64 = r[col(&h, "gp_2nd_minutes")].parse().unwrap();
         assert!(second >= got);
     }
     // APL: gp-b is 67, left out by the ≤ 65 rule, so only gp-a (4,500 acts) serves.

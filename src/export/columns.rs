@@ -2,7 +2,7 @@
 //! GeoPackage) and of the per-territory aggregation.
 //!
 //! Column names: `{category}_minutes`, `{category}_km`, `{category}_site` (nearest site of
-//! the category), `{category}_{k}th_minutes` (k-th nearest), `{category}_sites_{T}min` and
+//! the category), `{category}_3rd_minutes` and the like (k-th nearest, [`kth_column`]), `{category}_sites_{T}min` and
 //! `{category}_capacity_{T}min` (coverage), and each floating-catchment request's own name.
 //! Times in minutes, network lengths in kilometres; empty where the origin reached nothing
 //! or was not snapped: never a made-up zero. Floating-catchment values are 0 for a snapped
@@ -75,6 +75,19 @@ impl Column {
     }
 }
 
+/// Name of the column of the time to the `k`-th nearest site of `category`:
+/// `gp_2nd_minutes`, `gp_3rd_minutes`, `gp_4th_minutes`…
+pub fn kth_column(category: &str, k: usize) -> String {
+    let suffix = match (k % 10, k % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{category}_{k}{suffix}_minutes")
+}
+
 /// Minutes of a time in ms.
 fn minutes(ms: u32) -> f64 {
     f64::from(ms) / 60_000.0
@@ -134,7 +147,7 @@ pub fn origin_columns(r: &AccessResults, sites: &[Site]) -> Vec<Column> {
         });
         if let Some(k) = r.kth {
             cols.push(Column {
-                name: format!("{cat}_{k}th_minutes"),
+                name: kth_column(cat, k),
                 values: Values::Number(
                     (0..n)
                         .map(|i| layer.nearest[i].get(k - 1).map(|x| minutes(x.time_ms)))
@@ -197,5 +210,9 @@ mod tests {
         assert_eq!(Format::Fixed(3).write(1.23456), "1.235");
         assert_eq!(Format::Fixed(0).write(-0.2), "0");
         assert_eq!(Format::Shortest.write(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(kth_column("gp", 3), "gp_3rd_minutes");
+        assert_eq!(kth_column("gp", 2), "gp_2nd_minutes");
+        assert_eq!(kth_column("gp", 12), "gp_12th_minutes");
+        assert_eq!(kth_column("gp", 21), "gp_21st_minutes");
     }
 }

@@ -12,6 +12,7 @@ pub mod apl;
 pub mod catchment;
 pub mod coverage;
 pub mod fca;
+pub mod icc;
 pub mod kernel;
 pub mod nearest;
 

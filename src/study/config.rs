@@ -84,7 +84,7 @@ pub enum PopulationInput {
         path: PathBuf,
         /// Columns and coordinates.
         #[serde(default)]
-        columns: PointColumns,
+        columns: Box<PointColumns>,
     },
     /// IRIS or commune populations (CSV keyed by code) placed in the polygons of a
     /// territory level of the study.
@@ -134,7 +134,7 @@ pub enum SupplyInput {
         path: PathBuf,
         /// Columns and coordinates.
         #[serde(default)]
-        columns: PointColumns,
+        columns: Box<PointColumns>,
     },
 }
 

@@ -24,7 +24,7 @@ use crate::aggregate::{
 };
 use crate::demand::standardise::AgeWeights;
 use crate::demand::Origin;
-use crate::export::columns::{origin_columns, Column, Format, Values};
+use crate::export::columns::{kth_column, origin_columns, Column, Format, Values};
 use crate::export::csv::write_origins_csv;
 use crate::export::geojson::{write_origins_geojson, write_units_geojson};
 use crate::fca_job::{method_from, MethodParams};
@@ -359,7 +359,7 @@ fn summarised(study: &Study, access: &AccessResults, columns: &[Column]) -> Vec<
     for layer in &access.nearest {
         let mut names = vec![format!("{}_minutes", layer.category)];
         if let Some(k) = access.kth {
-            names.push(format!("{}_{k}th_minutes", layer.category));
+            names.push(kth_column(&layer.category, k));
         }
         for name in names {
             if let Some(values) = numbers(&name) {

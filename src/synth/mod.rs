@@ -28,6 +28,7 @@
 //! bytes on every machine.
 
 mod canvas;
+pub mod datasets;
 pub mod pbf;
 pub mod places;
 pub mod plane;

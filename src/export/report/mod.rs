@@ -1,0 +1,450 @@
+//! A self-contained HTML report: headings, paragraphs, choropleth maps drawn by the engine as
+//! inline SVG, and tables given as data. One file, no script, no external font, style sheet
+//! or image: it opens offline and can be mailed as is.
+//!
+//! - [`classes`] cuts a map's values into classes (fixed or quantile breaks) and colours
+//!   them (ColorBrewer YlOrRd, reversed when higher is better, grey for no data).
+//! - [`svg`] projects the units for display (equirectangular around the layer's centre,
+//!   longitudes scaled by the cosine of the centre latitude) and writes the `<svg>`.
+//! - [`html`] escapes text and lays out tables and the page.
+//!
+//! Each map shows one value per unit of a [`UnitLayer`] (communes, IRIS, QPV, CPTS…), a
+//! legend with the unit of the values, the class bounds and the number of units per class,
+//! and optionally points (sites) on top; hovering a unit shows its name, code and value.
+//! The same inputs give the same bytes: no date, fixed number formats, fixed order.
+
+pub mod classes;
+pub mod html;
+pub mod svg;
+
+use crate::aggregate::Polarity;
+use crate::export::columns::Format;
+use crate::territory::UnitLayer;
+use classes::{Breaks, Classes, NO_DATA};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+/// Width of a map, pixels.
+const MAP_WIDTH: f64 = 720.0;
+/// Largest height of a map, pixels.
+const MAP_MAX_HEIGHT: f64 = 720.0;
+
+/// Why a report section or file could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A map's inputs are not usable.
+    #[error("map {map:?}: {reason}")]
+    Map {
+        /// Title of the map.
+        map: String,
+        /// What is wrong (value count, non-finite value with its unit code, breaks, empty
+        /// layer, non-finite point).
+        reason: String,
+    },
+    /// A table row does not have the header's width.
+    #[error("table {table:?}, row {row}: {got} cells for {expected} columns")]
+    Table {
+        /// Title of the table.
+        table: String,
+        /// 1-based body row.
+        row: usize,
+        /// Header width.
+        expected: usize,
+        /// Cells in the row.
+        got: usize,
+    },
+    /// The file could not be written.
+    #[error("{file}: {reason}")]
+    Write {
+        /// File being written.
+        file: PathBuf,
+        /// The system's message.
+        reason: String,
+    },
+}
+
+/// Points drawn on top of a map (e.g. the sites of a care category).
+#[derive(Clone, Copy, Debug)]
+pub struct MapPoints<'a> {
+    /// Legend text, e.g. `Radiology sites`.
+    pub label: &'a str,
+    /// WGS84 `(longitude, latitude)` in degrees.
+    pub coords: &'a [(f64, f64)],
+}
+
+/// One choropleth map.
+#[derive(Clone, Debug)]
+pub struct MapSpec<'a> {
+    /// Title shown above the map, e.g. `Time to the nearest GP`.
+    pub title: &'a str,
+    /// Unit of the values, shown as the legend's title, e.g. `minutes`.
+    pub unit: &'a str,
+    /// The units drawn.
+    pub layer: &'a UnitLayer,
+    /// One value per unit of `layer`, in its order; `None` is drawn as no data.
+    pub values: &'a [Option<f64>],
+    /// How the values are cut into classes.
+    pub breaks: Breaks,
+    /// Which side is better: it is drawn light.
+    pub polarity: Polarity,
+    /// Decimals of the class bounds and values shown.
+    pub decimals: usize,
+    /// Points drawn on top, if any.
+    pub points: Option<MapPoints<'a>>,
+}
+
+/// A report being built; sections appear in the order they are added.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    /// Title of the page.
+    title: String,
+    /// HTML of each section.
+    sections: Vec<String>,
+}
+
+impl Report {
+    /// An empty report titled `title`.
+    pub fn new(title: &str) -> Report {
+        Report {
+            title: title.to_string(),
+            sections: vec![],
+        }
+    }
+
+    /// Adds a section heading.
+    pub fn heading(&mut self, text: &str) -> &mut Report {
+        self.sections
+            .push(format!("<h2>{}</h2>\n", html::escape(text)));
+        self
+    }
+
+    /// Adds a paragraph of plain text (escaped).
+    pub fn paragraph(&mut self, text: &str) -> &mut Report {
+        self.sections
+            .push(format!("<p>{}</p>\n", html::escape(text)));
+        self
+    }
+
+    /// Adds a table: a title, a header row and body rows of the header's width (plain text,
+    /// escaped; cells reading as numbers are right-aligned).
+    pub fn table(
+        &mut self,
+        title: &str,
+        header: &[&str],
+        rows: &[Vec<String>],
+    ) -> Result<&mut Report, ReportError> {
+        if let Some((i, r)) = rows
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.len() != header.len())
+        {
+            return Err(ReportError::Table {
+                table: title.to_string(),
+                row: i + 1,
+                expected: header.len(),
+                got: r.len(),
+            });
+        }
+        self.sections.push(html::table(title, header, rows));
+        Ok(self)
+    }
+
+    /// Adds a choropleth map.
+    pub fn map(&mut self, spec: &MapSpec) -> Result<&mut Report, ReportError> {
+        self.sections.push(render_map(spec)?);
+        Ok(self)
+    }
+
+    /// The whole page.
+    pub fn html(&self) -> String {
+        html::page(&self.title, &self.sections)
+    }
+
+    /// Writes the page to `path`, atomically (temporary file then rename).
+    pub fn write(&self, path: &Path) -> Result<(), ReportError> {
+        let page = self.html();
+        crate::atomic::write_with(path, |w| Ok(std::io::Write::write_all(w, page.as_bytes())?))
+            .map_err(|e| ReportError::Write {
+                file: path.to_path_buf(),
+                reason: format!("{e:#}"),
+            })
+    }
+}
+
+/// The `<figure>` of one map: caption, SVG, legend.
+fn render_map(spec: &MapSpec) -> Result<String, ReportError> {
+    let err = |reason: String| ReportError::Map {
+        map: spec.title.to_string(),
+        reason,
+    };
+    let units = &spec.layer.units;
+    if spec.values.len() != units.len() {
+        return Err(err(format!(
+            "{} values for {} units",
+            spec.values.len(),
+            units.len()
+        )));
+    }
+    if let Some(i) = spec
+        .values
+        .iter()
+        .position(|v| v.is_some_and(|x| !x.is_finite()))
+    {
+        return Err(err(format!("unit {}: value is not finite", units[i].code)));
+    }
+    let points = spec.points.map(|p| p.coords).unwrap_or_default();
+    if let Some(i) = points
+        .iter()
+        .position(|(x, y)| !x.is_finite() || !y.is_finite())
+    {
+        return Err(err(format!("point {i} has a non-finite coordinate")));
+    }
+    let classes = Classes::new(&spec.breaks, spec.values).map_err(|e| err(e.to_string()))?;
+    let bbox = svg::bounding_box(units.iter().map(|u| &u.geometry))
+        .ok_or_else(|| err("the layer has no geometry to draw".into()))?;
+    let proj = svg::Projection::fit(bbox, MAP_WIDTH, MAP_MAX_HEIGHT);
+    let colours = classes.colours(spec.polarity);
+    let mut counts = vec![0usize; classes.count()];
+    let mut no_data = 0usize;
+    let value_text = |x: f64| Format::Fixed(spec.decimals).write(x);
+    let shapes: Vec<svg::Shape> = units
+        .iter()
+        .zip(spec.values)
+        .map(|(u, v)| {
+            let (fill, shown) = match v {
+                Some(x) => {
+                    let k = classes.class_of(*x);
+                    counts[k] += 1;
+                    (colours[k], format!("{} {}", value_text(*x), spec.unit))
+                }
+                None => {
+                    no_data += 1;
+                    (NO_DATA, "no data".to_string())
+                }
+            };
+            svg::Shape {
+                d: svg::path_data(&u.geometry, &proj),
+                fill,
+                title: format!("{} ({}): {shown}", u.name, u.code),
+            }
+        })
+        .collect();
+    let points_label = spec.points.map(|p| p.label).unwrap_or_default();
+    let mut s = String::from("<figure class=\"map\">\n");
+    let _ = writeln!(s, "<figcaption>{}</figcaption>", html::escape(spec.title));
+    s.push_str(&svg::svg(&proj, spec.title, &shapes, points, points_label));
+    let _ = write!(
+        s,
+        "\n<div class=\"legend\">\n<div class=\"title\">{}</div>\n<ul>\n",
+        html::escape(spec.unit)
+    );
+    let item = |s: &mut String, colour: &str, label: &str, n: usize| {
+        let _ = writeln!(
+            s,
+            "<li><span class=\"swatch\" style=\"background:{colour}\"></span>{} <span class=\"n\">({n})</span></li>",
+            html::escape(label)
+        );
+    };
+    for (k, label) in classes.labels(spec.decimals).iter().enumerate() {
+        item(&mut s, colours[k], label, counts[k]);
+    }
+    item(&mut s, NO_DATA, "no data", no_data);
+    if let Some(p) = spec.points {
+        let _ = writeln!(
+            s,
+            "<li><span class=\"dot\"></span>{} <span class=\"n\">({})</span></li>",
+            html::escape(p.label),
+            p.coords.len()
+        );
+    }
+    s.push_str("</ul>\n");
+    let how = match &spec.breaks {
+        Breaks::Fixed(_) => "Fixed classes; each class includes its upper bound.".to_string(),
+        Breaks::Quantile(q) => format!(
+            "Quantile classes ({q} asked, {} drawn) of the units' values; each class includes its upper bound.",
+            classes.count()
+        ),
+    };
+    let _ = writeln!(
+        s,
+        "<div class=\"note\">{} Number of units in brackets.</div>\n</div>\n</figure>",
+        html::escape(&how)
+    );
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::territory::Unit;
+    use geo::{polygon, MultiPolygon};
+
+    fn layer() -> UnitLayer {
+        let unit = |x0: f64, y0: f64, code: &str, name: &str| Unit {
+            kind: "commune".into(),
+            code: code.into(),
+            name: name.into(),
+            geometry: MultiPolygon(vec![polygon![
+                (x: x0, y: y0), (x: x0 + 0.1, y: y0), (x: x0 + 0.1, y: y0 + 0.1),
+                (x: x0, y: y0 + 0.1), (x: x0, y: y0)
+            ]]),
+            population: None,
+        };
+        UnitLayer {
+            kind: "commune".into(),
+            units: vec![
+                unit(2.3, 48.8, "93001", "Aubervilliers"),
+                unit(2.4, 48.8, "93008", "Bobigny"),
+                unit(2.3, 48.9, "93066", "Saint-Denis <Plaine> & \"Pleyel\""),
+            ],
+            repaired: vec![],
+        }
+    }
+
+    fn report(l: &UnitLayer) -> Report {
+        let minutes = [Some(4.0), Some(17.5), None];
+        let apl = [Some(2.1), Some(3.9), Some(5.0)];
+        let sites = [(2.35, 48.85), (2.45, 48.83)];
+        let mut r = Report::new("Accès aux soins — Seine-Saint-Denis");
+        r.heading("Temps d'accès")
+            .paragraph("Minutes by road <at the 2024 network>.");
+        r.map(&MapSpec {
+            title: "Time to the nearest GP",
+            unit: "minutes",
+            layer: l,
+            values: &minutes,
+            breaks: Breaks::Fixed(vec![5.0, 10.0, 15.0, 20.0, 30.0, 45.0]),
+            polarity: Polarity::LowerIsBetter,
+            decimals: 1,
+            points: Some(MapPoints {
+                label: "GP sites",
+                coords: &sites,
+            }),
+        })
+        .unwrap()
+        .map(&MapSpec {
+            title: "APL",
+            unit: "consultations / year / inhabitant",
+            layer: l,
+            values: &apl,
+            breaks: Breaks::Quantile(3),
+            polarity: Polarity::HigherIsBetter,
+            decimals: 2,
+            points: None,
+        })
+        .unwrap()
+        .table(
+            "Worst-served units",
+            &["Commune", "GP minutes"],
+            &[
+                vec!["Bobigny".into(), "17.5".into()],
+                vec!["Aubervilliers".into(), "4.0".into()],
+            ],
+        )
+        .unwrap();
+        r
+    }
+
+    #[test]
+    fn full_report_has_maps_legends_and_tables_and_is_byte_identical() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = layer();
+        let (a, b) = (dir.path().join("a.html"), dir.path().join("b.html"));
+        report(&l).write(&a).unwrap();
+        report(&l).write(&b).unwrap();
+        let text = std::fs::read_to_string(&a).unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+
+        assert_eq!(text.matches("<svg ").count(), 2);
+        assert_eq!(text.matches("</svg>").count(), 2);
+        assert_eq!(text.matches("<path ").count(), 6);
+        assert_eq!(text.matches("<circle ").count(), 2);
+        // Fixed legend: 7 classes + no data + points; quantile legend: 3 classes + no data.
+        assert_eq!(text.matches("<li>").count(), 9 + 4);
+        assert!(
+            text.contains("≤ 5.0 <span class=\"n\">(1)</span>"),
+            "{text}"
+        );
+        assert!(text.contains("15.0 – 20.0 <span class=\"n\">(1)</span>"));
+        assert!(text.contains("&gt; 45.0 <span class=\"n\">(0)</span>"));
+        assert!(text.contains(&format!(
+            "background:{NO_DATA}\"></span>no data <span class=\"n\">(1)</span>"
+        )));
+        assert!(text.contains("GP sites <span class=\"n\">(2)</span>"));
+        assert!(text.contains("2.10 – 3.90"));
+        assert!(text.contains("3.90 – 5.00"));
+        // Higher is better: the best APL class is the lightest colour.
+        assert!(text.contains("fill=\"#ffeda0\"><title>Saint-Denis &lt;Plaine&gt; &amp; &quot;Pleyel&quot; (93066): 5.00"));
+        assert!(text.contains("fill=\"#bdbdbd\"><title>Saint-Denis &lt;Plaine&gt; &amp; &quot;Pleyel&quot; (93066): no data"));
+        assert!(text.contains("<tr><td>Bobigny</td><td class=\"num\">17.5</td></tr>"));
+        assert!(text.contains("<h2>Temps d&#39;accès</h2>"));
+        assert!(text.contains("<p>Minutes by road &lt;at the 2024 network&gt;.</p>"));
+        for external in ["<script", "<link", "src=", "href=", "url(", "@import"] {
+            assert!(!text.contains(external), "{external}");
+        }
+    }
+
+    #[test]
+    fn bad_inputs_are_errors() {
+        let l = layer();
+        let spec = |values: &'static [Option<f64>]| MapSpec {
+            title: "m",
+            unit: "minutes",
+            layer: &l,
+            values,
+            breaks: Breaks::Quantile(3),
+            polarity: Polarity::LowerIsBetter,
+            decimals: 0,
+            points: None,
+        };
+        let mut r = Report::new("t");
+        let e = r.map(&spec(&[Some(1.0)])).unwrap_err();
+        assert!(e.to_string().contains("1 values for 3 units"), "{e}");
+        let e = r
+            .map(&spec(&[Some(1.0), Some(f64::NAN), None]))
+            .unwrap_err();
+        assert!(e.to_string().contains("unit 93008"), "{e}");
+        let e = r
+            .map(&MapSpec {
+                breaks: Breaks::Fixed(vec![3.0, 1.0]),
+                ..spec(&[None, None, None])
+            })
+            .unwrap_err();
+        assert!(e.to_string().contains("strictly increasing"), "{e}");
+        let empty = UnitLayer::default();
+        let e = r
+            .map(&MapSpec {
+                layer: &empty,
+                ..spec(&[])
+            })
+            .unwrap_err();
+        assert!(e.to_string().contains("no geometry"), "{e}");
+        let e = r.table("t", &["a", "b"], &[vec!["1".into()]]).unwrap_err();
+        assert!(
+            e.to_string().contains("row 1: 1 cells for 2 columns"),
+            "{e}"
+        );
+        assert_eq!(r, Report::new("t"));
+    }
+
+    #[test]
+    fn a_map_without_any_value_is_all_no_data() {
+        let l = layer();
+        let mut r = Report::new("t");
+        r.map(&MapSpec {
+            title: "ICC",
+            unit: "index",
+            layer: &l,
+            values: &[None, None, None],
+            breaks: Breaks::Quantile(5),
+            polarity: Polarity::HigherIsBetter,
+            decimals: 2,
+            points: None,
+        })
+        .unwrap();
+        let h = r.html();
+        assert_eq!(h.matches("fill=\"#bdbdbd\"").count(), 3);
+        assert!(h.contains("no data <span class=\"n\">(3)</span>"));
+        assert_eq!(h.matches("<li>").count(), 1);
+    }
+}

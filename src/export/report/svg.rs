@@ -1,0 +1,237 @@
+//! Inline SVG for choropleth maps: a display projection, path data for polygons, the `<svg>`
+//! element.
+//!
+//! Projection (display only, never used for measurement): *equirectangular* around the
+//! centre of the layer's bounding box, `x = (λ − λ₀)·cos φ₀`, `y = φ` in degrees
+//! (Snyder, *Map Projections — A Working Manual*, USGS PP 1395, 1987, p. 90), then scaled
+//! uniformly to fit the frame and flipped so north is up. At the latitude of the centre the
+//! map is conformal; over a département (±1°) the north–south scale error stays below 2 %,
+//! invisible on a map of a few hundred pixels.
+//!
+//! Output is deterministic: pixel coordinates are written with one decimal, `-0.0` as
+//! `0.0`, and consecutive vertices falling on the same rounded pixel are written once.
+
+use super::html::escape;
+use geo::{BoundingRect, MultiPolygon, Rect};
+use std::fmt::Write;
+
+/// Margin around the drawing, pixels.
+const MARGIN: f64 = 8.0;
+
+/// The display projection of one map: degrees → pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Projection {
+    /// Longitude of the centre, degrees.
+    lon0: f64,
+    /// cos of the latitude of the centre.
+    k: f64,
+    /// Pixels per projected degree.
+    scale: f64,
+    /// West edge of the bounding box, projected degrees.
+    x_min: f64,
+    /// North edge of the bounding box, degrees.
+    y_max: f64,
+    /// Frame width, pixels.
+    width: f64,
+    /// Frame height, pixels.
+    height: f64,
+}
+
+impl Projection {
+    /// The projection fitting the WGS84 box `bbox` (degrees) into a frame `width` pixels
+    /// wide and at most `max_height` pixels high; the frame's height follows the box's shape.
+    pub fn fit(bbox: Rect<f64>, width: f64, max_height: f64) -> Projection {
+        let (min, max) = (bbox.min(), bbox.max());
+        let lon0 = (min.x + max.x) / 2.0;
+        let k = ((min.y + max.y) / 2.0).to_radians().cos();
+        let dx = ((max.x - min.x) * k).max(1e-9);
+        let dy = (max.y - min.y).max(1e-9);
+        let scale = ((width - 2.0 * MARGIN) / dx).min((max_height - 2.0 * MARGIN) / dy);
+        Projection {
+            lon0,
+            k,
+            scale,
+            x_min: (min.x - lon0) * k,
+            y_max: max.y,
+            width,
+            height: ((dy * scale + 2.0 * MARGIN) * 10.0).round() / 10.0,
+        }
+    }
+
+    /// Frame width and height, pixels.
+    pub fn size(&self) -> (f64, f64) {
+        (self.width, self.height)
+    }
+
+    /// Pixel position (x right, y down) of WGS84 `(lon, lat)` in degrees.
+    pub fn apply(&self, lon: f64, lat: f64) -> (f64, f64) {
+        let x = (lon - self.lon0) * self.k;
+        (
+            MARGIN + (x - self.x_min) * self.scale,
+            MARGIN + (self.y_max - lat) * self.scale,
+        )
+    }
+}
+
+/// The bounding box of all the geometries, `None` when there is none.
+pub fn bounding_box<'a>(
+    geoms: impl IntoIterator<Item = &'a MultiPolygon<f64>>,
+) -> Option<Rect<f64>> {
+    geoms
+        .into_iter()
+        .filter_map(|g| g.bounding_rect())
+        .reduce(|a, b| {
+            Rect::new(
+                (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+                (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+            )
+        })
+}
+
+/// `v` with one decimal, `-0.0` written `0.0`.
+pub fn px(v: f64) -> String {
+    let s = format!("{v:.1}");
+    if s == "-0.0" {
+        "0.0".into()
+    } else {
+        s
+    }
+}
+
+/// SVG path data of `mp`: one `M … L … Z` subpath per ring (exterior and holes; draw with
+/// `fill-rule="evenodd"`), closing vertex left to `Z`.
+pub fn path_data(mp: &MultiPolygon<f64>, proj: &Projection) -> String {
+    let mut d = String::new();
+    for poly in &mp.0 {
+        for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+            let mut last: Option<(String, String)> = None;
+            let mut first: Option<(String, String)> = None;
+            let coords = ring.0.as_slice();
+            let open = match coords {
+                [a, .., b] if a == b => &coords[..coords.len() - 1],
+                _ => coords,
+            };
+            for c in open {
+                let (x, y) = proj.apply(c.x, c.y);
+                let p = (px(x), px(y));
+                if last.as_ref() == Some(&p) {
+                    continue;
+                }
+                let cmd = if first.is_none() { 'M' } else { 'L' };
+                if !d.is_empty() && cmd == 'M' {
+                    d.push(' ');
+                }
+                if cmd == 'L' {
+                    d.push(' ');
+                }
+                let _ = write!(d, "{cmd}{} {}", p.0, p.1);
+                first.get_or_insert_with(|| p.clone());
+                last = Some(p);
+            }
+            if first.is_some() {
+                d.push('Z');
+            }
+        }
+    }
+    d
+}
+
+/// One shape of a map: path data, fill colour and hover text.
+pub struct Shape {
+    /// SVG path data.
+    pub d: String,
+    /// Fill colour, CSS.
+    pub fill: &'static str,
+    /// Tooltip text (unescaped).
+    pub title: String,
+}
+
+/// The `<svg>` element of a map: the shapes, then the points as small dark circles on top.
+pub fn svg(
+    proj: &Projection,
+    label: &str,
+    shapes: &[Shape],
+    points: &[(f64, f64)],
+    points_title: &str,
+) -> String {
+    let (w, h) = proj.size();
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{}\">\n<g stroke=\"#ffffff\" stroke-width=\"0.5\" stroke-linejoin=\"round\" fill-rule=\"evenodd\">\n",
+        escape(label)
+    );
+    for sh in shapes {
+        let _ = writeln!(
+            s,
+            "<path d=\"{}\" fill=\"{}\"><title>{}</title></path>",
+            sh.d,
+            sh.fill,
+            escape(&sh.title)
+        );
+    }
+    s.push_str("</g>\n");
+    if !points.is_empty() {
+        let _ = writeln!(
+            s,
+            "<g fill=\"#253494\" stroke=\"#ffffff\" stroke-width=\"0.8\"><title>{}</title>",
+            escape(points_title)
+        );
+        for (lon, lat) in points {
+            let (x, y) = proj.apply(*lon, *lat);
+            let _ = writeln!(s, "<circle cx=\"{}\" cy=\"{}\" r=\"3\"/>", px(x), px(y));
+        }
+        s.push_str("</g>\n");
+    }
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    #[test]
+    fn tiny_polygon_path_is_exact() {
+        // A 0.1° square centred on the equator (cos φ₀ = 1) in a 100 px wide frame: 84 px
+        // per 0.1° inside the 8 px margins.
+        let mp = MultiPolygon(vec![polygon![
+            (x: 0.0, y: -0.05), (x: 0.1, y: -0.05), (x: 0.1, y: 0.05), (x: 0.0, y: 0.05),
+            (x: 0.0, y: -0.05)
+        ]]);
+        let bbox = bounding_box([&mp]).unwrap();
+        let proj = Projection::fit(bbox, 100.0, 500.0);
+        assert_eq!(proj.size(), (100.0, 100.0));
+        assert_eq!(
+            path_data(&mp, &proj),
+            "M8.0 92.0 L92.0 92.0 L92.0 8.0 L8.0 8.0Z"
+        );
+    }
+
+    #[test]
+    fn holes_are_subpaths_and_repeated_pixels_are_written_once() {
+        let mp = MultiPolygon(vec![polygon!(
+            exterior: [(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)],
+            interiors: [[(x: 0.4, y: 0.4), (x: 0.6, y: 0.4), (x: 0.6000001, y: 0.4), (x: 0.5, y: 0.6)]],
+        )]);
+        let proj = Projection::fit(bounding_box([&mp]).unwrap(), 26.0, 26.0);
+        assert_eq!(
+            path_data(&mp, &proj),
+            "M8.0 18.0 L18.0 18.0 L18.0 8.0 L8.0 8.0Z M12.0 14.0 L14.0 14.0 L13.0 12.0Z"
+        );
+    }
+
+    #[test]
+    fn longitudes_shrink_with_the_cosine_of_the_centre_latitude() {
+        // 1° × 1° box centred on 60° N: half as wide as high.
+        let bbox = Rect::new((10.0, 59.5), (11.0, 60.5));
+        let proj = Projection::fit(bbox, 1000.0, 216.0);
+        let (w0, _) = proj.apply(10.0, 60.0);
+        let (w1, _) = proj.apply(11.0, 60.0);
+        let (_, n) = proj.apply(10.0, 60.5);
+        let (_, s) = proj.apply(10.0, 59.5);
+        assert!(((w1 - w0) / (s - n) - 0.5).abs() < 1e-9);
+        assert_eq!(px(-0.04), "0.0");
+    }
+}
