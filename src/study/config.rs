@@ -258,6 +258,12 @@ pub struct OutputConfig {
     /// Write GeoJSON layers.
     #[serde(default = "yes")]
     pub geojson: bool,
+    /// Write all layers into one GeoPackage, `results.gpkg`.
+    #[serde(default = "yes")]
+    pub gpkg: bool,
+    /// Write the HTML report, `report.html`.
+    #[serde(default = "yes")]
+    pub report: bool,
 }
 
 impl Default for OutputConfig {
@@ -265,6 +271,8 @@ impl Default for OutputConfig {
         OutputConfig {
             dir: default_out(),
             geojson: true,
+            gpkg: true,
+            report: true,
         }
     }
 }

@@ -1,9 +1,10 @@
 //! One study, end to end: the study file ([`config`]), its inputs read through the
-//! real-format readers ([`inputs`]), the run ([`run`]) and its provenance ([`manifest`]).
+//! real-format readers ([`inputs`]), the run ([`run`]), its report ([`report`]) and its provenance ([`manifest`]).
 
 pub mod config;
 pub mod inputs;
 pub mod manifest;
+pub mod report;
 pub mod run;
 
 pub use config::{Study, StudyError};

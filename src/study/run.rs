@@ -11,6 +11,8 @@
 //! - `qpv_gap_{indicator}.csv` when the study has `qpv` and `commune` levels;
 //! - `inequality.csv`: Gini of each indicator, and its concentration index against income
 //!   per inhabitant when the population carries income (Filosofi `ind_snv`);
+//! - `results.gpkg`: all the layers above in one GeoPackage;
+//! - `report.html`: maps, tables, sources ([`super::report`]);
 //! - `rejects.csv` (every row, point or feature left out, with file, line and reason),
 //!   `summary.txt`, `manifest.json` (inputs with size and hash, parameters, version,
 //!   timings).
@@ -27,6 +29,8 @@ use crate::demand::Origin;
 use crate::export::columns::{kth_column, origin_columns, Column, Format, Values};
 use crate::export::csv::write_origins_csv;
 use crate::export::geojson::{write_origins_geojson, write_units_geojson};
+use crate::export::gpkg::GpkgWriter;
+use super::report::{write_report, Headline, ReportInput};
 use crate::fca_job::{method_from, MethodParams};
 use crate::network::builder::BuildOptions;
 use crate::network::source::{obtain_graph, NetworkSource};
@@ -197,7 +201,8 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
         write_origins_geojson(&p, &origins, &columns)?;
         files.push(p);
     }
-    files.extend(write_sites(&dir, &sites, &access, study.output.geojson)?);
+    let site_columns = site_columns(&sites, &access);
+    files.extend(write_sites(&dir, &sites, &site_columns, study.output.geojson)?);
 
     let summarised = summarised(&study, &access, &columns);
     let weights: Vec<f64> = origins.iter().map(|o| o.population).collect();
@@ -206,6 +211,7 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
         .iter()
         .map(|l| UnitIndex::new(l).assign_points(&points))
         .collect();
+    let mut level_columns: Vec<Vec<Column>> = Vec::new();
     for (level, units_of) in levels.iter().zip(&memberships) {
         let assignment = Assignment::new(units_of, level.units.len())?;
         let level_dir = dir.join(&level.kind);
@@ -234,6 +240,11 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
     let p = dir.join("inequality.csv");
     write_inequality(&p, &summarised, &weights, &origins)?;
     files.push(p);
+    if study.output.gpkg {
+        let p = dir.join("results.gpkg");
+        write_gpkg(&p, &origins, &columns, &sites, &site_columns, &levels, &level_columns)?;
+        files.push(p);
+    }
     timings.push(("outputs".to_string(), t.elapsed().as_secs_f64()));
 
     let p = dir.join("rejects.csv");
@@ -268,10 +279,49 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
     };
     let p = dir.join("summary.txt");
     crate::atomic::write_with(&p, |w| Ok(writeln!(w, "{summary}")?))?;
+    if study.output.report {
+        let with_columns: Vec<(UnitLayer, Vec<Column>)> = levels
+            .iter()
+            .cloned()
+            .zip(level_columns)
+            .collect();
+        let headlines: Vec<Headline> = summarised
+            .iter()
+            .filter(|s| s.polarity == Polarity::HigherIsBetter || s.name.ends_with("_minutes"))
+            .filter(|s| !s.name.contains("rd_minutes") && !s.name.contains("th_minutes"))
+            .map(|s| Headline {
+                name: &s.name,
+                polarity: s.polarity,
+            })
+            .collect();
+        let sites_of = |category: &str| -> Vec<(f64, f64)> {
+            sites
+                .iter()
+                .filter(|s| s.category == category)
+                .map(|s| (s.lon, s.lat))
+                .collect()
+        };
+        let text = summary.to_string();
+        write_report(
+            &dir.join("report.html"),
+            &ReportInput {
+                study: &study,
+                levels: &with_columns,
+                headlines: &headlines,
+                sites_of: &sites_of,
+                qpv_gaps: &gap_rows,
+                rejects: &rejects,
+                summary: &text,
+            },
+        )?;
+    }
     let p = dir.join("manifest.json");
     super::manifest::write_manifest(&p, path, &study, &summary)?;
     let mut summary = summary;
     summary.files.push(dir.join("summary.txt"));
+    if study.output.report {
+        summary.files.push(dir.join("report.html"));
+    }
     summary.files.push(p);
     Ok(RunOutput {
         summary,
@@ -441,14 +491,9 @@ fn weighted_mean(values: &[Option<f64>], weights: &[f64]) -> Option<f64> {
     (den > 0.0).then(|| num / den)
 }
 
-/// Writes `sites.csv` (and `sites.geojson`).
-fn write_sites(
-    dir: &Path,
-    sites: &[Site],
-    access: &AccessResults,
-    geojson: bool,
-) -> anyhow::Result<Vec<PathBuf>> {
-    let as_origins: Vec<Origin> = sites
+/// Sites as points (no population) for the point writers.
+fn site_points(sites: &[Site]) -> Vec<Origin> {
+    sites
         .iter()
         .map(|s| Origin {
             id: s.id.clone(),
@@ -459,9 +504,13 @@ fn write_sites(
             income: None,
             source: s.source.clone(),
         })
-        .collect();
+        .collect()
+}
+
+/// Per-site columns: category, capacity, activity, age, snap distance or why not snapped.
+fn site_columns(sites: &[Site], access: &AccessResults) -> Vec<Column> {
     let n = sites.len();
-    let columns = vec![
+    vec![
         Column {
             name: "category".into(),
             values: Values::Text(sites.iter().map(|s| Some(s.category.clone())).collect()),
@@ -501,15 +550,49 @@ fn write_sites(
                     .collect(),
             ),
         },
-    ];
+    ]
+}
+
+/// Writes `sites.csv` (and `sites.geojson`).
+fn write_sites(
+    dir: &Path,
+    sites: &[Site],
+    columns: &[Column],
+    geojson: bool,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let points = site_points(sites);
     let mut files = vec![dir.join("sites.csv")];
-    write_origins_csv(&files[0], &as_origins, &columns)?;
+    write_origins_csv(&files[0], &points, columns)?;
     if geojson {
         let p = dir.join("sites.geojson");
-        write_origins_geojson(&p, &as_origins, &columns)?;
+        write_origins_geojson(&p, &points, columns)?;
         files.push(p);
     }
     Ok(files)
+}
+
+/// Writes every layer into one GeoPackage: origins, sites, each territorial level.
+fn write_gpkg(
+    path: &Path,
+    origins: &[Origin],
+    origin_columns: &[Column],
+    sites: &[Site],
+    site_columns: &[Column],
+    levels: &[UnitLayer],
+    level_columns: &[Vec<Column>],
+) -> anyhow::Result<()> {
+    let mut g = GpkgWriter::create(path)?;
+    let coords: Vec<(f64, f64)> = origins.iter().map(|o| (o.lon, o.lat)).collect();
+    let ids: Vec<String> = origins.iter().map(|o| o.id.clone()).collect();
+    g.add_points("origins", &coords, &ids, origin_columns)?;
+    let coords: Vec<(f64, f64)> = sites.iter().map(|s| (s.lon, s.lat)).collect();
+    let ids: Vec<String> = sites.iter().map(|s| s.id.clone()).collect();
+    g.add_points("sites", &coords, &ids, site_columns)?;
+    for (level, columns) in levels.iter().zip(level_columns) {
+        g.add_units(&level.kind, level, columns)?;
+    }
+    g.finish()?;
+    Ok(())
 }
 
 /// QPV beside the rest of their communes, one table per indicator.
@@ -519,11 +602,12 @@ fn write_qpv_gap_tables(
     memberships: &[Vec<Vec<usize>>],
     summarised: &[Summarised],
     weights: &[f64],
-) -> anyhow::Result<Vec<PathBuf>> {
+) -> anyhow::Result<(Vec<PathBuf>, Vec<Vec<String>>)> {
     let find = |kind: &str| levels.iter().position(|l| l.kind == kind);
     let (Some(q), Some(c)) = (find("qpv"), find("commune")) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
+    let mut rows = Vec::new();
     let qpv = Assignment::new(&memberships[q], levels[q].units.len())?;
     let communes = Assignment::new(&memberships[c], levels[c].units.len())?;
     let mut files = Vec::new();
@@ -531,6 +615,24 @@ fn write_qpv_gap_tables(
         let indicator = Indicator::new(&s.values, weights)?;
         let thresholds = Thresholds::new(&s.thresholds, s.polarity)?;
         let gaps = qpv_gaps(&indicator, &qpv, &communes, None, &thresholds)?;
+        if rows.is_empty() && s.polarity == Polarity::LowerIsBetter {
+            let f = |x: Option<f64>| x.map_or_else(String::new, |x| format!("{x:.1}"));
+            for g in &gaps {
+                let u = &levels[q].units[g.qpv];
+                let names: Vec<&str> = g
+                    .communes
+                    .iter()
+                    .map(|&k| levels[c].units[k].name.as_str())
+                    .collect();
+                rows.push(vec![
+                    format!("{} {}", u.code, u.name),
+                    names.join(", "),
+                    f(g.inside.mean),
+                    f(g.rest.mean),
+                    f(g.mean_gap),
+                ]);
+            }
+        }
         let p = dir.join(format!("qpv_gap_{}.csv", s.name));
         crate::atomic::write_with(&p, |w| {
             Ok(write_qpv_gaps(
@@ -543,7 +645,7 @@ fn write_qpv_gap_tables(
         })?;
         files.push(p);
     }
-    Ok(files)
+    Ok((files, rows))
 }
 
 /// Gini of each indicator and concentration index against income per inhabitant.
