@@ -81,6 +81,13 @@ category = "gp"
 method = "apl"
 thresholds = [2.5, 4]
 
+[icc]
+consumption = "input/consumption.csv"
+population = "input/population_by_age_sex.csv"
+rates = "input/reference_rates.csv"
+territories = "input/cpts.csv"
+acts_per_fte = { radiology = 9000, gastro = 4500, gynaecology = 5000, ophthalmology = 7000 }
+
 [output]
 dir = "results"
 "#;

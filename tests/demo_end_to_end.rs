@@ -125,6 +125,25 @@ fn the_demo_runs_and_is_identical_with_one_or_two_threads() {
     let rejects = String::from_utf8(read(&r.join("rejects.csv"))).unwrap();
     assert!(rejects.contains("missing Identifiant PP"), "{rejects}");
     assert!(rejects.contains("origin not snapped"), "{rejects}");
+    // ICC per CPTS, the report and the GeoPackage.
+    let (ih, icc) = csv_rows(&r.join("icc.csv"));
+    let ci = ih.iter().position(|h| h == "icc").unwrap();
+    assert!(icc.len() >= 16, "{} ICC rows", icc.len());
+    assert!(icc
+        .iter()
+        .filter_map(|row| row[ci].parse::<f64>().ok())
+        .all(|v| (20.0..300.0).contains(&v)));
+    let report = String::from_utf8(read(&r.join("report.html"))).unwrap();
+    assert!(report.matches("<svg").count() >= 6, "maps in the report");
+    assert!(report.contains("QPV beside the rest of their communes"));
+    assert!(
+        !report.contains("<script")
+            && !report.contains("src=\"http")
+            && !report.contains("href=\"http"),
+        "self-contained"
+    );
+    let gpkg = gdal::Dataset::open(r.join("results.gpkg")).unwrap();
+    assert_eq!(gpkg.layer_count(), 5, "origins, sites, commune, qpv, cpts");
     let manifest = json(&r.join("manifest.json"));
     assert!(manifest["inputs"].as_array().unwrap().len() >= 9);
 }

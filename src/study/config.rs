@@ -28,6 +28,8 @@ pub struct Study {
     /// What to compute.
     #[serde(default)]
     pub indicators: IndicatorsConfig,
+    /// Specialist consumption compared with reference rates (ICC), when given.
+    pub icc: Option<IccInput>,
     /// What to write.
     #[serde(default)]
     pub output: OutputConfig,
@@ -248,6 +250,37 @@ fn default_thresholds() -> Vec<f64> {
     crate::indicators::coverage::DEFAULT_THRESHOLDS.to_vec()
 }
 
+/// ICC per territory and specialty (`recours icc` with the same inputs).
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IccInput {
+    /// Consumption CSV `code,specialty,age_band,sex,count[,sector]`.
+    pub consumption: PathBuf,
+    /// Population CSV `code,age_band,sex,population`.
+    pub population: PathBuf,
+    /// Reference rates CSV `specialty,age_band,sex,rate`; absent: rates of all the units.
+    pub rates: Option<PathBuf>,
+    /// Territory → communes table the ICC is computed for (CPTS…).
+    pub territories: PathBuf,
+    /// Acts per full-time specialist a year, per specialty.
+    #[serde(default)]
+    pub acts_per_fte: std::collections::BTreeMap<String, f64>,
+    /// Cells with fewer observations are suppressed (statistical secrecy).
+    #[serde(default = "default_secrecy")]
+    pub secrecy: f64,
+    /// Interval: `exact` (Garwood) or `byar`.
+    #[serde(default = "default_ci")]
+    pub ci: String,
+}
+
+fn default_secrecy() -> f64 {
+    10.0
+}
+
+fn default_ci() -> String {
+    "exact".into()
+}
+
 /// What to write.
 #[derive(Clone, Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
@@ -378,6 +411,14 @@ impl Study {
                 fix(p);
             }
         }
+        if let Some(icc) = &mut self.icc {
+            fix(&mut icc.consumption);
+            fix(&mut icc.population);
+            fix(&mut icc.territories);
+            if let Some(r) = &mut icc.rates {
+                fix(r);
+            }
+        }
         fix(&mut self.output.dir);
     }
 
@@ -423,6 +464,18 @@ impl Study {
             if !self.territories.iter().any(|t| &t.kind == units) {
                 return Err(format!(
                     "[population] units = {units:?} names no [[territories]] kind"
+                ));
+            }
+        }
+        if let Some(icc) = &self.icc {
+            files.extend(
+                [&icc.consumption, &icc.population, &icc.territories].map(PathBuf::as_path),
+            );
+            files.extend(icc.rates.as_deref());
+            if !["exact", "byar"].contains(&icc.ci.as_str()) {
+                return Err(format!(
+                    "[icc] ci = {:?}: expected \"exact\" or \"byar\"",
+                    icc.ci
                 ));
             }
         }

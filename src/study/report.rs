@@ -56,11 +56,7 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
          the CSV and GeoJSON layers beside this file.",
     );
     r.heading("Run summary");
-    let lines: Vec<Vec<String>> = input
-        .summary
-        .lines()
-        .map(|l| vec![l.to_string()])
-        .collect();
+    let lines: Vec<Vec<String>> = input.summary.lines().map(|l| vec![l.to_string()]).collect();
     r.table("What was read and computed", &["summary"], &lines)?;
     for (layer, columns) in input.levels {
         if layer.kind == "qpv" {
@@ -99,11 +95,13 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
         }
         if let Some(h) = input.headlines.first() {
             if let Some(values) = column(columns, &format!("{}_mean", h.name)) {
-                let mut order: Vec<usize> =
-                    (0..layer.units.len()).filter(|&u| values[u].is_some()).collect();
+                let mut order: Vec<usize> = (0..layer.units.len())
+                    .filter(|&u| values[u].is_some())
+                    .collect();
                 order.sort_by(|&a, &b| {
                     let (va, vb) = (values[a].unwrap_or(0.0), values[b].unwrap_or(0.0));
-                    vb.total_cmp(&va).then(layer.units[a].code.cmp(&layer.units[b].code))
+                    vb.total_cmp(&va)
+                        .then(layer.units[a].code.cmp(&layer.units[b].code))
                 });
                 let rows: Vec<Vec<String>> = order
                     .iter()
@@ -128,7 +126,13 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
         r.heading("QPV beside the rest of their communes");
         r.table(
             "Time to the nearest GP, minutes (population-weighted means)",
-            &["QPV", "commune(s)", "QPV mean", "rest of the commune(s)", "gap"],
+            &[
+                "QPV",
+                "commune(s)",
+                "QPV mean",
+                "rest of the commune(s)",
+                "gap",
+            ],
             input.qpv_gaps,
         )?;
     }
@@ -168,7 +172,11 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
             format!("{} on {}", f.method, f.category),
         ]);
     }
-    r.table("Inputs and methods (full detail in manifest.json)", &["what", "value"], &sources)?;
+    r.table(
+        "Inputs and methods (full detail in manifest.json)",
+        &["what", "value"],
+        &sources,
+    )?;
     r.write(path)?;
     Ok(())
 }

@@ -19,6 +19,7 @@
 
 use super::config::Study;
 use super::inputs::{read_population, read_supply, read_territories};
+use super::report::{write_report, Headline, ReportInput};
 use crate::access::{compute_access, AccessResults, AccessSpec, FcaRequest};
 use crate::aggregate::{
     concentration_index, gini, qpv_gaps, summarize, write_qpv_gaps, write_summaries_csv,
@@ -30,7 +31,6 @@ use crate::export::columns::{kth_column, origin_columns, Column, Format, Values}
 use crate::export::csv::write_origins_csv;
 use crate::export::geojson::{write_origins_geojson, write_units_geojson};
 use crate::export::gpkg::GpkgWriter;
-use super::report::{write_report, Headline, ReportInput};
 use crate::fca_job::{method_from, MethodParams};
 use crate::network::builder::BuildOptions;
 use crate::network::source::{obtain_graph, NetworkSource};
@@ -202,7 +202,12 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
         files.push(p);
     }
     let site_columns = site_columns(&sites, &access);
-    files.extend(write_sites(&dir, &sites, &site_columns, study.output.geojson)?);
+    files.extend(write_sites(
+        &dir,
+        &sites,
+        &site_columns,
+        study.output.geojson,
+    )?);
 
     let summarised = summarised(&study, &access, &columns);
     let weights: Vec<f64> = origins.iter().map(|o| o.population).collect();
@@ -229,20 +234,28 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
             write_units_geojson(&p, level, &unit_columns)?;
             files.push(p);
         }
+        level_columns.push(unit_columns);
     }
-    files.extend(write_qpv_gap_tables(
-        &dir,
-        &levels,
-        &memberships,
-        &summarised,
-        &weights,
-    )?);
+    let (gap_files, gap_rows) =
+        write_qpv_gap_tables(&dir, &levels, &memberships, &summarised, &weights)?;
+    files.extend(gap_files);
     let p = dir.join("inequality.csv");
     write_inequality(&p, &summarised, &weights, &origins)?;
     files.push(p);
+    if let Some(icc) = &study.icc {
+        files.extend(run_icc(icc, &dir, &mut rejects)?);
+    }
     if study.output.gpkg {
         let p = dir.join("results.gpkg");
-        write_gpkg(&p, &origins, &columns, &sites, &site_columns, &levels, &level_columns)?;
+        write_gpkg(
+            &p,
+            &origins,
+            &columns,
+            &sites,
+            &site_columns,
+            &levels,
+            &level_columns,
+        )?;
         files.push(p);
     }
     timings.push(("outputs".to_string(), t.elapsed().as_secs_f64()));
@@ -280,11 +293,8 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
     let p = dir.join("summary.txt");
     crate::atomic::write_with(&p, |w| Ok(writeln!(w, "{summary}")?))?;
     if study.output.report {
-        let with_columns: Vec<(UnitLayer, Vec<Column>)> = levels
-            .iter()
-            .cloned()
-            .zip(level_columns)
-            .collect();
+        let with_columns: Vec<(UnitLayer, Vec<Column>)> =
+            levels.iter().cloned().zip(level_columns).collect();
         let headlines: Vec<Headline> = summarised
             .iter()
             .filter(|s| s.polarity == Polarity::HigherIsBetter || s.name.ends_with("_minutes"))
@@ -569,6 +579,42 @@ fn write_sites(
         files.push(p);
     }
     Ok(files)
+}
+
+/// Runs the ICC of the study into `icc.csv` (and its summary beside it).
+fn run_icc(
+    icc: &super::config::IccInput,
+    dir: &Path,
+    rejects: &mut Rejects,
+) -> anyhow::Result<Vec<PathBuf>> {
+    use crate::icc_job::{run_icc_job, IccJob};
+    use crate::indicators::icc::{CiMethod, IccConfig};
+    let job = IccJob {
+        consumption: icc.consumption.clone(),
+        population: icc.population.clone(),
+        rates: icc.rates.clone(),
+        territories: icc.territories.clone(),
+        columns: Default::default(),
+        config: IccConfig {
+            ci: if icc.ci == "byar" {
+                CiMethod::Byar
+            } else {
+                CiMethod::Exact
+            },
+            secrecy_threshold: icc.secrecy,
+            acts_per_fte: icc.acts_per_fte.clone(),
+            ..IccConfig::default()
+        },
+        access: None,
+        out: dir.join("icc.csv"),
+    };
+    let summary = run_icc_job(&job, rejects).context("computing the ICC")?;
+    tracing::info!("ICC: {summary}");
+    Ok(vec![
+        job.out.clone(),
+        job.beside("summary"),
+        job.beside("rejects"),
+    ])
 }
 
 /// Writes every layer into one GeoPackage: origins, sites, each territorial level.
