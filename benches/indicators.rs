@@ -1,5 +1,5 @@
-//! Benchmarks of the access indicators on the synthetic grid of `common` (500 × 500 =
-//! 250,000 nodes, 100–200 m blocks): 50,000 origins and 1,000 sites placed mid-piece.
+//! Benchmarks of the access indicators on the synthetic grid of `common` (300 × 300 =
+//! 90,000 nodes, 100–200 m blocks): 50,000 origins and 200 sites placed mid-piece.
 //!
 //! ```sh
 //! cargo bench --bench indicators
@@ -26,7 +26,7 @@ use recours::snap::Snapped;
 use std::hint::black_box;
 use std::time::Duration;
 
-const SIDE: u32 = 500;
+const SIDE: u32 = 300;
 
 /// A point in the middle of the first piece leaving `node`.
 fn at(graph: &Graph, node: u32) -> Option<Snapped> {
@@ -67,7 +67,7 @@ fn benches(c: &mut Criterion) {
         .into_iter()
         .map(|v| at(&g, v))
         .collect();
-    let sites: Vec<Option<Snapped>> = nodes(1_000, &id, SIDE, 2)
+    let sites: Vec<Option<Snapped>> = nodes(200, &id, SIDE, 2)
         .into_iter()
         .map(|v| at(&g, v))
         .collect();
@@ -80,7 +80,7 @@ fn benches(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(30));
     group.bench_function(
-        "E2SFCA 30 + APL 20 + coverage, 1,000 sites, 50,000 origins",
+        "E2SFCA 30 + APL 20 + coverage, 200 sites, 50,000 origins",
         |b| {
             b.iter(|| {
                 let mut counter =
@@ -96,10 +96,10 @@ fn benches(c: &mut Criterion) {
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(20));
-    group.bench_function("nearest, 1,000 sites, 50,000 origins", |b| {
+    group.bench_function("nearest, 200 sites, 50,000 origins", |b| {
         b.iter(|| black_box(nearest_sites(&g, &origins, &sites, 1, None).unwrap()))
     });
-    group.bench_function("3 nearest, 1,000 sites, 50,000 origins", |b| {
+    group.bench_function("3 nearest, 200 sites, 50,000 origins", |b| {
         b.iter(|| black_box(nearest_sites(&g, &origins, &sites, 3, None).unwrap()))
     });
     group.finish();

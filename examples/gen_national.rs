@@ -7,22 +7,11 @@
 //! Prints the generation and writing times, the element counts, the car graph's junctions
 //! and directed edges (before island pruning), the file size and the peak resident memory.
 
+mod common;
+
+use common::peak_mb;
 use recours::synth::{stats::road_stats, try_generate, write_pbf, RoadNetworkSpec};
 use std::time::Instant;
-
-/// Peak resident set size of this process so far, MB (Linux `VmHWM`).
-fn peak_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);

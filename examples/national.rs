@@ -11,6 +11,9 @@
 //! of 5), and the unbounded 2,000 × 100 table on all cores. Results go to stdout as
 //! Markdown rows for `BENCHMARKS.md`.
 
+mod common;
+
+use common::peak_mb;
 use recours::crs::MetricCrs;
 use recours::network::builder::{build_graph, BuildOptions};
 use recours::network::osm::read_osm;
@@ -21,20 +24,6 @@ use recours::routing::dijkstra::{multi_source, Direction, SearchState, Seed, Sou
 use recours::routing::table::compute_table;
 use recours::snap::{SnapIndex, SnapOptions};
 use std::time::Instant;
-
-/// Peak resident set size of this process so far, MB (Linux `VmHWM`).
-fn peak_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 /// A deterministic pseudo-random sequence (SplitMix64), enough to pick sample nodes.
 struct SplitMix(u64);

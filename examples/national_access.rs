@@ -18,6 +18,9 @@
 //! sweeps). Prints a Markdown table: each phase's wall-clock time and the process's peak
 //! resident memory after it.
 
+mod common;
+
+use common::peak_mb;
 use recours::access::{compute_access, AccessSpec, FcaRequest};
 use recours::demand::standardise::AgeWeights;
 use recours::demand::Origin;
@@ -26,40 +29,12 @@ use recours::indicators::apl::AplRules;
 use recours::indicators::kernel::Kernel;
 use recours::network::store::load_graph;
 use recours::supply::Site;
+use recours::synth::rng::SplitMix64;
 use std::time::Instant;
 
-/// Peak resident set size of this process so far, MB (Linux `VmHWM`).
-fn peak_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-/// SplitMix64: a fixed pseudo-random sequence.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    /// A small offset in degrees (up to ≈ 150 m).
-    fn jitter(&mut self) -> f64 {
-        (self.below(2001) as f64 - 1000.0) * 1.5e-6
-    }
+/// A small offset in degrees (up to ≈ 150 m).
+fn jitter(rng: &mut SplitMix64) -> f64 {
+    (rng.below(2001) as f64 - 1000.0) * 1.5e-6
 }
 
 fn row(phase: &str, seconds: f64, note: &str) {
@@ -87,10 +62,10 @@ fn main() -> anyhow::Result<()> {
         &format!("{} nodes, {} edges", graph.node_count(), graph.edge_count()),
     );
 
-    let mut rng = SplitMix(2026);
-    let near_node = |rng: &mut SplitMix| {
+    let mut rng = SplitMix64::new(2026);
+    let near_node = |rng: &mut SplitMix64| {
         let (lon, lat) = graph.node_lonlat(rng.below(n) as u32);
-        (lon + rng.jitter(), lat + rng.jitter())
+        (lon + jitter(rng), lat + jitter(rng))
     };
     let origins: Vec<Origin> = (0..n_origins)
         .map(|i| {

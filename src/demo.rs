@@ -81,6 +81,13 @@ category = "gp"
 method = "apl"
 thresholds = [2.5, 4]
 
+# The DREES convention: commune to commune, chef-lieu to chef-lieu, 0 minutes within.
+[[indicators.fca]]
+name = "apl_communes"
+category = "gp"
+method = "apl"
+level = "commune"
+
 [icc]
 consumption = "input/consumption.csv"
 population = "input/population_by_age_sex.csv"
@@ -146,7 +153,7 @@ mod tests {
     #[test]
     fn the_demo_study_parses() {
         let s = crate::study::Study::parse(DEMO_STUDY).unwrap();
-        assert_eq!(s.indicators.fca.len(), 2);
+        assert_eq!(s.indicators.fca.len(), 3);
         assert_eq!(s.territories.len(), 3);
     }
 }

@@ -32,3 +32,4 @@ pub mod study;
 pub mod supply;
 pub mod synth;
 pub mod territory;
+pub mod zonage_job;

@@ -59,6 +59,14 @@ enum Command {
     /// Writes --out, `<out>.summary.csv`, `<out>.rejects.csv` and, with --access,
     /// `<out>.typology.csv` (ICC joined with access indicators).
     Icc(IccArgs),
+    /// Zonage of units (TVS, communes…): the 2017 GP rule on the APL (ZIP A, vivier picked
+    /// into ZIP B / ZAC / vigilance within population quotas, outside), a weighted
+    /// multi-criteria ranking with population-share classes (the 2025 approach), and
+    /// population-share classes for other professions, as set in a TOML file.
+    ///
+    /// Writes --out (one row per unit), `<out>.summary.csv` (units and population per
+    /// class) and `<out>.rejects.csv`.
+    Zonage(ZonageArgs),
 }
 
 #[derive(Args)]
@@ -195,6 +203,19 @@ struct TableArgs {
 }
 
 #[derive(Args)]
+struct ZonageArgs {
+    /// Units: CSV `code,population,‹criteria…>` (`,` or `;`, decimal comma accepted).
+    #[arg(long, value_name = "CSV")]
+    units: PathBuf,
+    /// Settings: TOML with `[rule_2017]`, `[ranking]` and `[[shares]]` sections.
+    #[arg(long, value_name = "TOML")]
+    config: PathBuf,
+    /// Output CSV.
+    #[arg(long, value_name = "CSV")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
 struct RunArgs {
     /// The study file (TOML).
     #[arg(value_name = "STUDY.toml")]
@@ -314,6 +335,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(a) => demo(a),
         Command::Inspect(a) => inspect(a, cli.strict),
         Command::Icc(a) => icc(a, cli.strict),
+        Command::Zonage(a) => zonage(a, cli.strict),
     }
 }
 
@@ -503,6 +525,15 @@ fn fca(a: FcaArgs, strict: bool) -> anyhow::Result<()> {
     };
     let mut rejects = recours::rejects::Rejects::default();
     let summary = run_fca_job(&job, &mut rejects)?;
+    finish(&rejects, &summary, strict)
+}
+
+/// Prints the reject counts and the summary; with `--strict`, fails on any reject.
+fn finish(
+    rejects: &recours::rejects::Rejects,
+    summary: &dyn std::fmt::Display,
+    strict: bool,
+) -> anyhow::Result<()> {
     for (file, reason, n) in rejects.summary() {
         eprintln!("rejected {n:>6}  {file}: {reason}");
     }
@@ -515,14 +546,7 @@ fn fca(a: FcaArgs, strict: bool) -> anyhow::Result<()> {
 
 fn run_study(a: RunArgs, strict: bool) -> anyhow::Result<()> {
     let out = recours::study::run_study(&a.study, a.out.as_deref())?;
-    for (file, reason, n) in out.rejects.summary() {
-        eprintln!("rejected {n:>6}  {file}: {reason}");
-    }
-    eprintln!("{}", out.summary);
-    if strict {
-        out.rejects.ensure_empty(STRICT_SHOWN)?;
-    }
-    Ok(())
+    finish(&out.rejects, &out.summary, strict)
 }
 
 fn icc(a: IccArgs, strict: bool) -> anyhow::Result<()> {
@@ -559,14 +583,19 @@ fn icc(a: IccArgs, strict: bool) -> anyhow::Result<()> {
     };
     let mut rejects = recours::rejects::Rejects::default();
     let summary = run_icc_job(&job, &mut rejects)?;
-    for (file, reason, n) in rejects.summary() {
-        eprintln!("rejected {n:>6}  {file}: {reason}");
-    }
-    eprintln!("{summary}");
-    if strict {
-        rejects.ensure_empty(STRICT_SHOWN)?;
-    }
-    Ok(())
+    finish(&rejects, &summary, strict)
+}
+
+fn zonage(a: ZonageArgs, strict: bool) -> anyhow::Result<()> {
+    use recours::zonage_job::{read_config, run_zonage_job, ZonageJob};
+    let job = ZonageJob {
+        units: a.units,
+        config: read_config(&a.config)?,
+        out: a.out,
+    };
+    let mut rejects = recours::rejects::Rejects::default();
+    let summary = run_zonage_job(&job, &mut rejects)?;
+    finish(&rejects, &summary, strict)
 }
 
 fn demo(a: DemoArgs) -> anyhow::Result<()> {

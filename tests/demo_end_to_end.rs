@@ -3,6 +3,9 @@
 //! QPV and CPTS), outputs checked for content, and byte-identical outputs whatever the
 //! number of threads.
 
+mod common;
+
+use common::csv_rows;
 use std::path::Path;
 use std::process::Command;
 
@@ -23,16 +26,6 @@ fn read(path: &Path) -> Vec<u8> {
 
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&read(path)).unwrap()
-}
-
-fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let h = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r
-        .records()
-        .map(|x| x.unwrap().iter().map(String::from).collect())
-        .collect();
-    (h, rows)
 }
 
 #[test]
@@ -117,6 +110,16 @@ fn the_demo_runs_and_is_identical_with_one_or_two_threads() {
     ] {
         assert!(!p[key].is_null() || key.contains("share"), "{key}: {p}");
     }
+    // APL between communes (DREES convention) on the commune layer.
+    let with_apl = features
+        .iter()
+        .filter(|f| {
+            f["properties"]["apl_communes"]
+                .as_f64()
+                .is_some_and(|v| v > 0.0)
+        })
+        .count();
+    assert!(with_apl >= 15, "{with_apl} communes with an APL");
     let (qh, q) = csv_rows(&r.join("qpv_gap_gp_minutes.csv"));
     assert_eq!(q.len(), 4, "{qh:?}");
     assert!(q.iter().all(|row| row[0].starts_with("QN093")), "{q:?}");

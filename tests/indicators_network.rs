@@ -4,31 +4,17 @@
 //! table gives (itself checked against Bellman–Ford in `routing_props.rs`), on 1 and 4
 //! threads.
 
+mod common;
+
+use common::{build, RawPiece};
 use proptest::prelude::*;
 use recours::indicators::catchment::{Catchments, NetworkCatchments, TimesCatchments};
 use recours::indicators::fca::{floating_catchment, FcaSpec};
 use recours::indicators::kernel::Kernel;
 use recours::indicators::nearest::{nearest_sites, Reached};
-use recours::network::graph::{Graph, Pieces, NONE};
+use recours::network::graph::{Graph, NONE};
 use recours::routing::table::compute_table;
 use recours::snap::Snapped;
-
-/// A piece: (tail, head, time tail→head, time head→tail, length).
-type RawPiece = (u32, u32, u32, u32, u32);
-
-fn build(n: usize, pieces: &[RawPiece]) -> Graph {
-    let p = Pieces {
-        tail: pieces.iter().map(|p| p.0).collect(),
-        head: pieces.iter().map(|p| p.1).collect(),
-        time_fwd_ms: pieces.iter().map(|p| p.2).collect(),
-        time_bwd_ms: pieces.iter().map(|p| p.3).collect(),
-        len_dm: pieces.iter().map(|p| p.4).collect(),
-        class: vec![0; pieces.len()],
-        geom_offsets: vec![0; pieces.len() + 1],
-        geom: Vec::new(),
-    };
-    Graph::from_pieces("p", vec!["road".into()], vec![true], vec![[0, 0]; n], p)
-}
 
 /// Times in ms: minutes-scale so that catchment radii in minutes cut through them.
 fn time() -> impl Strategy<Value = u32> {

@@ -4,33 +4,19 @@
 //! closed directions, zero times included); the reference is a Bellman–Ford relaxation of
 //! lexicographic `(time, length)` labels over the pieces themselves, independent of the CSR.
 
+mod common;
+
+use common::{build, RawPiece};
 use proptest::prelude::*;
-use recours::network::graph::{Graph, Pieces, NONE};
+use recours::network::graph::{Graph, NONE};
 use recours::routing::dijkstra::{
     bounded_search, k_nearest_sources, multi_source, Direction, SearchState, SourceSeed, UNREACHED,
 };
 use recours::routing::table::{compute_table, Table, TableCell};
 use recours::routing::Seed;
 
-/// A piece: (tail, head, time tail→head, time head→tail, length).
-type RawPiece = (u32, u32, u32, u32, u32);
-
 /// A label: (time ms, length dm), wide enough not to overflow.
 type Label = (u64, u64);
-
-fn build(n: usize, pieces: &[RawPiece]) -> Graph {
-    let p = Pieces {
-        tail: pieces.iter().map(|p| p.0).collect(),
-        head: pieces.iter().map(|p| p.1).collect(),
-        time_fwd_ms: pieces.iter().map(|p| p.2).collect(),
-        time_bwd_ms: pieces.iter().map(|p| p.3).collect(),
-        len_dm: pieces.iter().map(|p| p.4).collect(),
-        class: vec![0; pieces.len()],
-        geom_offsets: vec![0; pieces.len() + 1],
-        geom: Vec::new(),
-    };
-    Graph::from_pieces("p", vec!["road".into()], vec![true], vec![[0, 0]; n], p)
-}
 
 /// Directed edges `(from, to, time, len)` followed by a search in direction `dir`.
 fn edges(pieces: &[RawPiece], dir: Direction) -> Vec<(usize, usize, u64, u64)> {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::grid_osm;
+use common::{csv_rows, grid_osm};
 use std::path::Path;
 use std::process::Command;
 
@@ -114,16 +114,6 @@ fn recours(args: &[&str]) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "recours failed:\n{stderr}");
     stderr
-}
-
-fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let h = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r
-        .records()
-        .map(|x| x.unwrap().iter().map(String::from).collect())
-        .collect();
-    (h, rows)
 }
 
 fn col(header: &[String], name: &str) -> usize {

@@ -5,16 +5,19 @@
 //!   category, for every origin in one multi-source search;
 //! - [`coverage`]: sites and capacity reached within several thresholds in one sweep;
 //! - [`fca`]: 2SFCA, E2SFCA and kernel variants ([`kernel`]); [`apl`]: the DREES APL;
+//!   [`commune_level`]: the same between communes, chef-lieu to chef-lieu (DREES);
 //! - [`catchment`]: where the travel times come from — the road network, or a table the
 //!   analyst brings — so that everything after the searches is one code path.
 
 pub mod apl;
 pub mod catchment;
+pub mod commune_level;
 pub mod coverage;
 pub mod fca;
 pub mod icc;
 pub mod kernel;
 pub mod nearest;
+pub mod zonage;
 
 pub use apl::{apl, AplRules, AplSupply};
 pub use catchment::{Catchments, NetworkCatchments, TimesCatchments};

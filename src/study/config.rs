@@ -206,6 +206,9 @@ pub struct FcaConfig {
     /// zonage bounds), in the indicator's unit.
     #[serde(default)]
     pub thresholds: Vec<f64>,
+    /// `commune`: computed between communes, chef-lieu to chef-lieu, intra-commune time 0
+    /// (the DREES convention for the APL); absent: per origin (200 m cells…).
+    pub level: Option<String>,
 }
 
 /// What to compute.
@@ -484,6 +487,24 @@ impl Study {
         }
         if self.supply.is_empty() {
             return Err("no [[supply]] file: nothing to measure access to".into());
+        }
+        for f in &self.indicators.fca {
+            match f.level.as_deref() {
+                None => {}
+                Some("commune") if self.territories.iter().any(|t| t.kind == "commune") => {}
+                Some("commune") => {
+                    return Err(format!(
+                        "[[indicators.fca]] {}: level = \"commune\" needs a commune level in [[territories]]",
+                        f.name
+                    ))
+                }
+                Some(other) => {
+                    return Err(format!(
+                        "[[indicators.fca]] {}: level = {other:?}; only \"commune\" is known",
+                        f.name
+                    ))
+                }
+            }
         }
         if let Some(w) = &self.indicators.age_weights {
             if w.len() != 10 {

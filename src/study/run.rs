@@ -31,7 +31,10 @@ use crate::export::columns::{kth_column, origin_columns, Column, Format, Values}
 use crate::export::csv::write_origins_csv;
 use crate::export::geojson::{write_origins_geojson, write_units_geojson};
 use crate::export::gpkg::GpkgWriter;
-use crate::fca_job::{method_from, MethodParams};
+use crate::fca_job::{method_from, FcaMethod, MethodParams};
+use crate::indicators::apl::apl_supply;
+use crate::indicators::commune_level::commune_level_fca;
+use crate::indicators::kernel::Kernel;
 use crate::network::builder::BuildOptions;
 use crate::network::source::{obtain_graph, NetworkSource};
 use crate::rejects::Rejects;
@@ -236,6 +239,22 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
         }
         level_columns.push(unit_columns);
     }
+    if let Some(c) = levels.iter().position(|l| l.kind == "commune") {
+        let extra = commune_level_columns(
+            &study,
+            &graph,
+            &levels[c],
+            &memberships[c],
+            &access.demand,
+            &sites,
+            &mut rejects,
+        )?;
+        level_columns[c].extend(extra);
+        if study.output.geojson && study.indicators.fca.iter().any(|f| f.level.is_some()) {
+            let p = dir.join("commune.geojson");
+            write_units_geojson(&p, &levels[c], &level_columns[c])?;
+        }
+    }
     let (gap_files, gap_rows) =
         write_qpv_gap_tables(&dir, &levels, &memberships, &summarised, &weights)?;
     files.extend(gap_files);
@@ -354,36 +373,40 @@ fn file_and_line(source: &str) -> (&str, u64) {
     }
 }
 
+/// The floating-catchment request of one `[[indicators.fca]]` entry.
+fn access_spec_request(f: &super::config::FcaConfig) -> anyhow::Result<FcaRequest> {
+    let params = MethodParams {
+        max_minutes: f.max_minutes,
+        bands: f.bands.as_ref().map(|b| {
+            b.iter()
+                .map(|b| format!("{}:{}", b.to_minutes, b.weight))
+                .collect::<Vec<_>>()
+                .join(",")
+        }),
+        side: f.side,
+        sigma_minutes: f.sigma_minutes,
+        beta_per_minute: f.beta_per_minute,
+        power: f.power,
+        min_minutes: f.min_minutes,
+        scale_minutes: f.scale_minutes,
+        max_age: f.max_age.map(|a| (a > 0).then_some(a)),
+    };
+    Ok(FcaRequest {
+        name: f.name.clone(),
+        category: f.category.clone(),
+        method: method_from(&f.method, &params)
+            .with_context(|| format!("[[indicators.fca]] {}", f.name))?,
+    })
+}
+
 /// The access computation a study asks for.
 fn access_spec(study: &Study) -> anyhow::Result<AccessSpec> {
     let ind = &study.indicators;
     let fca = ind
         .fca
         .iter()
-        .map(|f| {
-            let params = MethodParams {
-                max_minutes: f.max_minutes,
-                bands: f.bands.as_ref().map(|b| {
-                    b.iter()
-                        .map(|b| format!("{}:{}", b.to_minutes, b.weight))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                }),
-                side: f.side,
-                sigma_minutes: f.sigma_minutes,
-                beta_per_minute: f.beta_per_minute,
-                power: f.power,
-                min_minutes: f.min_minutes,
-                scale_minutes: f.scale_minutes,
-                max_age: f.max_age.map(|a| (a > 0).then_some(a)),
-            };
-            Ok(FcaRequest {
-                name: f.name.clone(),
-                category: f.category.clone(),
-                method: method_from(&f.method, &params)
-                    .with_context(|| format!("[[indicators.fca]] {}", f.name))?,
-            })
-        })
+        .filter(|f| f.level.is_none())
+        .map(access_spec_request)
         .collect::<anyhow::Result<_>>()?;
     let age_weights = match &ind.age_weights {
         Some(w) => {
@@ -432,7 +455,7 @@ fn summarised(study: &Study, access: &AccessResults, columns: &[Column]) -> Vec<
             }
         }
     }
-    for f in &study.indicators.fca {
+    for f in study.indicators.fca.iter().filter(|f| f.level.is_none()) {
         if let Some(values) = numbers(&f.name) {
             out.push(Summarised {
                 name: f.name.clone(),
@@ -579,6 +602,84 @@ fn write_sites(
         files.push(p);
     }
     Ok(files)
+}
+
+/// The floating-catchment indicators asked at commune level (DREES convention), one column
+/// per indicator on the commune level (`{name}`, and `{name}_ratio` per commune).
+fn commune_level_columns(
+    study: &Study,
+    graph: &crate::network::graph::Graph,
+    communes: &UnitLayer,
+    membership: &[Vec<usize>],
+    demand: &[f64],
+    sites: &[Site],
+    rejects: &mut Rejects,
+) -> anyhow::Result<Vec<Column>> {
+    let n = communes.units.len();
+    let mut demand_of = vec![0.0; n];
+    for (units, d) in membership.iter().zip(demand) {
+        if let Some(&c) = units.first() {
+            demand_of[c] += d;
+        }
+    }
+    let index = UnitIndex::new(communes);
+    let mut out = Vec::new();
+    for f in study
+        .indicators
+        .fca
+        .iter()
+        .filter(|f| f.level.as_deref() == Some("commune"))
+    {
+        let of_category: Vec<&Site> = sites.iter().filter(|s| s.category == f.category).collect();
+        let request = access_spec_request(f)?;
+        let (kernel, capacity): (Kernel, Vec<f64>) = match &request.method {
+            FcaMethod::Kernel(k) => (k.clone(), of_category.iter().map(|s| s.capacity).collect()),
+            FcaMethod::Apl(rules) => {
+                let owned: Vec<Site> = of_category.iter().map(|s| (*s).clone()).collect();
+                (rules.kernel.clone(), apl_supply(&owned, rules).acts)
+            }
+        };
+        let mut supply_of = vec![0.0; n];
+        for (s, cap) in of_category.iter().zip(&capacity) {
+            match index.units_of(s.lon, s.lat).first() {
+                Some(&c) => supply_of[c] += cap,
+                None => {
+                    let (file, line) = file_and_line(&s.source);
+                    rejects.push(file, line, &s.id, format!("{}: site in no commune", f.name));
+                }
+            }
+        }
+        let r = commune_level_fca(
+            graph,
+            communes,
+            &demand_of,
+            &supply_of,
+            &kernel,
+            study.network.max_snap_m,
+        )?;
+        for (c, why) in &r.unsnapped {
+            rejects.push(
+                "commune level",
+                0,
+                &communes.units[*c].code,
+                format!("{}: chef-lieu not snapped: {why}", f.name),
+            );
+        }
+        out.push(Column {
+            name: f.name.clone(),
+            values: Values::Number(
+                (0..n)
+                    .map(|c| (demand_of[c] > 0.0).then_some(r.result.access[c]))
+                    .collect(),
+                Format::Fixed(4),
+            ),
+        });
+        out.push(Column {
+            name: format!("{}_ratio", f.name),
+            values: Values::Number(r.result.ratio.clone(), Format::Shortest),
+        });
+    }
+    Ok(out)
 }
 
 /// Runs the ICC of the study into `icc.csv` (and its summary beside it).

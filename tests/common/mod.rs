@@ -1,10 +1,11 @@
-//! Helpers shared by the integration tests: the real public data folder, and a small
-//! drawn street grid.
+//! Helpers shared by the integration tests: the real public data folder, a small drawn
+//! street grid, graphs from raw pieces, CSV reading.
 // Each test crate compiles this module and uses part of it.
 #![allow(dead_code)]
 
+use recours::network::graph::{Graph, Pieces};
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The shared real-data folder (`../shared/data` beside the project, or the
 /// `RECOURS_SHARED_DATA` environment variable), or `None` after printing "skipped: …" when
@@ -78,4 +79,33 @@ pub fn grid_osm() -> String {
         writeln!(s, "    <tag k='highway' v='tertiary'/>\n  </way>").unwrap();
     }
     s + "</osm>\n"
+}
+
+/// A piece: (tail, head, time tail→head, time head→tail, length).
+pub type RawPiece = (u32, u32, u32, u32, u32);
+
+/// A graph of `n` nodes from raw pieces (no geometry, one snappable class).
+pub fn build(n: usize, pieces: &[RawPiece]) -> Graph {
+    let p = Pieces {
+        tail: pieces.iter().map(|p| p.0).collect(),
+        head: pieces.iter().map(|p| p.1).collect(),
+        time_fwd_ms: pieces.iter().map(|p| p.2).collect(),
+        time_bwd_ms: pieces.iter().map(|p| p.3).collect(),
+        len_dm: pieces.iter().map(|p| p.4).collect(),
+        class: vec![0; pieces.len()],
+        geom_offsets: vec![0; pieces.len() + 1],
+        geom: Vec::new(),
+    };
+    Graph::from_pieces("p", vec!["road".into()], vec![true], vec![[0, 0]; n], p)
+}
+
+/// A CSV file's header and rows, as strings.
+pub fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    (h, rows)
 }
