@@ -229,6 +229,33 @@ fn a_small_study_end_to_end() {
         let (_, summary) = csv_rows(&out.join(level).join("gp_minutes.csv"));
         assert_eq!(summary.len(), units + 1, "{level}: units + outside row");
     }
+    // The QPV's summary recomputed here from the per-origin table: the origins inside its
+    // square, their population and population-weighted mean time to the nearest GP.
+    let inside: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| {
+            let (x, y): (f64, f64) = (r[1].parse().unwrap(), r[2].parse().unwrap());
+            (2.4700..2.4730).contains(&x) && (48.8999..48.9030).contains(&y)
+        })
+        .collect();
+    assert!(!inside.is_empty());
+    let pop: f64 = inside.iter().map(|r| r[3].parse::<f64>().unwrap()).sum();
+    let mean = inside
+        .iter()
+        .map(|r| r[3].parse::<f64>().unwrap() * r[col(&h, "gp_minutes")].parse::<f64>().unwrap())
+        .sum::<f64>()
+        / pop;
+    let qpv: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("qpv.geojson")).unwrap()).unwrap();
+    let props = &qpv["features"][0]["properties"];
+    assert_eq!(props["code"], "QN09301M");
+    assert_eq!(props["gp_minutes_population"].as_f64().unwrap(), pop);
+    // Minutes are written with 3 decimals per origin, the mean with 4: agree within rounding.
+    let got = props["gp_minutes_mean"].as_f64().unwrap();
+    assert!(
+        (got - mean).abs() < 6e-4,
+        "QPV mean {got} vs recomputed {mean}"
+    );
     let (qh, qrows) = csv_rows(&out.join("qpv_gap_gp_minutes.csv"));
     assert_eq!(qrows.len(), 1);
     assert_eq!(qrows[0][0], "QN09301M");

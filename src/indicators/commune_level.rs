@@ -1,7 +1,8 @@
 //! Floating-catchment indicators between communes, the DREES convention for the APL
 //! (DREES, *Les dossiers de la DREES* 2020): every commune's demand and supply stand at
-//! one point, its chef-lieu (approximated here by the commune polygon's interior point,
-//! which always lies inside it), trips are chef-lieu to chef-lieu on the road network, and
+//! one point, its chef-lieu (given by the caller — a study takes the commune's most
+//! populated 200 m cell, its village centre — or, failing that, the polygon's interior
+//! point, which always lies inside it), trips are chef-lieu to chef-lieu on the road network, and
 //! the trip within a commune takes 0 minutes (also for a commune whose point could not be
 //! placed on the network: it then only serves itself, and is reported).
 //!
@@ -28,10 +29,12 @@ pub struct CommuneLevel {
 }
 
 /// Computes `kernel`'s FCA between the communes of `communes`, with `demand[c]` and
-/// `supply[c]` the commune totals (inhabitants, supply units), on `graph`.
+/// `supply[c]` the commune totals (inhabitants, supply units) and `centres[c]` its
+/// chef-lieu (`(lon, lat)` degrees; `None`: the polygon's interior point), on `graph`.
 pub fn commune_level_fca(
     graph: &Graph,
     communes: &UnitLayer,
+    centres: &[Option<(f64, f64)>],
     demand: &[f64],
     supply: &[f64],
     kernel: &Kernel,
@@ -43,12 +46,18 @@ pub fn commune_level_fca(
         .iter()
         .enumerate()
         .map(|(c, u)| {
-            let p = u.geometry.interior_point();
+            let inner = || u.geometry.interior_point().map(|p| (p.x(), p.y()));
+            let (lon, lat) = centres
+                .get(c)
+                .copied()
+                .flatten()
+                .or_else(inner)
+                .unwrap_or((f64::NAN, f64::NAN));
             NamedPoint {
                 id: u.code.clone(),
                 line: c as u64,
-                lon: p.map_or(f64::NAN, |p| p.x()),
-                lat: p.map_or(f64::NAN, |p| p.y()),
+                lon,
+                lat,
             }
         })
         .collect();

@@ -1,6 +1,6 @@
 //! The study's HTML report (`report.html`, self-contained, [`crate::export::report`]):
 //! choropleth maps of the headline indicators per territorial level (time to the nearest
-//! site of each category, floating-catchment indicators), the QPV gap table, the
+//! site of each category, floating-catchment indicators, ICC), the QPV gap table, the
 //! worst-served units, what was rejected or not reached, and the sources and parameters.
 
 use super::config::Study;
@@ -92,6 +92,24 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
                     coords: &sites,
                 }),
             })?;
+        }
+        for c in columns.iter().filter(|c| c.name.starts_with("icc_")) {
+            if let Some(values) = c.numbers() {
+                let title = format!(
+                    "{} — consumption index per {} (100 = reference rates)",
+                    c.name, layer.kind
+                );
+                r.map(&MapSpec {
+                    title: &title,
+                    unit: "ICC",
+                    layer,
+                    values,
+                    breaks: Breaks::Fixed(vec![80.0, 90.0, 100.0, 110.0, 120.0]),
+                    polarity: Polarity::HigherIsBetter,
+                    decimals: 0,
+                    points: None,
+                })?;
+            }
         }
         if let Some(h) = input.headlines.first() {
             if let Some(values) = column(columns, &format!("{}_mean", h.name)) {

@@ -8,7 +8,9 @@
 //! - `sites.csv`, `sites.geojson`: every site with its category, capacity and snap distance;
 //! - `{level}.geojson` (polygons with `{indicator}_mean`, `_median`, `_min`, `_max` and the
 //!   shares) and `{level}/{indicator}.csv` (the full summaries) per territorial level;
-//! - `qpv_gap_{indicator}.csv` when the study has `qpv` and `commune` levels;
+//! - `qpv_gap_{indicator}.csv` when the study has `qpv` and `commune` levels, and
+//!   `cpts_worst_qpv_{indicator}.csv` (each CPTS's QPV, worst served first) with a `cpts`
+//!   level;
 //! - `inequality.csv`: Gini of each indicator, and its concentration index against income
 //!   per inhabitant when the population carries income (Filosofi `ind_snv`);
 //! - `results.gpkg`: all the layers above in one GeoPackage;
@@ -22,8 +24,8 @@ use super::inputs::{read_population, read_supply, read_territories};
 use super::report::{write_report, Headline, ReportInput};
 use crate::access::{compute_access, AccessResults, AccessSpec, FcaRequest};
 use crate::aggregate::{
-    concentration_index, gini, qpv_gaps, summarize, write_qpv_gaps, write_summaries_csv,
-    Assignment, Indicator, Polarity, Summaries, Thresholds,
+    concentration_index, gini, overlaps, qpv_gaps, summarize, worst_first, write_qpv_gaps,
+    write_summaries_csv, Assignment, Indicator, Polarity, QpvGap, Summaries, Thresholds,
 };
 use crate::demand::standardise::AgeWeights;
 use crate::demand::Origin;
@@ -245,6 +247,7 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
             &graph,
             &levels[c],
             &memberships[c],
+            &origins,
             &access.demand,
             &sites,
             &mut rejects,
@@ -263,6 +266,19 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
     files.push(p);
     if let Some(icc) = &study.icc {
         files.extend(run_icc(icc, &dir, &mut rejects)?);
+        // ICC columns on the level whose commune lists the ICC used.
+        let level = study
+            .territories
+            .iter()
+            .find(|t| t.members.as_ref() == Some(&icc.territories))
+            .and_then(|t| levels.iter().position(|l| l.kind == t.kind));
+        if let Some(k) = level {
+            level_columns[k].extend(icc_columns(&dir.join("icc.csv"), &levels[k])?);
+            if study.output.geojson {
+                let p = dir.join(format!("{}.geojson", levels[k].kind));
+                write_units_geojson(&p, &levels[k], &level_columns[k])?;
+            }
+        }
     }
     if study.output.gpkg {
         let p = dir.join("results.gpkg");
@@ -611,17 +627,25 @@ fn commune_level_columns(
     graph: &crate::network::graph::Graph,
     communes: &UnitLayer,
     membership: &[Vec<usize>],
+    origins: &[Origin],
     demand: &[f64],
     sites: &[Site],
     rejects: &mut Rejects,
 ) -> anyhow::Result<Vec<Column>> {
     let n = communes.units.len();
     let mut demand_of = vec![0.0; n];
-    for (units, d) in membership.iter().zip(demand) {
+    // Chef-lieu: the commune's most populated origin (first of equals).
+    let mut centre: Vec<Option<(f64, f64, f64)>> = vec![None; n];
+    for ((units, d), o) in membership.iter().zip(demand).zip(origins) {
         if let Some(&c) = units.first() {
             demand_of[c] += d;
+            if centre[c].is_none_or(|(_, _, p)| o.population > p) {
+                centre[c] = Some((o.lon, o.lat, o.population));
+            }
         }
     }
+    let centres: Vec<Option<(f64, f64)>> =
+        centre.iter().map(|c| c.map(|(x, y, _)| (x, y))).collect();
     let index = UnitIndex::new(communes);
     let mut out = Vec::new();
     for f in study
@@ -652,12 +676,18 @@ fn commune_level_columns(
         let r = commune_level_fca(
             graph,
             communes,
+            &centres,
             &demand_of,
             &supply_of,
             &kernel,
             study.network.max_snap_m,
         )?;
-        for (c, why) in &r.unsnapped {
+        // A commune with neither people nor supply is not part of the computation.
+        for (c, why) in r
+            .unsnapped
+            .iter()
+            .filter(|(c, _)| demand_of[*c] > 0.0 || supply_of[*c] > 0.0)
+        {
             rejects.push(
                 "commune level",
                 0,
@@ -680,6 +710,47 @@ fn commune_level_columns(
         });
     }
     Ok(out)
+}
+
+/// One column `icc_{specialty}` per specialty (all sectors) from the ICC table just
+/// written, per unit of `level` (matched by code; withheld cells stay empty).
+fn icc_columns(path: &Path, level: &UnitLayer) -> anyhow::Result<Vec<Column>> {
+    let mut rdr =
+        csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
+    let h = rdr.headers()?.clone();
+    let col = |name: &str| {
+        h.iter()
+            .position(|x| x == name)
+            .with_context(|| format!("{}: no column {name}", path.display()))
+    };
+    let (ct, cl, cs, cx, ci) = (
+        col("territory")?,
+        col("level")?,
+        col("specialty")?,
+        col("sector")?,
+        col("icc")?,
+    );
+    let mut by: std::collections::BTreeMap<String, Vec<Option<f64>>> = Default::default();
+    for rec in rdr.records() {
+        let rec = rec?;
+        if &rec[cl] != "territory" || &rec[cx] != "all" {
+            continue;
+        }
+        let Some(u) = level.position(&rec[ct]) else {
+            continue;
+        };
+        let values = by
+            .entry(rec[cs].to_string())
+            .or_insert_with(|| vec![None; level.units.len()]);
+        values[u] = rec[ci].parse().ok();
+    }
+    Ok(by
+        .into_iter()
+        .map(|(specialty, values)| Column {
+            name: format!("icc_{specialty}"),
+            values: Values::Number(values, Format::Fixed(2)),
+        })
+        .collect())
 }
 
 /// Runs the ICC of the study into `icc.csv` (and its summary beside it).
@@ -780,6 +851,17 @@ fn write_qpv_gap_tables(
                 ]);
             }
         }
+        if let Some(k) = find("cpts") {
+            files.push(write_worst_qpv(
+                dir,
+                s,
+                &levels[q],
+                &levels[k],
+                &qpv,
+                &memberships[k],
+                &gaps,
+            )?);
+        }
         let p = dir.join(format!("qpv_gap_{}.csv", s.name));
         crate::atomic::write_with(&p, |w| {
             Ok(write_qpv_gaps(
@@ -793,6 +875,78 @@ fn write_qpv_gap_tables(
         files.push(p);
     }
     Ok((files, rows))
+}
+
+/// For each CPTS, its QPV worst served first: `cpts_worst_qpv_{indicator}.csv`
+/// (`cpts,rank,qpv_code,qpv_name,mean`).
+fn write_worst_qpv(
+    dir: &Path,
+    s: &Summarised,
+    qpv_layer: &UnitLayer,
+    cpts_layer: &UnitLayer,
+    qpv: &Assignment,
+    cpts_membership: &[Vec<usize>],
+    gaps: &[QpvGap],
+) -> anyhow::Result<PathBuf> {
+    let cpts = Assignment::new(cpts_membership, cpts_layer.units.len())?;
+    let groups = overlaps(&cpts, qpv)?;
+    let mut inside: Vec<Option<&QpvGap>> = vec![None; qpv_layer.units.len()];
+    for g in gaps {
+        inside[g.qpv] = Some(g);
+    }
+    let summaries: Vec<crate::aggregate::Summary> = inside
+        .iter()
+        .map(|g| {
+            g.map(|g| g.inside.clone())
+                .unwrap_or_else(|| empty_summary(s.thresholds.len()))
+        })
+        .collect();
+    let order = worst_first(&groups, &summaries, qpv_layer, s.polarity)?;
+    let p = dir.join(format!("cpts_worst_qpv_{}.csv", s.name));
+    crate::atomic::write_with(&p, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        csv.write_record(["cpts", "rank", "qpv_code", "qpv_name", "mean"])?;
+        for (c, list) in order.iter().enumerate() {
+            for (rank, &q) in list.iter().enumerate() {
+                let u = &qpv_layer.units[q];
+                let mean = summaries[q]
+                    .mean
+                    .map(|m| Format::Fixed(4).write(m))
+                    .unwrap_or_default();
+                csv.write_record([
+                    cpts_layer.units[c].code.as_str(),
+                    &(rank + 1).to_string(),
+                    &u.code,
+                    &u.name,
+                    &mean,
+                ])?;
+            }
+        }
+        csv.flush()?;
+        Ok(())
+    })?;
+    Ok(p)
+}
+
+/// A summary of no origin.
+fn empty_summary(thresholds: usize) -> crate::aggregate::Summary {
+    crate::aggregate::Summary {
+        origins: 0,
+        population: 0.0,
+        origins_without_value: 0,
+        population_without_value: 0.0,
+        mean: None,
+        median: None,
+        min: None,
+        max: None,
+        shares: vec![
+            crate::aggregate::Share {
+                of_valued: None,
+                of_all: None
+            };
+            thresholds
+        ],
+    }
 }
 
 /// Gini of each indicator and concentration index against income per inhabitant.
