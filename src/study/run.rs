@@ -246,9 +246,11 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
             &study,
             &graph,
             &levels[c],
-            &memberships[c],
-            &origins,
-            &access.demand,
+            People {
+                membership: &memberships[c],
+                origins: &origins,
+                demand: &access.demand,
+            },
             &sites,
             &mut rejects,
         )?;
@@ -620,18 +622,31 @@ fn write_sites(
     Ok(files)
 }
 
+/// The origins as a commune-level computation needs them.
+struct People<'a> {
+    /// Communes containing each origin.
+    membership: &'a [Vec<usize>],
+    /// The origins.
+    origins: &'a [Origin],
+    /// Demand of each origin.
+    demand: &'a [f64],
+}
+
 /// The floating-catchment indicators asked at commune level (DREES convention), one column
 /// per indicator on the commune level (`{name}`, and `{name}_ratio` per commune).
 fn commune_level_columns(
     study: &Study,
     graph: &crate::network::graph::Graph,
     communes: &UnitLayer,
-    membership: &[Vec<usize>],
-    origins: &[Origin],
-    demand: &[f64],
+    people: People,
     sites: &[Site],
     rejects: &mut Rejects,
 ) -> anyhow::Result<Vec<Column>> {
+    let People {
+        membership,
+        origins,
+        demand,
+    } = people;
     let n = communes.units.len();
     let mut demand_of = vec![0.0; n];
     // Chef-lieu: the commune's most populated origin (first of equals).
