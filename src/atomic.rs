@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes `path` through `fill`, atomically. The folder is created if missing.
 pub fn write_with(
@@ -28,6 +28,13 @@ pub fn write_with(
     drop(w);
     std::fs::rename(&tmp, path)
         .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
+}
+
+/// The file `<out stem>.<suffix>.csv` beside `out`: where a command writes the companions
+/// of its main output (rejects, per-site table, summary).
+pub fn beside(out: &Path, suffix: &str) -> PathBuf {
+    let stem = out.file_stem().unwrap_or_default().to_string_lossy();
+    out.with_file_name(format!("{stem}.{suffix}.csv"))
 }
 
 #[cfg(test)]

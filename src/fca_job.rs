@@ -18,6 +18,7 @@
 //! the origin lies in no catchment: not a computed zero); per site
 //! `site,weighted_demand,ratio[,counted_acts]`.
 
+use crate::consumption::non_negative;
 use crate::demand::standardise::AgeWeights;
 use crate::demand::AGE_COLUMNS;
 use crate::indicators::apl::{apl, AplRules, AplSupply};
@@ -397,28 +398,6 @@ impl Table {
         }
         Ok(std::array::from_fn(|k| found[k].unwrap_or_default()))
     }
-}
-
-/// Parses a number (decimal comma accepted).
-fn number(v: &str, what: &str) -> Result<f64, String> {
-    let x: f64 = v
-        .replace(',', ".")
-        .parse()
-        .map_err(|_| format!("{what} is not a number: {v:?}"))?;
-    if x.is_finite() {
-        Ok(x)
-    } else {
-        Err(format!("{what} is not a finite number: {v:?}"))
-    }
-}
-
-/// Parses a number that must be ≥ 0.
-fn non_negative(v: &str, what: &str) -> Result<f64, String> {
-    let x = number(v, what)?;
-    if x < 0.0 {
-        return Err(format!("{what} is negative: {v}"));
-    }
-    Ok(x)
 }
 
 fn read_demand(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec<DemandRow>> {

@@ -129,8 +129,7 @@ pub struct IccJob {
 impl IccJob {
     /// `<out stem>.<suffix>.csv` beside the output.
     pub fn beside(&self, suffix: &str) -> PathBuf {
-        let stem = self.out.file_stem().unwrap_or_default().to_string_lossy();
-        self.out.with_file_name(format!("{stem}.{suffix}.csv"))
+        crate::atomic::beside(&self.out, suffix)
     }
 }
 

@@ -504,10 +504,7 @@ fn fca(a: FcaArgs, strict: bool) -> anyhow::Result<()> {
         scale_minutes: a.scale_minutes,
         max_age,
     };
-    let beside = |suffix: &str| {
-        let stem = a.out.file_stem().unwrap_or_default().to_string_lossy();
-        a.out.with_file_name(format!("{stem}.{suffix}.csv"))
-    };
+    let beside = |suffix: &str| recours::atomic::beside(&a.out, suffix);
     let job = FcaJob {
         times: a.times.clone(),
         demand: a.demand.clone(),

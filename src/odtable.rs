@@ -73,11 +73,7 @@ impl fmt::Display for TableSummary {
 
 /// Default rejects path beside an output: `OUT.rejects.csv`.
 pub fn default_rejects_path(out: &Path) -> PathBuf {
-    let stem = out
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    out.with_file_name(format!("{stem}.rejects.csv"))
+    crate::atomic::beside(out, "rejects")
 }
 
 /// Travel times between named points, with what could not be snapped or reached.
