@@ -234,11 +234,6 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
             files.push(p);
             unit_columns.extend(summary_columns(&s.name, &sums));
         }
-        if study.output.geojson {
-            let p = dir.join(format!("{}.geojson", level.kind));
-            write_units_geojson(&p, level, &unit_columns)?;
-            files.push(p);
-        }
         level_columns.push(unit_columns);
     }
     if let Some(c) = levels.iter().position(|l| l.kind == "commune") {
@@ -255,10 +250,6 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
             &mut rejects,
         )?;
         level_columns[c].extend(extra);
-        if study.output.geojson && study.indicators.fca.iter().any(|f| f.level.is_some()) {
-            let p = dir.join("commune.geojson");
-            write_units_geojson(&p, &levels[c], &level_columns[c])?;
-        }
     }
     let (gap_files, gap_rows) =
         write_qpv_gap_tables(&dir, &levels, &memberships, &summarised, &weights)?;
@@ -276,10 +267,14 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
             .and_then(|t| levels.iter().position(|l| l.kind == t.kind));
         if let Some(k) = level {
             level_columns[k].extend(icc_columns(&dir.join("icc.csv"), &levels[k])?);
-            if study.output.geojson {
-                let p = dir.join(format!("{}.geojson", levels[k].kind));
-                write_units_geojson(&p, &levels[k], &level_columns[k])?;
-            }
+        }
+    }
+    // Each level's layer once, with every column computed for it.
+    if study.output.geojson {
+        for (level, unit_columns) in levels.iter().zip(&level_columns) {
+            let p = dir.join(format!("{}.geojson", level.kind));
+            write_units_geojson(&p, level, unit_columns)?;
+            files.push(p);
         }
     }
     if study.output.gpkg {
