@@ -41,6 +41,16 @@ pub enum FcaMethod {
     Apl(AplRules),
 }
 
+impl FcaMethod {
+    /// The distance decay and catchment of the method.
+    pub fn kernel(&self) -> &Kernel {
+        match self {
+            FcaMethod::Kernel(k) => k,
+            FcaMethod::Apl(rules) => &rules.kernel,
+        }
+    }
+}
+
 /// Method parameters as given on the command line or in a study file; those a method
 /// does not use are ignored.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -27,6 +27,7 @@ pub mod points_layer;
 pub mod progress;
 pub mod rejects;
 pub mod routing;
+pub mod scenario;
 pub mod snap;
 pub mod study;
 pub mod supply;

@@ -21,7 +21,7 @@
 
 pub mod inequality;
 pub mod qpv_gap;
-mod sum;
+pub(crate) mod sum;
 pub mod summary;
 pub mod write;
 

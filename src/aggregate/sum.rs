@@ -9,11 +9,16 @@
 //! rounded exact sum, it does not depend on the order of the terms (nor on how work is split
 //! between threads), and adding a non-negative term never makes it smaller.
 
-/// Running exact sum of finite `f64` terms.
-#[derive(Clone, Debug, Default)]
+use smallvec::SmallVec;
+
+/// Running exact sum of finite `f64` terms. Terms can be taken back out
+/// ([`ExactSum::sub`]) exactly, so a sum updated term by term ends bit-identical to the sum
+/// of the final terms computed afresh.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct ExactSum {
     /// Non-overlapping partials, increasing magnitude; their exact sum is the running sum.
-    partials: Vec<f64>,
+    /// Sums of terms of one sign rarely need more than two.
+    partials: SmallVec<[f64; 2]>,
 }
 
 impl ExactSum {
@@ -35,6 +40,11 @@ impl ExactSum {
         }
         self.partials.truncate(kept);
         self.partials.push(x);
+    }
+
+    /// Takes `x` (finite) out of the running sum, exactly.
+    pub(crate) fn sub(&mut self, x: f64) {
+        self.add(-x);
     }
 
     /// The running sum, correctly rounded to the nearest `f64`; 0 for no term.
@@ -98,6 +108,25 @@ mod tests {
         assert_eq!(r, 1.0 + 2f64.powi(-52));
         // 1 + 2^-53 alone is a tie: to even, 1.
         assert_eq!(exact_sum([1.0, 2f64.powi(-53)]), 1.0);
+    }
+
+    proptest! {
+        #[test]
+        fn terms_taken_out_leave_the_sum_of_the_rest(xs in prop::collection::vec(0.0f64..1e3, 0..30), out in prop::collection::vec(any::<bool>(), 30)) {
+            let mut s = ExactSum::default();
+            for x in &xs {
+                s.add(*x);
+            }
+            let mut kept = Vec::new();
+            for (x, o) in xs.iter().zip(&out) {
+                if *o {
+                    s.sub(*x);
+                } else {
+                    kept.push(*x);
+                }
+            }
+            prop_assert_eq!(s.value().to_bits(), exact_sum(kept).to_bits());
+        }
     }
 
     proptest! {

@@ -22,7 +22,7 @@ use crate::snap::Snapped;
 use rayon::prelude::*;
 use smallvec::SmallVec;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Origins reaching one site: `(origin index, minutes)`, sorted by origin index, one entry
 /// per origin (its best time).
@@ -125,16 +125,22 @@ impl Catchments for TimesCatchments {
 /// Catchments searched on the road graph from snapped origins and sites.
 pub struct NetworkCatchments<'g> {
     graph: &'g Graph,
-    origins: Vec<Option<Snapped>>,
+    /// The origins and where they leave from, shared by catchments of other site lists.
+    index: Arc<OriginIndex>,
     sites: Vec<Option<Snapped>>,
+    /// Search states reused across chunks: one per worker in practice.
+    pool: Mutex<Vec<Scratch>>,
+}
+
+/// Snapped origins indexed by the graph nodes they leave from.
+struct OriginIndex {
+    origins: Vec<Option<Snapped>>,
     /// Per graph node, the origins leaving from it: CSR offsets into `departures`.
     offsets: Vec<u32>,
     /// `(origin, time ms from the origin to the node)`, grouped by node.
     departures: Vec<(u32, u32)>,
     /// `(piece, origin)` of every snapped origin, sorted: who may go straight to a site.
     on_piece: Vec<(u32, u32)>,
-    /// Search states reused across chunks: one per worker in practice.
-    pool: Mutex<Vec<Scratch>>,
 }
 
 /// One worker's search state and per-origin best times.
@@ -181,18 +187,31 @@ impl<'g> NetworkCatchments<'g> {
         on_piece.sort_unstable();
         NetworkCatchments {
             graph,
-            origins,
+            index: Arc::new(OriginIndex {
+                origins,
+                offsets,
+                departures,
+                on_piece,
+            }),
             sites,
-            offsets,
-            departures,
-            on_piece,
+            pool: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Catchments of other `sites` from the same origins, sharing their index (no cost in
+    /// the number of origins).
+    pub fn with_sites(&self, sites: Vec<Option<Snapped>>) -> NetworkCatchments<'g> {
+        NetworkCatchments {
+            graph: self.graph,
+            index: Arc::clone(&self.index),
+            sites,
             pool: Mutex::new(Vec::new()),
         }
     }
 
     /// The snapped origins, as given.
     pub fn origins(&self) -> &[Option<Snapped>] {
-        &self.origins
+        &self.index.origins
     }
 
     /// The snapped sites, as given.
@@ -204,7 +223,7 @@ impl<'g> NetworkCatchments<'g> {
         let pooled = self.pool.lock().map(|mut p| p.pop()).unwrap_or(None);
         pooled.unwrap_or_else(|| Scratch {
             state: SearchState::new(self.graph.node_count()),
-            best_ms: vec![u32::MAX; self.origins.len()],
+            best_ms: vec![u32::MAX; self.index.origins.len()],
             touched: Vec::new(),
         })
     }
@@ -247,17 +266,19 @@ impl<'g> NetworkCatchments<'g> {
         };
         for &v in state.settled() {
             let Some(tv) = state.time_ms(v) else { continue };
-            let range = self.offsets[v as usize] as usize..self.offsets[v as usize + 1] as usize;
-            for &(o, leave) in &self.departures[range] {
+            let ix = &self.index;
+            let range = ix.offsets[v as usize] as usize..ix.offsets[v as usize + 1] as usize;
+            for &(o, leave) in &ix.departures[range] {
                 offer(o, leave.saturating_add(tv));
             }
         }
-        let from = self.on_piece.partition_point(|p| p.0 < site.piece);
-        for &(piece, o) in &self.on_piece[from..] {
+        let on_piece = &self.index.on_piece;
+        let from = on_piece.partition_point(|p| p.0 < site.piece);
+        for &(piece, o) in &on_piece[from..] {
             if piece != site.piece {
                 break;
             }
-            if let Some((t, _)) = self.origins[o as usize]
+            if let Some((t, _)) = self.index.origins[o as usize]
                 .as_ref()
                 .and_then(|s| s.direct_to(site, self.graph))
             {
@@ -284,7 +305,7 @@ fn place_key(s: &Snapped) -> (u32, u64, u32, Option<u32>) {
 
 impl Catchments for NetworkCatchments<'_> {
     fn origin_count(&self) -> usize {
-        self.origins.len()
+        self.index.origins.len()
     }
 
     fn site_count(&self) -> usize {

@@ -7,8 +7,8 @@
 //! ```
 //!
 //! An origin *covered* at *T* reaches at least one site (`N_i(T) ≥ 1`). Default thresholds:
-//! 5, 10, 15, 20, 30, 45 and 60 minutes. Capacity sums run in site order, so results do not
-//! depend on the number of threads.
+//! 5, 10, 15, 20, 30, 45 and 60 minutes. Capacity sums are exact (in billionths of a unit), so
+//! results depend neither on the number of threads nor on the order sites are counted in.
 
 use super::catchment::{sweep, Catchments, Reach};
 use crate::routing::dijkstra::SearchError;
@@ -44,18 +44,29 @@ impl Coverage {
     }
 }
 
-/// Accumulates coverage one site at a time, in site order: lets a sweep made for other
-/// indicators (the floating-catchment passes) count coverage on the way.
-#[derive(Clone, Debug)]
-pub struct CoverageCounter<'a> {
-    capacity: &'a [f64],
-    out: Coverage,
+/// Capacity is summed in billionths of a unit (`i64`), so that sums are exact, free of
+/// order, and the same after sites are added and taken out one by one
+/// ([`CoverageCounter::remove`]) as when computed afresh. Capacities are thus rounded to
+/// 10⁻⁹ unit, and a coverage sum is exact up to 9.2 × 10⁹ units.
+const NANO: f64 = 1e9;
+
+/// Accumulates coverage one site at a time: lets a sweep made for other indicators (the
+/// floating-catchment passes) count coverage on the way, and scenarios add or take out the
+/// sites they change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoverageCounter {
+    /// Thresholds, minutes, increasing.
+    thresholds: Vec<f64>,
+    /// Sites within each threshold, per origin (row-major like [`Coverage::sites`]).
+    sites: Vec<u32>,
+    /// Capacity within each threshold, per origin, billionths of a unit.
+    nano: Vec<i64>,
 }
 
-impl<'a> CoverageCounter<'a> {
-    /// A counter for `origins` origins, sites of `capacity`, thresholds in minutes (sorted
-    /// and deduplicated here; non-finite or negative ones dropped).
-    pub fn new(origins: usize, capacity: &'a [f64], thresholds: &[f64]) -> Self {
+impl CoverageCounter {
+    /// A counter for `origins` origins and thresholds in minutes (sorted and deduplicated
+    /// here; non-finite or negative ones dropped).
+    pub fn new(origins: usize, thresholds: &[f64]) -> Self {
         let mut th: Vec<f64> = thresholds
             .iter()
             .copied()
@@ -65,37 +76,61 @@ impl<'a> CoverageCounter<'a> {
         th.dedup();
         let m = th.len();
         CoverageCounter {
-            capacity,
-            out: Coverage {
-                sites: vec![0; origins * m],
-                capacity: vec![0.0; origins * m],
-                thresholds: th,
-            },
+            sites: vec![0; origins * m],
+            nano: vec![0; origins * m],
+            thresholds: th,
         }
     }
 
     /// The radius a sweep must reach for this counter, minutes (`None`: no threshold).
     pub fn radius(&self) -> Option<f64> {
-        self.out.thresholds.last().copied()
+        self.thresholds.last().copied()
     }
 
-    /// Counts site `j` for the origins of its `reach`.
-    pub fn visit(&mut self, j: usize, reach: &Reach) {
-        let s = self.capacity.get(j).copied().unwrap_or(0.0);
-        let m = self.out.thresholds.len();
+    /// Counts a site of `capacity` (supply units) for the origins of its `reach`.
+    pub fn add(&mut self, capacity: f64, reach: &Reach) {
+        self.count(capacity, reach, 1);
+    }
+
+    /// Takes back a site counted with [`CoverageCounter::add`] (same capacity, same reach).
+    pub fn remove(&mut self, capacity: f64, reach: &Reach) {
+        self.count(capacity, reach, -1);
+    }
+
+    fn count(&mut self, capacity: f64, reach: &Reach, sign: i64) {
+        let nano = (capacity * NANO).round() as i64 * sign;
+        let m = self.thresholds.len();
         for &(i, t) in reach {
-            let first = self.out.thresholds.partition_point(|&b| b < t);
+            let first = self.thresholds.partition_point(|&b| b < t);
             let row = i as usize * m;
             for k in first..m {
-                self.out.sites[row + k] += 1;
-                self.out.capacity[row + k] += s;
+                let n = &mut self.sites[row + k];
+                *n = if sign > 0 {
+                    n.saturating_add(1)
+                } else {
+                    n.saturating_sub(1)
+                };
+                self.nano[row + k] = self.nano[row + k].saturating_add(nano);
             }
+        }
+    }
+
+    /// The counts so far.
+    pub fn coverage(&self) -> Coverage {
+        Coverage {
+            thresholds: self.thresholds.clone(),
+            sites: self.sites.clone(),
+            capacity: self.nano.iter().map(|&n| n as f64 / NANO).collect(),
         }
     }
 
     /// The counts.
     pub fn finish(self) -> Coverage {
-        self.out
+        Coverage {
+            capacity: self.nano.iter().map(|&n| n as f64 / NANO).collect(),
+            thresholds: self.thresholds,
+            sites: self.sites,
+        }
     }
 }
 
@@ -106,9 +141,11 @@ pub fn coverage<C: Catchments + ?Sized>(
     capacity: &[f64],
     thresholds: &[f64],
 ) -> Result<Coverage, SearchError> {
-    let mut counter = CoverageCounter::new(catchments.origin_count(), capacity, thresholds);
+    let mut counter = CoverageCounter::new(catchments.origin_count(), thresholds);
     if let Some(radius) = counter.radius() {
-        sweep(catchments, radius, |j, reach| counter.visit(j, reach))?;
+        sweep(catchments, radius, |j, reach| {
+            counter.add(capacity.get(j).copied().unwrap_or(0.0), reach)
+        })?;
     }
     Ok(counter.finish())
 }

@@ -26,12 +26,17 @@
 //!   R0 = 2 / (100 + 0.68·200) = 2/236, R1 = 1 / (0.22·200 + 300) = 1/344;
 //!   A = (2/236, 0.68·2/236 + 0.22/344, 1/344) = (0.008475, 0.006402, 0.002907).
 //!
-//! Both sums run in a fixed order (sites in index order, origins in index order within a
-//! site) whatever the number of threads, so results are bit-identical across runs.
+//! One sweep suffices: *R_j* depends on site *j*'s own catchment only, so each site's reach
+//! gives its ratio and is then shared out at once. Weighted demands are summed in origin
+//! order; accessibilities are exact sums ([`FcaState`]) correctly rounded once, so results
+//! are bit-identical whatever the number of threads or the order sites are added in — which
+//! lets scenarios update a state site by site ([`FcaState::add`], [`FcaState::remove`]) and
+//! get exactly the numbers of a full recomputation.
 
-use super::catchment::{sweep, Catchments};
+use super::catchment::{sweep, Catchments, Reach};
 use super::coverage::CoverageCounter;
 use super::kernel::{Kernel, KernelError};
+use crate::aggregate::sum::ExactSum;
 use crate::routing::dijkstra::SearchError;
 
 /// One floating-catchment computation: a kernel, a capacity per site and a demand per
@@ -73,9 +78,9 @@ pub enum FcaError {
     Search(#[from] SearchError),
 }
 
-/// Computes every spec of `specs` over `catchments` in two sweeps shared by all of them
-/// (radius = the largest of their kernels): the first sums each site's weighted demand, the
-/// second shares each site's ratio out to the origins of its catchment.
+/// Computes every spec of `specs` over `catchments` in one sweep shared by all of them
+/// (radius = the largest of their kernels): each site's reach gives its weighted demand,
+/// hence its ratio, which is then shared out to the same reach.
 pub fn floating_catchment<C: Catchments + ?Sized>(
     catchments: &C,
     specs: &[FcaSpec],
@@ -83,70 +88,173 @@ pub fn floating_catchment<C: Catchments + ?Sized>(
     floating_catchment_and(catchments, specs, None)
 }
 
-/// As [`floating_catchment`], also counting coverage during the second sweep (whose radius
-/// then covers the counter's largest threshold): one pair of sweeps for both.
+/// As [`floating_catchment`], also counting coverage in the same sweep (whose radius then
+/// covers the counter's largest threshold), site `j` counting `capacity[j]`.
 pub fn floating_catchment_and<C: Catchments + ?Sized>(
     catchments: &C,
     specs: &[FcaSpec],
-    mut coverage: Option<&mut CoverageCounter>,
+    coverage: Option<(&mut CoverageCounter, &[f64])>,
 ) -> Result<Vec<FcaResult>, FcaError> {
     let (n_o, n_s) = (catchments.origin_count(), catchments.site_count());
     for spec in specs {
         check(spec, n_o, n_s)?;
     }
-    let radius = specs
-        .iter()
-        .map(|s| s.kernel.max_minutes())
-        .fold(0.0, f64::max);
-    let second_radius = coverage
-        .as_ref()
-        .and_then(|c| c.radius())
-        .map_or(radius, |r| r.max(radius));
-    let mut out: Vec<FcaResult> = specs
-        .iter()
-        .map(|_| FcaResult {
-            access: vec![0.0; n_o],
-            reached: vec![false; n_o],
-            site_demand: vec![0.0; n_s],
-            ratio: vec![None; n_s],
-        })
+    let mut state = FcaState::new(
+        n_o,
+        specs
+            .iter()
+            .map(|s| (s.kernel.clone(), s.demand.clone()))
+            .collect(),
+    );
+    let supply: Vec<Vec<f64>> = (0..n_s)
+        .map(|j| specs.iter().map(|s| s.supply[j]).collect())
         .collect();
-    if !specs.is_empty() {
-        sweep(catchments, radius, |j, reach| {
-            for (spec, res) in specs.iter().zip(&mut out) {
-                let mut d = 0.0;
-                for &(i, t) in reach {
-                    d += spec.kernel.weight(t) * spec.demand[i as usize];
-                }
-                res.site_demand[j] = d;
-                res.ratio[j] = (d > 0.0).then(|| spec.supply[j] / d);
-            }
-        })?;
-    }
-    if specs.is_empty() && coverage.is_none() {
-        return Ok(out);
-    }
-    sweep(catchments, second_radius, |j, reach| {
-        if let Some(c) = coverage.as_mut() {
-            c.visit(j, reach);
+    let sites = state.sweep_in(catchments, &supply, coverage)?;
+    Ok(state.results(sites))
+}
+
+/// What one site gives under one spec: its weighted demand and ratio.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SiteShare {
+    /// Weighted demand Σ_i f(t_ij)·D_i of its catchment.
+    pub demand: f64,
+    /// *R_j* = S_j / demand; `None` when no demand reaches the site.
+    pub ratio: Option<f64>,
+}
+
+/// The accessibility of every origin under several specs (sharing their sites), held as
+/// exact sums that sites can be added to and taken out of one at a time. The result is the
+/// correctly rounded Σ_j f(t_ij)·R_j whatever the order of the sites, so a state updated
+/// site by site (a scenario that removes, adds or changes sites) is bit-identical to the
+/// state of the final sites computed afresh.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FcaState {
+    /// Kernel and demand per origin, per spec.
+    specs: Vec<(Kernel, Vec<f64>)>,
+    /// Exact Σ_j f(t_ij)·R_j, per spec, per origin.
+    access: Vec<Vec<ExactSum>>,
+    /// Sites whose catchment (weight > 0) holds the origin, per spec, per origin.
+    reached: Vec<Vec<u32>>,
+}
+
+impl FcaState {
+    /// An empty state (no site) for `origins` origins and `(kernel, demand)` per spec.
+    pub fn new(origins: usize, specs: Vec<(Kernel, Vec<f64>)>) -> FcaState {
+        FcaState {
+            access: vec![vec![ExactSum::default(); origins]; specs.len()],
+            reached: vec![vec![0; origins]; specs.len()],
+            specs,
         }
-        for (spec, res) in specs.iter().zip(&mut out) {
-            let r = res.ratio[j];
+    }
+
+    /// The sweep radius the kernels need, minutes.
+    pub fn radius(&self) -> f64 {
+        self.specs
+            .iter()
+            .map(|s| s.0.max_minutes())
+            .fold(0.0, f64::max)
+    }
+
+    /// Adds a site of `supply` (one value per spec) reached from `reach`; returns what it
+    /// gives under each spec.
+    pub fn add(&mut self, supply: &[f64], reach: &Reach) -> Vec<SiteShare> {
+        self.apply(supply, reach, true)
+    }
+
+    /// Takes out a site added with [`FcaState::add`] (same supply, same reach).
+    pub fn remove(&mut self, supply: &[f64], reach: &Reach) -> Vec<SiteShare> {
+        self.apply(supply, reach, false)
+    }
+
+    fn apply(&mut self, supply: &[f64], reach: &Reach, add: bool) -> Vec<SiteShare> {
+        let mut out = Vec::with_capacity(self.specs.len());
+        for (k, (kernel, demand)) in self.specs.iter().enumerate() {
+            let mut d = 0.0;
             for &(i, t) in reach {
-                if t > spec.kernel.max_minutes() {
+                d += kernel.weight(t) * demand[i as usize];
+            }
+            let ratio = (d > 0.0).then(|| supply.get(k).copied().unwrap_or(0.0) / d);
+            let (access, reached) = (&mut self.access[k], &mut self.reached[k]);
+            for &(i, t) in reach {
+                if t > kernel.max_minutes() {
                     continue;
                 }
-                let w = spec.kernel.weight(t);
+                let w = kernel.weight(t);
                 if w > 0.0 {
-                    res.reached[i as usize] = true;
-                    if let Some(r) = r {
-                        res.access[i as usize] += w * r;
+                    let i = i as usize;
+                    reached[i] = if add {
+                        reached[i].saturating_add(1)
+                    } else {
+                        reached[i].saturating_sub(1)
+                    };
+                    if let Some(r) = ratio {
+                        if add {
+                            access[i].add(w * r);
+                        } else {
+                            access[i].sub(w * r);
+                        }
                     }
                 }
             }
+            out.push(SiteShare { demand: d, ratio });
         }
-    })?;
-    Ok(out)
+        out
+    }
+
+    /// Adds every site of `catchments` (site `j` of `supply[j]`, one value per spec) in one
+    /// sweep, counting coverage on the way when a counter is given (site `j` of capacity
+    /// `capacity[j]`); returns what each site gives, per site then per spec.
+    pub fn sweep_in<C: Catchments + ?Sized>(
+        &mut self,
+        catchments: &C,
+        supply: &[Vec<f64>],
+        mut coverage: Option<(&mut CoverageCounter, &[f64])>,
+    ) -> Result<Vec<Vec<SiteShare>>, FcaError> {
+        let radius = coverage
+            .as_ref()
+            .and_then(|c| c.0.radius())
+            .map_or(self.radius(), |r| r.max(self.radius()));
+        let mut shares = vec![Vec::new(); catchments.site_count()];
+        if self.specs.is_empty() && coverage.is_none() {
+            return Ok(shares);
+        }
+        sweep(catchments, radius, |j, reach| {
+            if let Some((c, capacity)) = coverage.as_mut() {
+                c.add(capacity.get(j).copied().unwrap_or(0.0), reach);
+            }
+            shares[j] = self.add(supply.get(j).map_or(&[][..], Vec::as_slice), reach);
+        })?;
+        Ok(shares)
+    }
+
+    /// Accessibility per origin and whether it is reached, per spec.
+    pub fn access(&self, spec: usize) -> (Vec<f64>, Vec<bool>) {
+        (
+            self.access[spec].iter().map(ExactSum::value).collect(),
+            self.reached[spec].iter().map(|&n| n > 0).collect(),
+        )
+    }
+
+    /// The results per spec, with `sites[j][spec]` what site `j` gives.
+    pub fn results(&self, sites: Vec<Vec<SiteShare>>) -> Vec<FcaResult> {
+        (0..self.specs.len())
+            .map(|k| {
+                let (access, reached) = self.access(k);
+                FcaResult {
+                    access,
+                    reached,
+                    site_demand: sites
+                        .iter()
+                        .map(|s| s.get(k).map_or(0.0, |x| x.demand))
+                        .collect(),
+                    ratio: sites
+                        .iter()
+                        .map(|s| s.get(k).and_then(|x| x.ratio))
+                        .collect(),
+                }
+            })
+            .collect()
+    }
 }
 
 /// Checks a spec's lengths and values.
@@ -261,14 +369,18 @@ mod tests {
     }
 
     #[test]
-    fn coverage_counted_in_the_second_sweep_equals_its_own_sweep() {
+    fn coverage_counted_in_the_sweep_equals_its_own_sweep() {
         let c = example();
         let capacity = [2.0, 1.0];
         let alone =
             crate::indicators::coverage::coverage(&c, &capacity, &[5.0, 25.0, 45.0]).unwrap();
-        let mut counter = CoverageCounter::new(3, &capacity, &[5.0, 25.0, 45.0]);
-        let with =
-            floating_catchment_and(&c, &[spec(Kernel::binary(30.0))], Some(&mut counter)).unwrap();
+        let mut counter = CoverageCounter::new(3, &[5.0, 25.0, 45.0]);
+        let with = floating_catchment_and(
+            &c,
+            &[spec(Kernel::binary(30.0))],
+            Some((&mut counter, &capacity)),
+        )
+        .unwrap();
         assert_eq!(counter.finish(), alone);
         // The wider coverage radius (45 min) does not leak into the 30-minute catchments.
         assert_eq!(

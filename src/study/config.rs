@@ -5,6 +5,7 @@
 use crate::demand::areal::PopulationColumns;
 use crate::indicators::kernel::{Band, BoundSide};
 use crate::points_layer::PointColumns;
+use crate::scenario::config::ScenarioConfig;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -30,9 +31,22 @@ pub struct Study {
     pub indicators: IndicatorsConfig,
     /// Specialist consumption compared with reference rates (ICC), when given.
     pub icc: Option<IccInput>,
+    /// What-if scenarios, each run after the baseline (`docs/study.md`, "Scenarios").
+    #[serde(default)]
+    pub scenario: Vec<ScenarioConfig>,
+    /// Files holding further `[[scenario]]` sections.
+    #[serde(default)]
+    pub scenario_files: Vec<PathBuf>,
     /// What to write.
     #[serde(default)]
     pub output: OutputConfig,
+}
+
+/// A file of `[[scenario]]` sections.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    scenario: Vec<ScenarioConfig>,
 }
 
 fn default_name() -> String {
@@ -365,6 +379,27 @@ impl Study {
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         study.resolve(base);
+        for f in std::mem::take(&mut study.scenario_files) {
+            let shown = f.display().to_string();
+            let text = std::fs::read_to_string(&f).map_err(|e| StudyError::Read {
+                file: shown.clone(),
+                reason: e.to_string(),
+            })?;
+            let parsed: ScenarioFile = toml::from_str(&text).map_err(|e| StudyError::Parse {
+                file: shown.clone(),
+                reason: suggest(&e.to_string()),
+            })?;
+            study.scenario.extend(parsed.scenario);
+            study.scenario_files.push(f);
+        }
+        for s in &mut study.scenario {
+            if let Some(p) = s.profile.as_mut().filter(|p| p.ends_with(".toml")) {
+                let q = PathBuf::from(&*p);
+                if q.is_relative() {
+                    *p = base.join(q).display().to_string();
+                }
+            }
+        }
         study
             .check()
             .map_err(|reason| StudyError::Invalid { file, reason })?;
@@ -422,6 +457,7 @@ impl Study {
                 fix(r);
             }
         }
+        self.scenario_files.iter_mut().for_each(fix);
         fix(&mut self.output.dir);
     }
 
@@ -461,6 +497,12 @@ impl Study {
                     "[[territories]] {}: members are dissolved from the commune level, which the study lacks",
                     t.kind
                 ));
+            }
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for s in &self.scenario {
+            if !names.insert(s.name.as_str()) {
+                return Err(format!("[[scenario]] {:?} given twice", s.name));
             }
         }
         if let PopulationInput::Areal { units, .. } = &self.population {

@@ -3,9 +3,11 @@
 
 pub mod config;
 pub mod inputs;
+pub mod levels;
 pub mod manifest;
 pub mod report;
 pub mod run;
+pub mod scenarios;
 
 pub use config::{Study, StudyError};
 pub use run::{run_study, RunOutput, RunSummary};

@@ -1,0 +1,565 @@
+//! The study's what-if scenarios ([`crate::scenario`]), run after the baseline: each
+//! scenario's sites are derived from the baseline's ([`apply_edits`]), its indicators
+//! recomputed from the baseline's state ([`AccessEngine::update`]: only the catchments of
+//! the sites it changes are searched) — or from scratch on a rebuilt network when it changes
+//! the travel profile — and summarised per territory exactly as the baseline is.
+//!
+//! Written in `scenarios/`:
+//! - `runs.csv`: one row per scenario — edits, sites removed / added / changed, catchment
+//!   searches, categories updated or swept afresh, seconds;
+//! - `means.csv`: per scenario and indicator, the population-weighted mean before and after,
+//!   and the population whose value got better, worse, or stayed;
+//! - `{name}/origins.csv`: per origin, each indicator before (`_base`), after, and the
+//!   difference (`_delta`, after − before);
+//! - `{name}/sites.csv`: every site of the baseline and the scenario with its status
+//!   (`kept`, `changed`, `removed`, `new`);
+//! - `{name}/{level}.csv` (and `.geojson`): per unit, each indicator's mean and each
+//!   commune-level indicator before, after and delta;
+//! - `{name}/edits.txt`: what each edit did; `{name}/rejects.csv`: what the scenario could
+//!   not place (new sites off the network…).
+
+use super::config::Study;
+use super::levels::{
+    access_spec, commune_level_columns, summaries, summarised, summary_columns, weighted_mean,
+    People, Summarised,
+};
+use crate::access::{AccessEngine, AccessResults, Baseline, UpdateStats};
+use crate::aggregate::{Assignment, Polarity};
+use crate::demand::Origin;
+use crate::export::columns::{origin_columns, Column, Format, Values};
+use crate::export::csv::write_origins_csv;
+use crate::export::geojson::write_units_geojson;
+use crate::geocode::ban::BanIndex;
+use crate::network::builder::BuildOptions;
+use crate::network::graph::Graph;
+use crate::network::source::obtain_graph;
+use crate::rejects::Rejects;
+use crate::scenario::config::ScenarioConfig;
+use crate::scenario::edits::apply_edits;
+use crate::supply::Site;
+use crate::territory::UnitLayer;
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The baseline every scenario starts from.
+pub(crate) struct BaselineRun<'a> {
+    /// The study.
+    pub study: &'a Study,
+    /// Its network.
+    pub graph: &'a Graph,
+    /// The engine the baseline was computed with.
+    pub engine: &'a AccessEngine<'a>,
+    /// The baseline.
+    pub baseline: &'a Baseline,
+    /// Where people live.
+    pub origins: &'a [Origin],
+    /// The baseline's sites.
+    pub sites: &'a [Site],
+    /// Territorial levels.
+    pub levels: &'a [UnitLayer],
+    /// Units of each level holding each origin.
+    pub memberships: &'a [Vec<Vec<usize>>],
+    /// The baseline's per-unit columns, per level.
+    pub level_columns: &'a [Vec<Column>],
+    /// The baseline's summarised indicators.
+    pub summarised: &'a [Summarised],
+}
+
+/// One scenario computed.
+pub(crate) struct ScenarioOutcome {
+    /// Its settings.
+    pub config: ScenarioConfig,
+    /// What each edit did.
+    pub log: Vec<String>,
+    /// What was recomputed.
+    pub stats: UpdateStats,
+    /// Per-unit columns of each level, named as the baseline's.
+    pub level_columns: Vec<Vec<Column>>,
+    /// Population-weighted mean of each indicator: `(name, before, after)`.
+    pub means: Vec<(String, Option<f64>, Option<f64>)>,
+    /// Each indicator per origin after the scenario.
+    pub after: Vec<Summarised>,
+    /// Files written.
+    pub files: Vec<PathBuf>,
+}
+
+/// Runs every scenario of the study, writing into `dir/scenarios/`.
+pub(crate) fn run_scenarios(
+    base: &BaselineRun,
+    scenarios: &[ScenarioConfig],
+    dir: &Path,
+) -> anyhow::Result<Vec<ScenarioOutcome>> {
+    if scenarios.is_empty() {
+        return Ok(Vec::new());
+    }
+    let root = dir.join("scenarios");
+    std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
+    let ban = ban_index(base.study, scenarios)?;
+    let mut out = Vec::new();
+    for s in scenarios {
+        let progress = crate::progress::spinner(&format!("scenario {}", s.name));
+        let outcome = run_one(base, s, ban.as_ref(), &root.join(&s.name))
+            .with_context(|| format!("scenario {:?}", s.name))?;
+        progress.finish_and_clear();
+        tracing::info!(
+            scenario = %s.name,
+            seconds = outcome.stats.seconds,
+            searches = outcome.stats.searches,
+            "scenario computed"
+        );
+        out.push(outcome);
+    }
+    write_runs(&root.join("runs.csv"), &out)?;
+    write_means(&root.join("means.csv"), &out, base)?;
+    Ok(out)
+}
+
+/// The BAN index, read when a scenario places a site by address.
+fn ban_index(study: &Study, scenarios: &[ScenarioConfig]) -> anyhow::Result<Option<BanIndex>> {
+    let by_address = scenarios.iter().any(|s| {
+        s.add.iter().any(|a| a.address.is_some())
+            || s.moves.iter().any(|m| m.address.is_some())
+            || s.outreach.iter().any(|o| o.address.is_some())
+    });
+    if !by_address {
+        return Ok(None);
+    }
+    let files: Vec<PathBuf> = study
+        .supply
+        .iter()
+        .filter_map(|s| match s {
+            super::config::SupplyInput::Annuaire { ban, .. } => Some(ban.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if files.is_empty() {
+        return Ok(None);
+    }
+    // The BAN rows left out were reported when the supply was read.
+    let mut seen = Rejects::default();
+    Ok(Some(
+        BanIndex::from_csv(&files, &mut seen).context("reading the BAN files for scenarios")?,
+    ))
+}
+
+/// The study as the scenario sees it: its indicator parameters overridden.
+fn scenario_study(study: &Study, s: &ScenarioConfig) -> anyhow::Result<Study> {
+    let mut out = study.clone();
+    for o in &s.fca {
+        let Some(f) = out.indicators.fca.iter_mut().find(|f| f.name == o.name) else {
+            let names: Vec<&str> = study
+                .indicators
+                .fca
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect();
+            anyhow::bail!(
+                "[[scenario.fca]] {:?}: no such indicator in the study (there are: {})",
+                o.name,
+                names.join(", ")
+            );
+        };
+        f.max_minutes = o.max_minutes.or(f.max_minutes);
+        f.bands = o.bands.clone().or(f.bands.take());
+        f.sigma_minutes = o.sigma_minutes.or(f.sigma_minutes);
+        f.beta_per_minute = o.beta_per_minute.or(f.beta_per_minute);
+        f.power = o.power.or(f.power);
+        f.max_age = o.max_age.or(f.max_age);
+    }
+    if let Some(t) = &s.thresholds {
+        out.indicators.thresholds = t.clone();
+    }
+    Ok(out)
+}
+
+fn run_one(
+    base: &BaselineRun,
+    s: &ScenarioConfig,
+    ban: Option<&BanIndex>,
+    dir: &Path,
+) -> anyhow::Result<ScenarioOutcome> {
+    let valid = !s.name.is_empty()
+        && s.name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    anyhow::ensure!(
+        valid,
+        "scenario name {:?}: use letters, digits, '-' and '_' only",
+        s.name
+    );
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let study = scenario_study(base.study, s)?;
+    let spec = access_spec(&study)?;
+    let applied = apply_edits(s, base.sites, ban)?;
+    let variant = &applied.variant;
+    let mut rejects = Rejects::default();
+
+    let rebuilt;
+    let (graph, results, stats) = match &s.profile {
+        None => {
+            let u = base
+                .engine
+                .update(base.baseline, base.sites, variant, Some(&spec))?;
+            (base.graph, u.results, u.stats)
+        }
+        Some(profile) => {
+            let t = Instant::now();
+            let source = super::run::network_source(&study)?;
+            anyhow::ensure!(
+                !matches!(source, crate::network::source::NetworkSource::Graph(_)),
+                "changing the travel profile needs an `osm` or `lines` network, not a saved graph"
+            );
+            rebuilt = obtain_graph(&source, profile, &BuildOptions::default())?.graph;
+            let engine = AccessEngine::new(&rebuilt, base.origins, &spec)?;
+            let results = engine.baseline(&variant.sites)?.results;
+            let stats = UpdateStats {
+                reswept: results
+                    .fca
+                    .iter()
+                    .map(|l| l.request.category.clone())
+                    .collect(),
+                searches: variant.sites.len(),
+                seconds: t.elapsed().as_secs_f64(),
+                ..UpdateStats::default()
+            };
+            (&rebuilt, results, stats)
+        }
+    };
+    for (j, why) in results.unsnapped_sites() {
+        if variant.from_base[j].is_none() {
+            let site = &variant.sites[j];
+            rejects.push(
+                &site.source,
+                0,
+                &site.id,
+                format!("site not snapped: {why}"),
+            );
+        }
+    }
+
+    let columns = origin_columns(&results, &variant.sites);
+    let after = summarised(&study, &results, &columns);
+    let weights: Vec<f64> = base.origins.iter().map(|o| o.population).collect();
+    let mut level_columns = Vec::new();
+    for (k, (level, units_of)) in base.levels.iter().zip(base.memberships).enumerate() {
+        let assignment = Assignment::new(units_of, level.units.len())?;
+        let mut cols = Vec::new();
+        for a in &after {
+            cols.extend(summary_columns(
+                &a.name,
+                &summaries(a, &weights, &assignment)?,
+            ));
+        }
+        if level.kind == "commune" {
+            cols.extend(commune_level_columns(
+                &study,
+                graph,
+                level,
+                People {
+                    membership: &base.memberships[k],
+                    origins: base.origins,
+                    demand: &results.demand,
+                },
+                &variant.sites,
+                &mut rejects,
+            )?);
+        }
+        level_columns.push(cols);
+    }
+
+    let mut files = Vec::new();
+    let p = dir.join("edits.txt");
+    crate::atomic::write_with(&p, |w| {
+        for line in &applied.log {
+            writeln!(w, "{line}")?;
+        }
+        Ok(())
+    })?;
+    files.push(p);
+    let p = dir.join("origins.csv");
+    write_origins_csv(&p, base.origins, &origin_deltas(base.summarised, &after))?;
+    files.push(p);
+    files.push(write_site_status(
+        dir,
+        base.sites,
+        &variant.sites,
+        &variant.from_base,
+        &results,
+    )?);
+    for (k, level) in base.levels.iter().enumerate() {
+        let cols = unit_deltas(&base.level_columns[k], &level_columns[k], base.summarised);
+        let p = dir.join(format!("{}.csv", level.kind));
+        write_units_csv(&p, level, &cols)?;
+        files.push(p);
+        if study.output.geojson {
+            let p = dir.join(format!("{}.geojson", level.kind));
+            write_units_geojson(&p, level, &cols)?;
+            files.push(p);
+        }
+    }
+    let p = dir.join("rejects.csv");
+    rejects.write_csv(&p)?;
+    files.push(p);
+    let means = base
+        .summarised
+        .iter()
+        .map(|b| {
+            let a = after.iter().find(|a| a.name == b.name);
+            (
+                b.name.clone(),
+                weighted_mean(&b.values, &weights),
+                a.and_then(|a| weighted_mean(&a.values, &weights)),
+            )
+        })
+        .collect();
+    Ok(ScenarioOutcome {
+        config: s.clone(),
+        log: applied.log,
+        stats,
+        level_columns,
+        means,
+        after,
+        files,
+    })
+}
+
+/// Per origin, each indicator before, after and after − before.
+fn origin_deltas(before: &[Summarised], after: &[Summarised]) -> Vec<Column> {
+    let mut out = Vec::new();
+    for b in before {
+        let Some(a) = after.iter().find(|a| a.name == b.name) else {
+            continue;
+        };
+        let delta = b
+            .values
+            .iter()
+            .zip(&a.values)
+            .map(|(b, a)| Some(a.as_ref()? - b.as_ref()?))
+            .collect();
+        out.extend([
+            Column {
+                name: format!("{}_base", b.name),
+                values: Values::Number(b.values.clone(), Format::Fixed(6)),
+            },
+            Column {
+                name: b.name.clone(),
+                values: Values::Number(a.values.clone(), Format::Fixed(6)),
+            },
+            Column {
+                name: format!("{}_delta", b.name),
+                values: Values::Number(delta, Format::Fixed(6)),
+            },
+        ]);
+    }
+    out
+}
+
+/// Per unit, before / after / delta of each indicator's mean and of each commune-level
+/// indicator.
+fn unit_deltas(before: &[Column], after: &[Column], summarised: &[Summarised]) -> Vec<Column> {
+    let mut out = Vec::new();
+    for b in before {
+        let keep = summarised
+            .iter()
+            .any(|s| b.name == format!("{}_mean", s.name))
+            || !summarised
+                .iter()
+                .any(|s| b.name.starts_with(&format!("{}_", s.name)))
+                && !b.name.ends_with("_ratio")
+                && !b.name.starts_with("icc_");
+        let (Some(bv), Some(av)) = (
+            b.numbers(),
+            after
+                .iter()
+                .find(|a| a.name == b.name)
+                .and_then(Column::numbers),
+        ) else {
+            continue;
+        };
+        if !keep {
+            continue;
+        }
+        let delta = bv
+            .iter()
+            .zip(av)
+            .map(|(b, a)| Some(a.as_ref()? - b.as_ref()?))
+            .collect();
+        out.extend([
+            Column {
+                name: format!("{}_base", b.name),
+                values: Values::Number(bv.to_vec(), Format::Fixed(4)),
+            },
+            Column {
+                name: b.name.clone(),
+                values: Values::Number(av.to_vec(), Format::Fixed(4)),
+            },
+            Column {
+                name: format!("{}_delta", b.name),
+                values: Values::Number(delta, Format::Fixed(4)),
+            },
+        ]);
+    }
+    out
+}
+
+/// `{level}.csv`: `code,name` then the columns.
+fn write_units_csv(path: &Path, level: &UnitLayer, columns: &[Column]) -> anyhow::Result<()> {
+    crate::atomic::write_with(path, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        let mut header = vec!["code".to_string(), "name".to_string()];
+        header.extend(columns.iter().map(|c| c.name.clone()));
+        csv.write_record(&header)?;
+        for (u, unit) in level.units.iter().enumerate() {
+            let mut row = vec![unit.code.clone(), unit.name.clone()];
+            row.extend(columns.iter().map(|c| c.text(u)));
+            csv.write_record(&row)?;
+        }
+        csv.flush()?;
+        Ok(())
+    })
+}
+
+/// `sites.csv` of a scenario: every baseline and scenario site with its status.
+fn write_site_status(
+    dir: &Path,
+    base: &[Site],
+    sites: &[Site],
+    from_base: &[Option<usize>],
+    results: &AccessResults,
+) -> anyhow::Result<PathBuf> {
+    let p = dir.join("sites.csv");
+    let mut kept = vec![false; base.len()];
+    crate::atomic::write_with(&p, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        csv.write_record([
+            "id", "category", "lon", "lat", "capacity", "activity", "age", "status", "snapped",
+        ])?;
+        let f = |x: Option<f64>| x.map(|x| Format::Shortest.write(x)).unwrap_or_default();
+        let mut row = |s: &Site, status: &str, snapped: &str| {
+            csv.write_record([
+                s.id.as_str(),
+                &s.category,
+                &Format::Fixed(6).write(s.lon),
+                &Format::Fixed(6).write(s.lat),
+                &Format::Shortest.write(s.capacity),
+                &f(s.activity),
+                &s.age.map(|a| a.to_string()).unwrap_or_default(),
+                status,
+                snapped,
+            ])
+        };
+        for (j, s) in sites.iter().enumerate() {
+            let status = match from_base[j] {
+                Some(b) => {
+                    kept[b] = true;
+                    if *s == base[b] {
+                        "kept"
+                    } else {
+                        "changed"
+                    }
+                }
+                None => "new",
+            };
+            let snapped = match &results.site_snaps[j] {
+                Ok(_) => "yes".to_string(),
+                Err(e) => format!("no: {e}"),
+            };
+            row(s, status, &snapped)?;
+        }
+        for (b, s) in base.iter().enumerate() {
+            if !kept[b] {
+                row(s, "removed", "")?;
+            }
+        }
+        csv.flush()?;
+        Ok(())
+    })?;
+    Ok(p)
+}
+
+/// `runs.csv`: what each scenario did and took.
+fn write_runs(path: &Path, out: &[ScenarioOutcome]) -> anyhow::Result<()> {
+    crate::atomic::write_with(path, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        csv.write_record([
+            "scenario",
+            "description",
+            "edits",
+            "sites_removed",
+            "sites_added",
+            "sites_changed",
+            "catchment_searches",
+            "categories_updated",
+            "categories_reswept",
+        ])?;
+        for o in out {
+            csv.write_record([
+                o.config.name.as_str(),
+                &o.config.description,
+                &o.log.join(" | "),
+                &o.stats.removed.to_string(),
+                &o.stats.added.to_string(),
+                &o.stats.changed.to_string(),
+                &o.stats.searches.to_string(),
+                &o.stats.updated.join(" "),
+                &o.stats.reswept.join(" "),
+            ])?;
+        }
+        csv.flush()?;
+        Ok(())
+    })
+}
+
+/// `means.csv`: per scenario and indicator, the mean before and after and who gained.
+fn write_means(path: &Path, out: &[ScenarioOutcome], base: &BaselineRun) -> anyhow::Result<()> {
+    let weights: Vec<f64> = base.origins.iter().map(|o| o.population).collect();
+    crate::atomic::write_with(path, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        csv.write_record([
+            "scenario",
+            "indicator",
+            "mean_base",
+            "mean_scenario",
+            "mean_delta",
+            "population_better",
+            "population_worse",
+            "population_same",
+        ])?;
+        let f = |x: Option<f64>| x.map(|x| Format::Fixed(6).write(x)).unwrap_or_default();
+        for o in out {
+            for (name, before, after) in &o.means {
+                let (mut better, mut worse, mut same) = (0.0, 0.0, 0.0);
+                let b = base.summarised.iter().find(|s| &s.name == name);
+                let a = o.after.iter().find(|s| &s.name == name);
+                if let (Some(b), Some(a)) = (b, a) {
+                    let higher_better = b.polarity == Polarity::HigherIsBetter;
+                    for ((x, y), w) in b.values.iter().zip(&a.values).zip(&weights) {
+                        match (x, y) {
+                            (Some(x), Some(y)) if x == y => same += w,
+                            (Some(x), Some(y)) if (y > x) == higher_better => better += w,
+                            (Some(_), Some(_)) => worse += w,
+                            // Reached before, not any more (or the reverse).
+                            (Some(_), None) => worse += w,
+                            (None, Some(_)) => better += w,
+                            (None, None) => same += w,
+                        }
+                    }
+                }
+                csv.write_record([
+                    o.config.name.clone(),
+                    name.clone(),
+                    f(*before),
+                    f(*after),
+                    f(after.zip(*before).map(|(a, b)| a - b)),
+                    Format::Fixed(1).write(better),
+                    Format::Fixed(1).write(worse),
+                    Format::Fixed(1).write(same),
+                ])?;
+            }
+        }
+        csv.flush()?;
+        Ok(())
+    })
+}
