@@ -6,6 +6,7 @@ pub mod inputs;
 pub mod manifest;
 pub mod report;
 pub mod run;
+pub mod suggest;
 
 pub use config::{Study, StudyError};
 pub use run::{run_study, RunOutput, RunSummary};
