@@ -190,10 +190,7 @@ fn suggestions_on_a_small_study() {
         lon,
         lat,
     };
-    let sources: Vec<NamedPoint> = origins
-        .iter()
-        .map(|o| named(&o.id, o.lon, o.lat))
-        .collect();
+    let sources: Vec<NamedPoint> = origins.iter().map(|o| named(&o.id, o.lon, o.lat)).collect();
     let destinations = [
         named("gp-a", sites[0].lon, sites[0].lat),
         named(&first.id, first.lon, first.lat),
@@ -252,7 +249,10 @@ fn suggestions_on_a_small_study() {
     assert_eq!(rows[1][1], first.id);
     assert_eq!(rows[1][4].parse::<f64>().unwrap(), want);
     let text = cover.to_string();
-    assert!(text.contains("greedy") && text.contains("gain evaluations"), "{text}");
+    assert!(
+        text.contains("greedy") && text.contains("gain evaluations"),
+        "{text}"
+    );
 
     // QPV coverage counts only the QPV origins.
     let qpv = run_suggest(&study.suggest[1], &ctx, &out, &mut rejects).unwrap();
@@ -267,7 +267,10 @@ fn suggestions_on_a_small_study() {
         .map(|&i| origins[i].population)
         .sum();
     let gained: f64 = qpv.picks.iter().map(|p| p.gain).sum();
-    assert!(gained > 0.0 && gained <= q_uncovered, "{gained} {q_uncovered}");
+    assert!(
+        gained > 0.0 && gained <= q_uncovered,
+        "{gained} {q_uncovered}"
+    );
 
     // Access gain: recomputed with the first pick added as a GP site of capacity 2.
     let gain = run_suggest(&study.suggest[2], &ctx, &out, &mut rejects).unwrap();
@@ -287,8 +290,15 @@ fn suggestions_on_a_small_study() {
             .map(|(a, o)| o.population * a.min(0.02))
             .sum()
     };
-    let (f0, f1) = (f(&access.fca[0].result.access), f(&after.fca[0].result.access));
-    assert!((gain.baseline - f0).abs() < 1e-9, "{} vs {f0}", gain.baseline);
+    let (f0, f1) = (
+        f(&access.fca[0].result.access),
+        f(&after.fca[0].result.access),
+    );
+    assert!(
+        (gain.baseline - f0).abs() < 1e-9,
+        "{} vs {f0}",
+        gain.baseline
+    );
     assert!(
         (pick.gain - (f1 - f0)).abs() < 1e-9,
         "{} vs {}",
@@ -300,6 +310,15 @@ fn suggestions_on_a_small_study() {
     let grid = run_suggest(&study.suggest[3], &ctx, &out, &mut rejects).unwrap();
     assert!(grid.candidates > 0 && grid.grid_dropped > 0, "{grid}");
     assert_eq!(grid.rejected, 0);
-    assert!(!grid.picks.is_empty());
-    assert!(grid.picks[0].gain >= first.gain);
+    assert_eq!(
+        (grid.baseline, grid.ceiling),
+        (cover.baseline, cover.ceiling)
+    );
+    let mut last = grid.baseline;
+    for p in &grid.picks {
+        assert!(p.id.starts_with("grid-") && p.gain > 0.0 && p.objective > last);
+        last = p.objective;
+    }
+    assert!(!grid.picks.is_empty() && last <= grid.ceiling);
+    println!("{cover}\n{qpv}\n{gain}\n{grid}");
 }

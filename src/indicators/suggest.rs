@@ -143,6 +143,9 @@ pub enum SuggestError {
     Input(String),
 }
 
+/// Per candidate, `(origin, Δ_ic)` for the origins it contributes to.
+type Contributions = Vec<Vec<(u32, f64)>>;
+
 /// Per origin state and per candidate contributions, built from a [`Problem`].
 struct Effects {
     /// *p_i*, 0 outside the mask.
@@ -150,7 +153,7 @@ struct Effects {
     /// Headroom r_i = max(θ_i − level_i, 0).
     headroom: Vec<f64>,
     /// Per candidate, `(origin, Δ_ic > 0)` in origin order.
-    delta: Vec<Vec<(u32, f64)>>,
+    delta: Contributions,
     baseline: f64,
     ceiling: f64,
 }
@@ -184,7 +187,7 @@ impl Effects {
                 _ => p.population[i],
             })
             .collect();
-        let (cap, level, delta): (Vec<f64>, Vec<f64>, Vec<Vec<(u32, f64)>>) = match p.objective {
+        let (cap, level, delta): (f64, Vec<f64>, Contributions) = match p.objective {
             Objective::Coverage { minutes, covered } => {
                 if covered.len() != n {
                     return Err(SuggestError::Input(format!(
@@ -208,7 +211,7 @@ impl Effects {
                             .collect()
                     })
                     .collect();
-                (vec![1.0; n], level, delta)
+                (1.0, level, delta)
             }
             Objective::AccessGain {
                 kernel,
@@ -228,8 +231,7 @@ impl Effects {
                         return Err(SuggestError::Input(format!("{got} {what} for {want} {of}")));
                     }
                 }
-                for (what, values) in [("supply", supply), ("demand", demand), ("access", access)]
-                {
+                for (what, values) in [("supply", supply), ("demand", demand), ("access", access)] {
                     if let Some(k) = values.iter().position(|&x| bad(x)) {
                         return Err(SuggestError::Input(format!(
                             "{what} {} (index {k}) is not a finite number ≥ 0",
@@ -248,19 +250,15 @@ impl Effects {
                     .zip(supply)
                     .map(|(r, &s)| candidate_delta(kernel, r, demand, s))
                     .collect();
-                (vec![*cap; n], access.clone(), delta)
+                (*cap, access.clone(), delta)
             }
         };
-        let headroom: Vec<f64> = cap
-            .iter()
-            .zip(&level)
-            .map(|(&c, &l)| (c - l).max(0.0))
-            .collect();
+        let headroom: Vec<f64> = level.iter().map(|&l| (cap - l).max(0.0)).collect();
         let mut baseline = 0.0;
         let mut ceiling = 0.0;
         for i in 0..n {
-            baseline += weight[i] * level[i].min(cap[i]);
-            ceiling += weight[i] * cap[i];
+            baseline += weight[i] * level[i].min(cap);
+            ceiling += weight[i] * cap;
         }
         Ok(Effects {
             weight,
@@ -696,12 +694,7 @@ mod tests {
         };
         let g = lazy_greedy(&p, 3).unwrap();
         assert!(!g.picks.is_empty());
-        let f = |a: &[f64]| -> f64 {
-            a.iter()
-                .zip(&population)
-                .map(|(a, p)| p * a.min(cap))
-                .sum()
-        };
+        let f = |a: &[f64]| -> f64 { a.iter().zip(&population).map(|(a, p)| p * a.min(cap)).sum() };
         let mut chosen = Vec::new();
         let mut before = f(&full(&chosen));
         assert!((before - g.baseline).abs() < 1e-9);

@@ -217,11 +217,17 @@ pub struct SuggestOutcome {
 impl SuggestOutcome {
     /// Lines for the report and the summary: method, baseline, each pick, accounting.
     pub fn lines(&self) -> Vec<String> {
-        let n = |x: f64| Format::Fixed(1).write(x);
+        // Inhabitants to the tenth; access sums (often small) to four decimals.
+        let n = |x: f64| {
+            let decimals = if x.abs() >= 100.0 { 1 } else { 4 };
+            Format::Fixed(decimals).write(x)
+        };
         let pct = |x: f64| {
-            (self.ceiling > 0.0)
-                .then(|| format!(" ({} %)", Format::Fixed(1).write(100.0 * x / self.ceiling)))
-                .unwrap_or_default()
+            if self.ceiling > 0.0 {
+                format!(" ({} %)", Format::Fixed(1).write(100.0 * x / self.ceiling))
+            } else {
+                String::new()
+            }
         };
         let mut out = vec![
             format!(
@@ -317,7 +323,10 @@ pub fn run_suggest(
     }
     let mask = match cfg.objective {
         SuggestObjective::QpvCoverage => Some(ctx.in_qpv.with_context(|| {
-            format!("{}: qpv_coverage needs a qpv level in [[territories]]", what())
+            format!(
+                "{}: qpv_coverage needs a qpv level in [[territories]]",
+                what()
+            )
         })?),
         _ => None,
     };
@@ -635,14 +644,18 @@ fn baseline_coverage(
 /// Writes `suggest_{name}.csv`: a baseline row (`pick` 0), then one row per pick.
 fn write_csv(path: &Path, g: &Greedy, candidates: &[Candidate]) -> anyhow::Result<()> {
     let share = |x: f64| {
-        (g.ceiling > 0.0)
-            .then(|| Format::Fixed(6).write(x / g.ceiling))
-            .unwrap_or_default()
+        if g.ceiling > 0.0 {
+            Format::Fixed(6).write(x / g.ceiling)
+        } else {
+            String::new()
+        }
     };
     let closed = |x: f64| {
-        (g.ceiling > g.baseline)
-            .then(|| Format::Fixed(6).write((x - g.baseline) / (g.ceiling - g.baseline)))
-            .unwrap_or_default()
+        if g.ceiling > g.baseline {
+            Format::Fixed(6).write((x - g.baseline) / (g.ceiling - g.baseline))
+        } else {
+            String::new()
+        }
     };
     let num = |x: f64| Format::Fixed(4).write(x);
     crate::atomic::write_with(path, |w| {
@@ -717,7 +730,10 @@ mod tests {
         .unwrap();
         assert_eq!((c.capacity, c.activity), (Some(4.0), Some(3600.0)));
         for (extra, want) in [
-            ("objective = \"coverage\"\nminutes = 10", "exactly one of candidates"),
+            (
+                "objective = \"coverage\"\nminutes = 10",
+                "exactly one of candidates",
+            ),
             (
                 "objective = \"coverage\"\nminutes = 10\ngrid_m = 500\ncandidates = \"c.csv\"",
                 "exactly one of candidates",
@@ -740,7 +756,10 @@ mod tests {
                 "objective = \"coverage\"\nminutes = 10\ngrid_m = 500\nbudjet = 2",
                 "unknown field",
             ),
-            ("objective = \"coverage\"\nminutes = 10\ngrid_m = -5", "grid_m = -5"),
+            (
+                "objective = \"coverage\"\nminutes = 10\ngrid_m = -5",
+                "grid_m = -5",
+            ),
         ] {
             let e = parse(extra).unwrap_err();
             assert!(e.contains(want), "{extra}: {e}");
