@@ -7,7 +7,8 @@
 //! - [`fca`]: 2SFCA, E2SFCA and kernel variants ([`kernel`]); [`apl`]: the DREES APL;
 //!   [`commune_level`]: the same between communes, chef-lieu to chef-lieu (DREES);
 //! - [`catchment`]: where the travel times come from — the road network, or a table the
-//!   analyst brings — so that everything after the searches is one code path.
+//!   analyst brings — so that everything after the searches is one code path;
+//! - [`suggest`]: where to add supply — greedy choice of candidate sites for an objective.
 
 pub mod apl;
 pub mod catchment;
@@ -17,6 +18,7 @@ pub mod fca;
 pub mod icc;
 pub mod kernel;
 pub mod nearest;
+pub mod suggest;
 pub mod zonage;
 
 pub use apl::{apl, AplRules, AplSupply};

@@ -40,6 +40,9 @@ pub struct Study {
     /// What to write.
     #[serde(default)]
     pub output: OutputConfig,
+    /// Where to add supply: greedy choices of candidate sites (`suggest_{name}.csv`).
+    #[serde(default)]
+    pub suggest: Vec<crate::study::suggest::SuggestConfig>,
 }
 
 /// A file of `[[scenario]]` sections.

@@ -1,5 +1,7 @@
 //! One study, end to end: the study file ([`config`]), its inputs read through the
-//! real-format readers ([`inputs`]), the run ([`run`]), its report ([`report`]) and its provenance ([`manifest`]).
+//! real-format readers ([`inputs`]), the run ([`run`]) with its per-territory summaries
+//! ([`levels`]), what-if scenarios ([`scenarios`]) and supply suggestions ([`suggest`]), its
+//! report ([`report`]) and its provenance ([`manifest`]).
 
 pub mod config;
 pub mod inputs;
@@ -8,6 +10,7 @@ pub mod manifest;
 pub mod report;
 pub mod run;
 pub mod scenarios;
+pub mod suggest;
 
 pub use config::{Study, StudyError};
 pub use run::{run_study, RunOutput, RunSummary};
