@@ -13,7 +13,9 @@
 //! 3. a study file, `study.toml` ([`DEMO_STUDY`]), asking for the time to the nearest GP,
 //!    radiologist, gastro-enterologist and pharmacy (and the 3rd nearest), GP coverage, GP
 //!    E2SFCA at 30 minutes and the APL, summarised per commune, QPV and CPTS;
-//! 4. the study run ([`crate::study::run_study`]) into `results/`.
+//! 4. the study run ([`crate::study::run_study`]) into `results/`, with four what-if
+//!    scenarios (a practice closes, a maison de santé opens, a specialist's outreach
+//!    half-days, a shorter catchment) and a greedy suggestion of three new GP sites.
 //!
 //! Same seed, same bytes: the demo's outputs are identical on every run and machine,
 //! whatever the number of threads.
@@ -94,6 +96,49 @@ population = "input/population_by_age_sex.csv"
 rates = "input/reference_rates.csv"
 territories = "input/cpts.csv"
 acts_per_fte = { radiology = 9000, gastro = 4500, gynaecology = 5000, ophthalmology = 7000 }
+
+# What-if scenarios, recomputed from the baseline (only the sites they change are searched).
+[[scenario]]
+name = "practice-closes"
+description = "Three GPs of Lorvauac stop practising"
+[[scenario.remove]]
+ids = ["10990000001", "10990000002", "10990000003"]
+
+[[scenario]]
+name = "msp-les-essarts"
+description = "A maison de santé with 4 GPs at 3,600 acts a year each opens in Les Essarts"
+[[scenario.add]]
+id = "msp-les-essarts"
+category = "gp"
+lon = 2.3372
+lat = 48.8442
+professionals = 4
+activity = 3600
+
+[[scenario]]
+name = "gastro-outreach"
+description = "A gastro-enterologist holds 2 half-days a week in Fontenelle (address geocoded)"
+[[scenario.outreach]]
+id = "gastro-fontenelle"
+category = "gastroenterology"
+address = { number = "1", street = "Rue de l'Ile 1", postcode = "93918", commune = "Fontenelle" }
+half_days = 2
+
+[[scenario]]
+name = "e2sfca-20min"
+description = "GP E2SFCA with a 20-minute catchment instead of 30"
+[[scenario.fca]]
+name = "gp_e2sfca"
+max_minutes = 20
+
+# Where 3 new GP sites would bring the most people within 10 minutes (greedy).
+[[suggest]]
+name = "gp-within-10"
+category = "gp"
+budget = 3
+objective = "coverage"
+minutes = 10
+grid_m = 1000
 
 [output]
 dir = "results"

@@ -27,6 +27,7 @@ use super::levels::{
 };
 use super::report::{write_report, Headline, ReportInput};
 use super::scenarios::{run_scenarios, BaselineRun};
+use super::suggest::{run_suggest, SuggestContext};
 use crate::access::{AccessEngine, AccessResults};
 use crate::aggregate::{
     concentration_index, gini, overlaps, qpv_gaps, worst_first, write_qpv_gaps,
@@ -277,6 +278,30 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
         files.push(dir.join("scenarios").join("runs.csv"));
         files.push(dir.join("scenarios").join("means.csv"));
         timings.push(("scenarios".to_string(), t_scenarios.elapsed().as_secs_f64()));
+    }
+    let in_qpv: Option<Vec<bool>> = levels
+        .iter()
+        .position(|l| l.kind == "qpv")
+        .map(|q| memberships[q].iter().map(|u| !u.is_empty()).collect());
+    let mut suggestions = Vec::new();
+    for cfg in &study.suggest {
+        let outcome = run_suggest(
+            cfg,
+            &SuggestContext {
+                graph: &graph,
+                origins: &origins,
+                sites: &sites,
+                access,
+                in_qpv: in_qpv.as_deref(),
+                max_snap_m: study.network.max_snap_m,
+                study_dir: path.parent().unwrap_or(Path::new(".")),
+            },
+            &dir,
+            &mut rejects,
+        )?;
+        tracing::info!("suggestion: {outcome}");
+        files.push(outcome.file.clone());
+        suggestions.push(outcome);
     }
     // Each level's layer once, with every column computed for it.
     if study.output.geojson {
