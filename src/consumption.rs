@@ -484,6 +484,23 @@ pub fn read_population(
     Ok(out)
 }
 
+/// The age-band labels the consumption table uses (non-empty cells of its age column), or
+/// `None` when it has no age column: what a population built from cells is banded into.
+/// Bad rows are not reported here: [`read_consumption`] reports them.
+pub fn read_age_bands(
+    path: &Path,
+    cols: &ConsumptionColumns,
+) -> Result<Option<BTreeSet<String>>, ConsumptionError> {
+    let t = Table::read(path, &mut Rejects::default())?;
+    Ok(t.col(&cols.age_band).map(|c| {
+        t.rows
+            .iter()
+            .filter_map(|(_, r)| r.get(c).map(str::trim).filter(|v| !v.is_empty()))
+            .map(str::to_string)
+            .collect()
+    }))
+}
+
 /// Reads the consumption table; codes and age bands must be in `population`.
 pub fn read_consumption(
     path: &Path,
@@ -711,6 +728,18 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("\"code\""), "{e}");
+    }
+
+    #[test]
+    fn age_bands_of_the_consumption() {
+        let c = file("code,specialty,age_band,count\n93055,a,0-14,1\n93055,a,15+,2\n93001,a,0-14,3\n93001,a,,3\n");
+        let b = read_age_bands(c.path(), &ConsumptionColumns::default()).unwrap();
+        assert_eq!(b.unwrap().into_iter().collect::<Vec<_>>(), ["0-14", "15+"]);
+        let c = file("code,specialty,count\n93055,a,1\n");
+        assert_eq!(
+            read_age_bands(c.path(), &ConsumptionColumns::default()).unwrap(),
+            None
+        );
     }
 
     #[test]

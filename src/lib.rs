@@ -17,6 +17,7 @@ pub mod demo;
 pub mod export;
 pub mod fca_job;
 pub mod geocode;
+pub mod icc_filosofi;
 pub mod icc_job;
 pub mod indicators;
 pub mod inspect;

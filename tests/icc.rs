@@ -8,7 +8,7 @@
 //! 180. CENTRE (both communes) and the total sit at exactly 100. Dermato: rates 6/300 and
 //! 6/75, E = 12 in each commune, O = 20 and 4 (the latter below the secrecy threshold).
 
-use recours::icc_job::{run_icc_job, IccJob, Typology};
+use recours::icc_job::{run_icc_job, AccessInput, IccJob, PopulationSource, Typology};
 use recours::indicators::icc::IccConfig;
 use recours::rejects::Rejects;
 use std::path::{Path, PathBuf};
@@ -23,7 +23,7 @@ fn fixture(name: &str) -> PathBuf {
 fn job(out: &Path, rates: Option<&str>) -> IccJob {
     IccJob {
         consumption: fixture("consumption.csv"),
-        population: fixture("population.csv"),
+        population: PopulationSource::Csv(fixture("population.csv")),
         rates: rates.map(fixture),
         territories: fixture("territories.csv"),
         columns: Default::default(),
@@ -32,8 +32,8 @@ fn job(out: &Path, rates: Option<&str>) -> IccJob {
             ..IccConfig::default()
         },
         access: Some((
-            fixture("access.csv"),
-            Typology::parse("minutes_to_cardio:20").unwrap(),
+            AccessInput::File(fixture("access.csv")),
+            vec![Typology::parse("minutes_to_cardio:20").unwrap()],
         )),
         out: out.to_path_buf(),
     }

@@ -2,6 +2,7 @@
 //! real-format readers ([`inputs`]), the run ([`run`]), its report ([`report`]) and its provenance ([`manifest`]).
 
 pub mod config;
+pub mod icc;
 pub mod inputs;
 pub mod manifest;
 pub mod report;
