@@ -53,8 +53,9 @@ enum Command {
     /// and rejected with the main reasons, CRS, WGS84 bounding box and categories.
     Inspect(InspectArgs),
     /// ICC (indice comparatif de consommation) per territory and specialty: observed against
-    /// expected consumption at reference rates by age band × sex, exact Poisson or Byar
-    /// interval, missing consumption and doctors, statistical secrecy, URPS summaries.
+    /// expected consumption at reference rates by age band × sex (age only with a population
+    /// from Filosofi cells, --filosofi), exact Poisson, Byar, log-normal or auto interval,
+    /// missing consumption and doctors, statistical secrecy, URPS summaries.
     ///
     /// Writes --out, `<out>.summary.csv`, `<out>.rejects.csv` and, with --access,
     /// `<out>.typology.csv` (ICC joined with access indicators).
