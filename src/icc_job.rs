@@ -36,6 +36,7 @@ use crate::indicators::icc::{
     compute_icc, published_icc, IccConfig, IccResult, IccRow, RateSource,
 };
 use crate::rejects::Rejects;
+use crate::table::Table;
 use crate::territory::read_membership_csv;
 use crate::territory::UnitLayer;
 use anyhow::{bail, Context};
@@ -473,50 +474,32 @@ fn write_summaries(path: &Path, res: &IccResult) -> anyhow::Result<()> {
     })
 }
 
-/// Reads an access CSV `code,<indicators…>`.
+/// Reads an access CSV `code,<indicators…>` ([`crate::table`], rows as long as the header).
 fn read_access(path: &Path, rejects: &mut Rejects) -> anyhow::Result<AccessTable> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {file}"))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let first = text.lines().next().unwrap_or("");
-    let sep = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(sep)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = rdr.headers()?.iter().map(str::to_lowercase).collect();
-    if header.first().map(String::as_str) != Some("code") {
-        bail!("{file}: expected a first column `code`, found {header:?}");
+    let t = Table::read(path, false, rejects)?;
+    if t.headers.first().map(String::as_str) != Some("code") {
+        bail!(
+            "{}: expected a first column `code`, found {:?}",
+            t.file,
+            t.headers
+        );
     }
     let mut rows = BTreeMap::new();
-    for rec in rdr.records() {
-        match rec {
-            Ok(r) => {
-                let line = r.position().map_or(0, |p| p.line());
-                let code = r.get(0).unwrap_or("").to_string();
-                let values: Vec<String> = r.iter().skip(1).map(str::to_string).collect();
-                match rows.entry(code) {
-                    std::collections::btree_map::Entry::Vacant(e) => {
-                        e.insert(values);
-                    }
-                    std::collections::btree_map::Entry::Occupied(e) => {
-                        rejects.push(&file, line, e.key(), "territory given twice")
-                    }
-                }
+    for (line, r) in &t.rows {
+        let code = r.get(0).unwrap_or("").to_string();
+        let values: Vec<String> = r.iter().skip(1).map(str::to_string).collect();
+        match rows.entry(code) {
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(values);
             }
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                rejects.push(&file, line, "", format!("unreadable row: {e}"));
+            std::collections::btree_map::Entry::Occupied(e) => {
+                rejects.push(&t.file, *line, e.key(), "territory given twice")
             }
         }
     }
     Ok(AccessTable {
-        source: file,
-        names: header[1..].to_vec(),
+        source: t.file,
+        names: t.headers[1..].to_vec(),
         rows,
     })
 }

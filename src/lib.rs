@@ -32,5 +32,6 @@ pub mod snap;
 pub mod study;
 pub mod supply;
 pub mod synth;
+pub mod table;
 pub mod territory;
 pub mod zonage_job;
