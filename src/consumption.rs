@@ -34,22 +34,9 @@ use std::path::Path;
 /// A reader that cannot go on: file unreadable, not UTF-8, or a required column missing.
 #[derive(Debug, thiserror::Error)]
 pub enum ConsumptionError {
-    /// The file could not be read.
-    #[error("{file}: cannot read: {reason}")]
-    Open {
-        /// File given.
-        file: String,
-        /// The underlying message.
-        reason: String,
-    },
-    /// The file is not UTF-8 or has no header.
-    #[error("{file}: {reason}")]
-    Format {
-        /// File given.
-        file: String,
-        /// What is wrong.
-        reason: String,
-    },
+    /// The file could not be read, is not UTF-8 or has no header.
+    #[error(transparent)]
+    Table(#[from] TableError),
     /// A required column is absent.
     #[error("{file}: column {column:?} not found (configurable); header is {header:?}")]
     Column {
@@ -311,15 +298,6 @@ pub fn is_unit_code(code: &str) -> bool {
 /// The commune a unit code lies in (the code itself, or an IRIS code's first five characters).
 pub fn commune_of(code: &str) -> &str {
     code.get(..5).unwrap_or(code)
-}
-
-impl From<TableError> for ConsumptionError {
-    fn from(e: TableError) -> Self {
-        match e {
-            TableError::Open { file, reason } => ConsumptionError::Open { file, reason },
-            TableError::Format { file, reason } => ConsumptionError::Format { file, reason },
-        }
-    }
 }
 
 /// The column `name` of `t`, or an error naming it and the header.
