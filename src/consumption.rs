@@ -24,6 +24,7 @@
 //! unknown sectors or sexes) go to [`Rejects`] with file, line and reason.
 
 use crate::rejects::Rejects;
+use crate::table::{Table, TableError};
 use crate::territory::membership::is_commune_code;
 use serde::{Deserialize, Serialize};
 use std::collections::btree_map::Entry;
@@ -33,22 +34,9 @@ use std::path::Path;
 /// A reader that cannot go on: file unreadable, not UTF-8, or a required column missing.
 #[derive(Debug, thiserror::Error)]
 pub enum ConsumptionError {
-    /// The file could not be read.
-    #[error("{file}: cannot read: {reason}")]
-    Open {
-        /// File given.
-        file: String,
-        /// The underlying message.
-        reason: String,
-    },
-    /// The file is not UTF-8 or has no header.
-    #[error("{file}: {reason}")]
-    Format {
-        /// File given.
-        file: String,
-        /// What is wrong.
-        reason: String,
-    },
+    /// The file could not be read, is not UTF-8 or has no header.
+    #[error(transparent)]
+    Table(#[from] TableError),
     /// A required column is absent.
     #[error("{file}: column {column:?} not found (configurable); header is {header:?}")]
     Column {
@@ -312,83 +300,13 @@ pub fn commune_of(code: &str) -> &str {
     code.get(..5).unwrap_or(code)
 }
 
-/// A CSV read whole, header lower-cased.
-struct Table {
-    file: String,
-    headers: Vec<String>,
-    rows: Vec<(u64, csv::StringRecord)>,
-}
-
-impl Table {
-    fn read(path: &Path, rejects: &mut Rejects) -> Result<Table, ConsumptionError> {
-        let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| ConsumptionError::Open {
-            file: file.clone(),
-            reason: e.to_string(),
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| ConsumptionError::Format {
-            file: file.clone(),
-            reason: format!(
-                "not UTF-8 (byte {}): re-save it as UTF-8",
-                e.utf8_error().valid_up_to()
-            ),
-        })?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        let first = text.lines().next().unwrap_or("");
-        if first.trim().is_empty() {
-            return Err(ConsumptionError::Format {
-                file,
-                reason: "empty file, expected a header line".into(),
-            });
-        }
-        let sep = if first.matches(';').count() > first.matches(',').count() {
-            b';'
-        } else {
-            b','
-        };
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(sep)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let headers = rdr
-            .headers()
-            .map_err(|e| ConsumptionError::Format {
-                file: file.clone(),
-                reason: e.to_string(),
-            })?
-            .iter()
-            .map(str::to_lowercase)
-            .collect();
-        let mut rows = Vec::new();
-        for rec in rdr.records() {
-            match rec {
-                Ok(r) => rows.push((r.position().map_or(0, |p| p.line()), r)),
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    rejects.push(&file, line, "", format!("unreadable row: {e}"));
-                }
-            }
-        }
-        Ok(Table {
-            file,
-            headers,
-            rows,
-        })
-    }
-
-    fn col(&self, name: &str) -> Option<usize> {
-        let name = name.to_lowercase();
-        self.headers.iter().position(|h| *h == name)
-    }
-
-    fn require(&self, name: &str) -> Result<usize, ConsumptionError> {
-        self.col(name).ok_or_else(|| ConsumptionError::Column {
-            file: self.file.clone(),
-            column: name.to_string(),
-            header: self.headers.clone(),
-        })
-    }
+/// The column `name` of `t`, or an error naming it and the header.
+fn require(t: &Table, name: &str) -> Result<usize, ConsumptionError> {
+    t.col(name).ok_or_else(|| ConsumptionError::Column {
+        file: t.file.clone(),
+        column: name.to_string(),
+        header: t.headers.clone(),
+    })
 }
 
 /// Parses a finite number ≥ 0 (decimal comma accepted).
@@ -445,8 +363,8 @@ pub fn read_population(
     cols: &PopulationColumns,
     rejects: &mut Rejects,
 ) -> Result<Population, ConsumptionError> {
-    let t = Table::read(path, rejects)?;
-    let (cc, cp) = (t.require(&cols.code)?, t.require(&cols.population)?);
+    let t = Table::read(path, true, rejects)?;
+    let (cc, cp) = (require(&t, &cols.code)?, require(&t, &cols.population)?);
     let (ca, cs) = (t.col(&cols.age_band), t.col(&cols.sex));
     let mut out = Population {
         source: t.file.clone(),
@@ -484,6 +402,23 @@ pub fn read_population(
     Ok(out)
 }
 
+/// The age-band labels the consumption table uses (non-empty cells of its age column), or
+/// `None` when it has no age column: what a population built from cells is banded into.
+/// Bad rows are not reported here: [`read_consumption`] reports them.
+pub fn read_age_bands(
+    path: &Path,
+    cols: &ConsumptionColumns,
+) -> Result<Option<BTreeSet<String>>, ConsumptionError> {
+    let t = Table::read(path, true, &mut Rejects::default())?;
+    Ok(t.col(&cols.age_band).map(|c| {
+        t.rows
+            .iter()
+            .filter_map(|(_, r)| r.get(c).map(str::trim).filter(|v| !v.is_empty()))
+            .map(str::to_string)
+            .collect()
+    }))
+}
+
 /// Reads the consumption table; codes and age bands must be in `population`.
 pub fn read_consumption(
     path: &Path,
@@ -491,10 +426,10 @@ pub fn read_consumption(
     population: &Population,
     rejects: &mut Rejects,
 ) -> Result<Consumption, ConsumptionError> {
-    let t = Table::read(path, rejects)?;
-    let cc = t.require(&cols.code)?;
-    let csp = t.require(&cols.specialty)?;
-    let cn = t.require(&cols.count)?;
+    let t = Table::read(path, true, rejects)?;
+    let cc = require(&t, &cols.code)?;
+    let csp = require(&t, &cols.specialty)?;
+    let cn = require(&t, &cols.count)?;
     let (ca, cs, cse) = (t.col(&cols.age_band), t.col(&cols.sex), t.col(&cols.sector));
     let codes = population.codes();
     let bands = population.age_bands();
@@ -565,9 +500,9 @@ pub fn read_rates(
     cols: &RateColumns,
     rejects: &mut Rejects,
 ) -> Result<RateTable, ConsumptionError> {
-    let t = Table::read(path, rejects)?;
-    let csp = t.require(&cols.specialty)?;
-    let cr = t.require(&cols.rate)?;
+    let t = Table::read(path, true, rejects)?;
+    let csp = require(&t, &cols.specialty)?;
+    let cr = require(&t, &cols.rate)?;
     let (ca, cs, cse) = (t.col(&cols.age_band), t.col(&cols.sex), t.col(&cols.sector));
     let mut out = RateTable {
         source: t.file.clone(),
@@ -711,6 +646,18 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("\"code\""), "{e}");
+    }
+
+    #[test]
+    fn age_bands_of_the_consumption() {
+        let c = file("code,specialty,age_band,count\n93055,a,0-14,1\n93055,a,15+,2\n93001,a,0-14,3\n93001,a,,3\n");
+        let b = read_age_bands(c.path(), &ConsumptionColumns::default()).unwrap();
+        assert_eq!(b.unwrap().into_iter().collect::<Vec<_>>(), ["0-14", "15+"]);
+        let c = file("code,specialty,count\n93055,a,1\n");
+        assert_eq!(
+            read_age_bands(c.path(), &ConsumptionColumns::default()).unwrap(),
+            None
+        );
     }
 
     #[test]

@@ -27,6 +27,7 @@ use crate::indicators::fca::{floating_catchment, FcaResult, FcaSpec};
 use crate::indicators::kernel::{Band, BoundSide, Kernel};
 use crate::rejects::Rejects;
 use crate::supply::Site;
+use crate::table::{Table, TableError};
 use anyhow::{bail, Context};
 use std::collections::HashMap;
 use std::fmt;
@@ -337,82 +338,33 @@ pub fn weighted_mean_access(r: &FcaResult, demand: &[f64]) -> f64 {
     }
 }
 
-/// A CSV read whole, with its header, for column lookup by name.
-struct Table {
-    file: String,
-    headers: Vec<String>,
-    rows: Vec<(u64, csv::StringRecord)>,
+/// Reads the table `path` ([`crate::table`], rows of any length).
+fn read_table(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Table> {
+    Table::read(path, true, rejects).map_err(|e| match e {
+        TableError::Open { .. } => {
+            anyhow::Error::new(e).context(format!("reading {}", path.display()))
+        }
+        e => e.into(),
+    })
 }
 
-impl Table {
-    /// Reads `path` (UTF-8, `,` or `;` separated, chosen from the header line).
-    fn read(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Table> {
-        let file = path.display().to_string();
-        let bytes = std::fs::read(path).with_context(|| format!("reading {file}"))?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            anyhow::anyhow!(
-                "{file}: not UTF-8 (byte {}): re-save it as UTF-8",
-                e.utf8_error().valid_up_to()
-            )
-        })?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        let first = text.lines().next().unwrap_or("");
-        if first.trim().is_empty() {
-            bail!("{file}: empty file, expected a header line");
-        }
-        let sep = if first.matches(';').count() > first.matches(',').count() {
-            b';'
-        } else {
-            b','
-        };
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(sep)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let headers = rdr
-            .headers()
-            .with_context(|| format!("{file}: reading the header"))?
-            .iter()
-            .map(|h| h.to_ascii_lowercase())
-            .collect();
-        let mut rows = Vec::new();
-        for (i, rec) in rdr.records().enumerate() {
-            let line = i as u64 + 2;
-            match rec {
-                Ok(r) => rows.push((line, r)),
-                Err(e) => rejects.push(&file, line, "", format!("unreadable row: {e}")),
-            }
-        }
-        Ok(Table {
-            file,
-            headers,
-            rows,
-        })
+/// The columns `names` of `t`, all required: an error naming what was expected and found.
+fn require<const N: usize>(t: &Table, names: [&str; N]) -> anyhow::Result<[usize; N]> {
+    let found: Vec<Option<usize>> = names.iter().map(|n| t.col(n)).collect();
+    if found.iter().any(Option::is_none) {
+        bail!(
+            "{}: expected columns {}; found {:?}",
+            t.file,
+            names.join(","),
+            t.headers
+        );
     }
-
-    fn col(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h == name)
-    }
-
-    /// The columns `names`, all required: an error naming what was expected and found.
-    fn require<const N: usize>(&self, names: [&str; N]) -> anyhow::Result<[usize; N]> {
-        let found: Vec<Option<usize>> = names.iter().map(|n| self.col(n)).collect();
-        if found.iter().any(Option::is_none) {
-            bail!(
-                "{}: expected columns {}; found {:?}",
-                self.file,
-                names.join(","),
-                self.headers
-            );
-        }
-        Ok(std::array::from_fn(|k| found[k].unwrap_or_default()))
-    }
+    Ok(std::array::from_fn(|k| found[k].unwrap_or_default()))
 }
 
 fn read_demand(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec<DemandRow>> {
-    let t = Table::read(path, rejects)?;
-    let [ci, cp] = t.require(["id", "population"])?;
+    let t = read_table(path, rejects)?;
+    let [ci, cp] = require(&t, ["id", "population"])?;
     let age_cols: Vec<Option<usize>> = AGE_COLUMNS.iter().map(|a| t.col(a)).collect();
     let has_ages = age_cols.iter().all(Option::is_some);
     let mut seen = std::collections::HashSet::new();
@@ -452,8 +404,8 @@ fn read_demand(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec<DemandR
 }
 
 fn read_supply(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec<Site>> {
-    let t = Table::read(path, rejects)?;
-    let [ci, cc] = t.require(["id", "capacity"])?;
+    let t = read_table(path, rejects)?;
+    let [ci, cc] = require(&t, ["id", "capacity"])?;
     let (ca, cg) = (t.col("activity"), t.col("age"));
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
@@ -502,8 +454,8 @@ fn read_times(
     sites: &HashMap<&str, u32>,
     rejects: &mut Rejects,
 ) -> anyhow::Result<Vec<(u32, u32, f64)>> {
-    let t = Table::read(path, rejects)?;
-    let [co, cd, cm] = t.require(["origin", "destination", "minutes"])?;
+    let t = read_table(path, rejects)?;
+    let [co, cd, cm] = require(&t, ["origin", "destination", "minutes"])?;
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for (line, r) in &t.rows {

@@ -11,22 +11,34 @@
 //!   population_share_under_100`;
 //! - `<out>.rejects.csv`: every rejected row;
 //! - with `--access`: `<out>.typology.csv`, the ICC rows joined with the access indicators of
-//!   the same territory (CSV `code,<indicators…>`) and a typology `low ICC & far`,
-//!   `low ICC & near`, `high ICC & far`, `high ICC & near` ([`Typology`]), empty when the
-//!   cell is withheld or the territory has no access row.
+//!   the same territory (CSV `code,<indicators…>`, or a study level's per-unit columns,
+//!   [`AccessTable`]) and a typology `low ICC & far`, `low ICC & near`, `high ICC & far`,
+//!   `high ICC & near` ([`Typology`]), empty when the cell is withheld or the territory has
+//!   no access value; one column `typology` for one rule, `typology_<indicator>` per rule
+//!   for several.
+//!
+//! The population is an INSEE-style CSV, or Filosofi 200 m cells summed per commune and
+//! re-banded into the consumption's age bands ([`crate::icc_filosofi`]): then the ICC is
+//! standardised on age only and consumption rows split by sex are summed over sex, both
+//! said in the run summary with the inhabitants apportioned within Filosofi bands.
 //!
 //! Number formats: population and counts `{:.0}` when whole else `{:.3}`, E and missing
 //! consumption `{:.3}`, ICC and bounds `{:.2}`, FTE `{:.3}`, shares `{:.4}`.
 
 use crate::consumption::{
-    non_negative, read_consumption, read_population, read_rates, ConsumptionColumns,
-    PopulationColumns, RateColumns, Sector,
+    non_negative, read_age_bands, read_consumption, read_population, read_rates,
+    ConsumptionColumns, Population, PopulationColumns, RateColumns, Sector,
 };
+use crate::demand::filosofi::read_filosofi;
+use crate::export::columns::Column;
+use crate::icc_filosofi::{population_from_cells, CellStats};
 use crate::indicators::icc::{
     compute_icc, published_icc, IccConfig, IccResult, IccRow, RateSource,
 };
 use crate::rejects::Rejects;
+use crate::table::Table;
 use crate::territory::read_membership_csv;
+use crate::territory::UnitLayer;
 use anyhow::{bail, Context};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -105,13 +117,70 @@ impl Typology {
     }
 }
 
+/// Where the population by commune and stratum comes from.
+#[derive(Clone, Debug)]
+pub enum PopulationSource {
+    /// INSEE-style CSV `code,age_band,sex,population`.
+    Csv(PathBuf),
+    /// Filosofi 200 m cells summed per commune, by age only ([`crate::icc_filosofi`]).
+    Filosofi {
+        /// Cell file (CSV or GeoPackage).
+        cells: PathBuf,
+        /// Layer of a multi-layer file.
+        layer: Option<String>,
+        /// CRS of a layer declaring none.
+        crs: Option<String>,
+        /// Commune polygons placing the cells; `None`: each cell's `lcog_geo`.
+        communes: Option<UnitLayer>,
+        /// Whether rows the Filosofi reader refuses are recorded (false when the study's
+        /// `[population]` reading of the same file already recorded them).
+        record_rejects: bool,
+    },
+}
+
+/// Access indicators per territory code, the left side of the typology join.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AccessTable {
+    /// Where they come from (a file, or a study level), for rejects and messages.
+    pub source: String,
+    /// Indicator names, lower-cased.
+    pub names: Vec<String>,
+    /// Values as written, per territory code, in `names` order.
+    pub rows: BTreeMap<String, Vec<String>>,
+}
+
+impl AccessTable {
+    /// The per-unit columns of a study level as an access table (codes of `level`).
+    pub fn from_columns(level: &UnitLayer, columns: &[Column]) -> AccessTable {
+        AccessTable {
+            source: format!("{} level", level.kind),
+            names: columns.iter().map(|c| c.name.to_lowercase()).collect(),
+            rows: level
+                .units
+                .iter()
+                .enumerate()
+                .map(|(i, u)| (u.code.clone(), columns.iter().map(|c| c.text(i)).collect()))
+                .collect(),
+        }
+    }
+}
+
+/// Where the access indicators come from.
+#[derive(Clone, Debug)]
+pub enum AccessInput {
+    /// CSV `code,<indicators…>`.
+    File(PathBuf),
+    /// Built in memory.
+    Table(AccessTable),
+}
+
 /// What to compute and where to write it.
 #[derive(Clone, Debug)]
 pub struct IccJob {
     /// Consumption CSV.
     pub consumption: PathBuf,
-    /// Population CSV.
-    pub population: PathBuf,
+    /// Population by commune and stratum.
+    pub population: PopulationSource,
     /// Rate CSV; `None` = rates from every unit of the population table.
     pub rates: Option<PathBuf>,
     /// Territory → communes table.
@@ -120,8 +189,8 @@ pub struct IccJob {
     pub columns: IccColumns,
     /// Interval, secrecy and FTE settings.
     pub config: IccConfig,
-    /// Access indicators `code,<indicators>` and the typology, when asked.
-    pub access: Option<(PathBuf, Typology)>,
+    /// Access indicators and the typology rules, when asked.
+    pub access: Option<(AccessInput, Vec<Typology>)>,
     /// Main output CSV; the others are written beside it.
     pub out: PathBuf,
 }
@@ -144,6 +213,10 @@ pub struct IccRunSummary {
     pub suppressed: usize,
     /// Rows rejected, all files.
     pub rejected: usize,
+    /// Consumption rows split by sex summed over sex (the population has no sex).
+    pub summed_over_sex: usize,
+    /// How the population was built from Filosofi cells, when it was.
+    pub cells: Option<CellStats>,
     /// Files written.
     pub files: Vec<PathBuf>,
 }
@@ -159,6 +232,20 @@ impl fmt::Display for IccRunSummary {
             writeln!(
                 f,
                 "no age or sex strata in common: ratios are crude, not standardised"
+            )?;
+        }
+        if let Some(c) = &self.cells {
+            writeln!(
+                f,
+                "population from {} Filosofi cells, by age only (no sex): {:.1} inhabitants apportioned by years within cut Filosofi age bands (ages assumed uniform within a band); {:.1} inhabitants of rejected cells; {:.1} of unknown age left out",
+                c.cells, c.apportioned, c.rejected, c.unknown_age
+            )?;
+        }
+        if self.summed_over_sex > 0 {
+            writeln!(
+                f,
+                "{} consumption rows split by sex summed over sex: standardised on {} only",
+                self.summed_over_sex, self.standardisation
             )?;
         }
         let files: Vec<String> = self
@@ -189,8 +276,13 @@ pub fn parse_acts_per_fte(text: &str) -> anyhow::Result<BTreeMap<String, f64>> {
 
 /// Runs `job`; rejects are recorded in `rejects` and written beside the output.
 pub fn run_icc_job(job: &IccJob, rejects: &mut Rejects) -> anyhow::Result<IccRunSummary> {
-    let pop = read_population(&job.population, &job.columns.population, rejects)?;
+    let (pop, cells) = population(job, rejects)?;
     let cons = read_consumption(&job.consumption, &job.columns.consumption, &pop, rejects)?;
+    let summed_over_sex = if cons.dims.sex && !pop.dims.sex {
+        cons.rows.len()
+    } else {
+        0
+    };
     let table = job
         .rates
         .as_deref()
@@ -206,9 +298,13 @@ pub fn run_icc_job(job: &IccJob, rejects: &mut Rejects) -> anyhow::Result<IccRun
     let summary_path = job.beside("summary");
     write_summaries(&summary_path, &res)?;
     files.push(summary_path);
-    if let Some((path, typology)) = &job.access {
+    if let Some((input, rules)) = &job.access {
+        let access = match input {
+            AccessInput::File(path) => read_access(path, rejects)?,
+            AccessInput::Table(t) => t.clone(),
+        };
         let out = job.beside("typology");
-        write_typology(&out, path, typology, &res, &job.config, rejects)?;
+        write_typology(&out, &access, rules, &res, &job.config, rejects)?;
         files.push(out);
     }
     let rejects_path = job.beside("rejects");
@@ -219,8 +315,54 @@ pub fn run_icc_job(job: &IccJob, rejects: &mut Rejects) -> anyhow::Result<IccRun
         rows: res.rows.len(),
         suppressed: res.summaries.iter().map(|s| s.suppressed).sum(),
         rejected: rejects.len(),
+        summed_over_sex,
+        cells,
         files,
     })
+}
+
+/// Reads or builds the population of `job` (cells re-banded into the consumption's bands).
+fn population(
+    job: &IccJob,
+    rejects: &mut Rejects,
+) -> anyhow::Result<(Population, Option<CellStats>)> {
+    match &job.population {
+        PopulationSource::Csv(path) => Ok((
+            read_population(path, &job.columns.population, rejects)?,
+            None,
+        )),
+        PopulationSource::Filosofi {
+            cells,
+            layer,
+            crs,
+            communes,
+            record_rejects,
+        } => {
+            let mut scratch = Rejects::default();
+            let read = if *record_rejects {
+                &mut *rejects
+            } else {
+                &mut scratch
+            };
+            let list = read_filosofi(cells, layer.as_deref(), crs.as_deref(), read)
+                .with_context(|| format!("reading Filosofi cells {}", cells.display()))?;
+            let bands = read_age_bands(&job.consumption, &job.columns.consumption)?;
+            let (pop, stats) = population_from_cells(
+                &list,
+                bands.as_ref(),
+                communes.as_ref(),
+                &cells.display().to_string(),
+                rejects,
+            )
+            .with_context(|| {
+                format!(
+                    "re-banding Filosofi cells into the age bands of {}",
+                    job.consumption.display()
+                )
+            })?;
+            Ok((pop, Some(stats)))
+        }
+    }
 }
 
 /// A count or population: whole numbers without decimals.
@@ -273,7 +415,7 @@ fn fields(r: &IccRow, res: &IccResult, cfg: &IccConfig) -> Vec<String> {
                 format!("{:.2}", c.icc),
                 format!("{:.2}", c.ci.0),
                 format!("{:.2}", c.ci.1),
-                cfg.ci.label().into(),
+                c.method.label().into(),
                 c.flag.label().into(),
                 format!("{:.3}", c.missing),
                 c.missing_fte.map(|x| format!("{x:.3}")).unwrap_or_default(),
@@ -332,96 +474,96 @@ fn write_summaries(path: &Path, res: &IccResult) -> anyhow::Result<()> {
     })
 }
 
-/// Access indicators per territory code: header (after `code`) and values as written.
-type Access = (Vec<String>, BTreeMap<String, Vec<String>>);
-
-fn read_access(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Access> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {file}"))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let first = text.lines().next().unwrap_or("");
-    let sep = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(sep)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = rdr.headers()?.iter().map(str::to_lowercase).collect();
-    if header.first().map(String::as_str) != Some("code") {
-        bail!("{file}: expected a first column `code`, found {header:?}");
+/// Reads an access CSV `code,<indicators…>` ([`crate::table`], rows as long as the header).
+fn read_access(path: &Path, rejects: &mut Rejects) -> anyhow::Result<AccessTable> {
+    let t = Table::read(path, false, rejects)?;
+    if t.headers.first().map(String::as_str) != Some("code") {
+        bail!(
+            "{}: expected a first column `code`, found {:?}",
+            t.file,
+            t.headers
+        );
     }
     let mut rows = BTreeMap::new();
-    for rec in rdr.records() {
-        match rec {
-            Ok(r) => {
-                let line = r.position().map_or(0, |p| p.line());
-                let code = r.get(0).unwrap_or("").to_string();
-                let values: Vec<String> = r.iter().skip(1).map(str::to_string).collect();
-                match rows.entry(code) {
-                    std::collections::btree_map::Entry::Vacant(e) => {
-                        e.insert(values);
-                    }
-                    std::collections::btree_map::Entry::Occupied(e) => {
-                        rejects.push(&file, line, e.key(), "territory given twice")
-                    }
-                }
+    for (line, r) in &t.rows {
+        let code = r.get(0).unwrap_or("").to_string();
+        let values: Vec<String> = r.iter().skip(1).map(str::to_string).collect();
+        match rows.entry(code) {
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(values);
             }
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                rejects.push(&file, line, "", format!("unreadable row: {e}"));
+            std::collections::btree_map::Entry::Occupied(e) => {
+                rejects.push(&t.file, *line, e.key(), "territory given twice")
             }
         }
     }
-    Ok((header[1..].to_vec(), rows))
+    Ok(AccessTable {
+        source: t.file,
+        names: t.headers[1..].to_vec(),
+        rows,
+    })
 }
 
 fn write_typology(
     out: &Path,
-    access_path: &Path,
-    typology: &Typology,
+    access: &AccessTable,
+    rules: &[Typology],
     res: &IccResult,
     cfg: &IccConfig,
     rejects: &mut Rejects,
 ) -> anyhow::Result<()> {
-    let (names, access) = read_access(access_path, rejects)?;
-    let Some(col) = names.iter().position(|n| *n == typology.indicator) else {
-        bail!(
-            "{}: no column {:?} for the typology; columns: {names:?}",
-            access_path.display(),
-            typology.indicator
-        );
-    };
-    let file = access_path.display().to_string();
-    for code in access.keys() {
+    let names = &access.names;
+    let cols = rules
+        .iter()
+        .map(|t| {
+            names
+                .iter()
+                .position(|n| *n == t.indicator)
+                .with_context(|| {
+                    format!(
+                        "{}: no column {:?} for the typology; columns: {names:?}",
+                        access.source, t.indicator
+                    )
+                })
+        })
+        .collect::<anyhow::Result<Vec<usize>>>()?;
+    for code in access.rows.keys() {
         if !res.rows.iter().any(|r| &r.territory == code) {
-            rejects.push(&file, 0, code, "territory not in the territory table");
+            rejects.push(
+                &access.source,
+                0,
+                code,
+                "territory not in the territory table",
+            );
         }
     }
     crate::atomic::write_with(out, |w| {
         let mut csv = csv::Writer::from_writer(w);
         let mut header: Vec<String> = HEADER.iter().map(|h| h.to_string()).collect();
         header.extend(names.iter().cloned());
-        header.push("typology".into());
+        match rules {
+            [_] => header.push("typology".into()),
+            _ => header.extend(rules.iter().map(|t| format!("typology_{}", t.indicator))),
+        }
         csv.write_record(&header)?;
         for r in res.rows.iter().filter(|r| !r.total) {
             let mut row = fields(r, res, cfg);
-            let values = access.get(&r.territory);
+            let values = access.rows.get(&r.territory);
             row.extend(
                 values
                     .cloned()
                     .unwrap_or_else(|| vec![String::new(); names.len()]),
             );
-            let value = values
-                .and_then(|v| v.get(col))
-                .and_then(|v| v.trim().replace(',', ".").parse::<f64>().ok());
-            let class = match (&r.cell, value) {
-                (Ok(c), Some(v)) => typology.class(c.icc, v),
-                _ => "",
-            };
-            row.push(class.into());
+            for (t, col) in rules.iter().zip(&cols) {
+                let value = values
+                    .and_then(|v| v.get(*col))
+                    .and_then(|v| v.trim().replace(',', ".").parse::<f64>().ok());
+                let class = match (&r.cell, value) {
+                    (Ok(c), Some(v)) => t.class(c.icc, v),
+                    _ => "",
+                };
+                row.push(class.into());
+            }
             csv.write_record(&row)?;
         }
         csv.flush()?;

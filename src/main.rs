@@ -53,8 +53,9 @@ enum Command {
     /// and rejected with the main reasons, CRS, WGS84 bounding box and categories.
     Inspect(InspectArgs),
     /// ICC (indice comparatif de consommation) per territory and specialty: observed against
-    /// expected consumption at reference rates by age band × sex, exact Poisson or Byar
-    /// interval, missing consumption and doctors, statistical secrecy, URPS summaries.
+    /// expected consumption at reference rates by age band × sex (age only with a population
+    /// from Filosofi cells, --filosofi), exact Poisson, Byar, log-normal or auto interval,
+    /// missing consumption and doctors, statistical secrecy, URPS summaries.
     ///
     /// Writes --out, `<out>.summary.csv`, `<out>.rejects.csv` and, with --access,
     /// `<out>.typology.csv` (ICC joined with access indicators).
@@ -75,8 +76,20 @@ struct IccArgs {
     #[arg(long, value_name = "CSV")]
     consumption: PathBuf,
     /// Population: CSV `code,age_band,sex,population` (age_band and sex optional).
-    #[arg(long, value_name = "CSV")]
-    population: PathBuf,
+    #[arg(
+        long,
+        value_name = "CSV",
+        conflicts_with = "filosofi",
+        required_unless_present = "filosofi"
+    )]
+    population: Option<PathBuf>,
+    /// Population from Filosofi 200 m cells (CSV or GeoPackage), summed per commune and
+    /// re-banded into the consumption's age bands: standardisation on age only.
+    #[arg(long, value_name = "FILE")]
+    filosofi: Option<PathBuf>,
+    /// Commune polygons placing the Filosofi cells (else each cell's `lcog_geo`).
+    #[arg(long, value_name = "LAYER", requires = "filosofi")]
+    communes: Option<PathBuf>,
     /// Reference rates: CSV `specialty,age_band,sex,rate[,sector]`.
     #[arg(
         long,
@@ -97,9 +110,13 @@ struct IccArgs {
     /// Cells with fewer observations are suppressed.
     #[arg(long, default_value_t = 10.0, value_name = "N")]
     secrecy: f64,
-    /// Interval method: exact (Garwood) or byar.
-    #[arg(long, default_value = "exact", value_parser = ["exact", "byar"])]
+    /// Interval method: exact (Garwood), byar, normal (log-normal) or auto (exact below
+    /// --ci-threshold observations, normal from it).
+    #[arg(long, default_value = "exact", value_parser = ["exact", "byar", "normal", "auto"])]
     ci: String,
+    /// With --ci auto: count from which the normal interval is used.
+    #[arg(long, default_value_t = recours::indicators::icc::DEFAULT_AUTO_THRESHOLD, value_name = "N")]
+    ci_threshold: u32,
     /// Confidence level of the interval.
     #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]
     level: f64,
@@ -547,15 +564,14 @@ fn run_study(a: RunArgs, strict: bool) -> anyhow::Result<()> {
 }
 
 fn icc(a: IccArgs, strict: bool) -> anyhow::Result<()> {
-    use recours::icc_job::{parse_acts_per_fte, run_icc_job, IccJob, Typology};
+    use recours::icc_job::{
+        parse_acts_per_fte, run_icc_job, AccessInput, IccJob, PopulationSource, Typology,
+    };
     use recours::indicators::icc::{CiMethod, IccConfig};
+    let mut rejects = recours::rejects::Rejects::default();
     let config = IccConfig {
         level: a.level,
-        ci: if a.ci == "byar" {
-            CiMethod::Byar
-        } else {
-            CiMethod::Exact
-        },
+        ci: CiMethod::parse(&a.ci, a.ci_threshold).with_context(|| format!("--ci {}", a.ci))?,
         secrecy_threshold: a.secrecy,
         acts_per_fte: a
             .acts_per_fte
@@ -565,12 +581,37 @@ fn icc(a: IccArgs, strict: bool) -> anyhow::Result<()> {
             .unwrap_or_default(),
     };
     let access = match (a.access, a.typology.as_deref()) {
-        (Some(p), Some(t)) => Some((p, Typology::parse(t)?)),
+        (Some(p), Some(t)) => Some((AccessInput::File(p), vec![Typology::parse(t)?])),
         _ => None,
+    };
+    let population = match (a.population, a.filosofi) {
+        (Some(p), _) => PopulationSource::Csv(p),
+        (None, Some(cells)) => PopulationSource::Filosofi {
+            cells,
+            layer: None,
+            crs: None,
+            communes: a
+                .communes
+                .map(|p| {
+                    recours::territory::read_units(
+                        &p,
+                        None,
+                        "commune",
+                        None,
+                        None,
+                        None,
+                        &mut rejects,
+                    )
+                    .with_context(|| format!("reading communes {}", p.display()))
+                })
+                .transpose()?,
+            record_rejects: true,
+        },
+        (None, None) => anyhow::bail!("give --population or --filosofi"),
     };
     let job = IccJob {
         consumption: a.consumption,
-        population: a.population,
+        population,
         rates: a.rates,
         territories: a.territories,
         columns: Default::default(),
@@ -578,7 +619,6 @@ fn icc(a: IccArgs, strict: bool) -> anyhow::Result<()> {
         access,
         out: a.out,
     };
-    let mut rejects = recours::rejects::Rejects::default();
     let summary = run_icc_job(&job, &mut rejects)?;
     finish(&rejects, &summary, strict)
 }

@@ -155,14 +155,8 @@ pub fn read_units(
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {file}"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let first = text.lines().next().unwrap_or("");
-    let sep = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
     let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(sep)
+        .delimiter(crate::table::separator(text.lines().next().unwrap_or("")))
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let header: Vec<String> = rdr

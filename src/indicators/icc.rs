@@ -20,6 +20,13 @@
 //!   gives [0, 3.689], [0.0253, 5.572], [4.795, 18.39] (Ulm's table).
 //! - **Byar** (Breslow & Day 1987, eq. 2.13): `O·(1 − 1/(9O) − z/(3√O))³` and
 //!   `(O+1)·(1 − 1/(9(O+1)) + z/(3√(O+1)))³`, within 1 % of the exact bounds from O ≈ 5.
+//! - **normal** (log-normal approximation: ln O is about normal with variance 1/O, Rothman,
+//!   Greenland & Lash, *Modern Epidemiology*, 3rd ed. 2008, ch. 14, the usual large-count
+//!   interval of an SMR): `[O·exp(−z/√O), O·exp(z/√O)]`, i.e. `ICC·exp(±z/√O)`; it never
+//!   goes below 0 and its relative gap to the exact bounds falls like 1/√O (under 0.5 %
+//!   from O = 1,000). Undefined at O = 0, where the exact interval is used.
+//! - **auto**: exact below a count threshold (default [`DEFAULT_AUTO_THRESHOLD`] = 100),
+//!   normal from it. Each row names the method actually used ([`IccCell::method`]).
 //!
 //! A unit is flagged `below` (`above`) when the whole interval lies under (over) 100.
 //! Missing consumption = max(E − O, 0); missing full-time doctors = that / acts per full-time
@@ -48,6 +55,9 @@ use crate::rejects::Rejects;
 use crate::territory::Membership;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Count from which `auto` switches from the exact to the normal interval.
+pub const DEFAULT_AUTO_THRESHOLD: u32 = 100;
+
 /// How the interval on O is computed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CiMethod {
@@ -56,14 +66,45 @@ pub enum CiMethod {
     Exact,
     /// Byar's approximation.
     Byar,
+    /// Log-normal approximation `O·exp(±z/√O)`.
+    Normal,
+    /// Exact below `threshold` observations, normal from it.
+    Auto {
+        /// Count (acts or consumers) from which the normal interval is used.
+        threshold: u32,
+    },
 }
 
 impl CiMethod {
-    /// Name written in outputs.
+    /// Name written in outputs (for `Auto`, the rule; rows name the method resolved).
     pub fn label(self) -> &'static str {
         match self {
             CiMethod::Exact => "exact Poisson (Garwood)",
             CiMethod::Byar => "Byar",
+            CiMethod::Normal => "log-normal",
+            CiMethod::Auto { .. } => "auto (exact below the threshold, log-normal above)",
+        }
+    }
+
+    /// Parses `exact`, `byar`, `normal` or `auto` (with `threshold` for `auto`).
+    pub fn parse(text: &str, threshold: u32) -> Option<CiMethod> {
+        match text {
+            "exact" => Some(CiMethod::Exact),
+            "byar" => Some(CiMethod::Byar),
+            "normal" => Some(CiMethod::Normal),
+            "auto" => Some(CiMethod::Auto { threshold }),
+            _ => None,
+        }
+    }
+
+    /// The method used for a count `o`: `Auto` resolved, and exact for the normal
+    /// interval at O = 0 (where it is undefined).
+    pub fn resolve(self, o: f64) -> CiMethod {
+        match self {
+            CiMethod::Auto { threshold } if o < f64::from(threshold) => CiMethod::Exact,
+            CiMethod::Auto { .. } | CiMethod::Normal if o > 0.0 => CiMethod::Normal,
+            CiMethod::Auto { .. } | CiMethod::Normal => CiMethod::Exact,
+            m => m,
         }
     }
 }
@@ -165,6 +206,8 @@ pub struct IccCell {
     pub missing: f64,
     /// Missing full-time doctors, when acts per FTE are known for the specialty.
     pub missing_fte: Option<f64>,
+    /// Interval method actually used (never `Auto`).
+    pub method: CiMethod,
 }
 
 /// Why a cell is not published.
@@ -278,10 +321,11 @@ fn z_of(level: f64) -> f64 {
     std::f64::consts::SQRT_2 * statrs::function::erf::erf_inv(level)
 }
 
-/// Interval `[lower, upper]` on a Poisson count observed as `o`, at `level`.
+/// Interval `[lower, upper]` on a Poisson count observed as `o`, at `level`, by `method`
+/// resolved for `o` ([`CiMethod::resolve`]).
 pub fn poisson_interval(o: f64, level: f64, method: CiMethod) -> (f64, f64) {
     let alpha = 1.0 - level;
-    match method {
+    match method.resolve(o) {
         CiMethod::Exact => {
             let lower = if o > 0.0 {
                 gamma_quantile(o, alpha / 2.0)
@@ -302,6 +346,10 @@ pub fn poisson_interval(o: f64, level: f64, method: CiMethod) -> (f64, f64) {
                 lower.max(0.0),
                 n * (1.0 - 1.0 / (9.0 * n) + z / (3.0 * n.sqrt())).powi(3),
             )
+        }
+        CiMethod::Normal | CiMethod::Auto { .. } => {
+            let f = (z_of(level) / o.sqrt()).exp();
+            (o / f, o * f)
         }
     }
 }
@@ -479,6 +527,7 @@ fn cell(o: f64, e: f64, specialty: &str, cfg: &IccConfig) -> Result<IccCell, Wit
             .get(specialty)
             .filter(|a| **a > 0.0)
             .map(|a| missing / a),
+        method: cfg.ci.resolve(o),
     })
 }
 
@@ -986,5 +1035,73 @@ mod tests {
         let b = res.rows[1].cell.as_ref().unwrap();
         assert!(close(b.icc, 6000.0 / (230.0 / 3.0), 1e-9));
         assert_eq!(b.flag, Flag::Below);
+    }
+
+    #[test]
+    fn normal_interval_matches_hand_values_and_converges_to_exact() {
+        // O = 100, z = 1.959964: exp(0.1959964) = 1.216523, so [82.2015, 121.6523].
+        let (l, h) = poisson_interval(100.0, 0.95, CiMethod::Normal);
+        assert!(close(l, 82.2015, 1e-3), "{l}");
+        assert!(close(h, 121.6523, 1e-3), "{h}");
+        // O = 400: exp(1.959964 / 20) = 1.102961, so [362.6602, 441.1843].
+        let (l, h) = poisson_interval(400.0, 0.95, CiMethod::Normal);
+        assert!(close(l, 362.6602, 1e-3), "{l}");
+        assert!(close(h, 441.1843, 1e-3), "{h}");
+        // At O = 0 the normal interval is undefined: the exact one is used and named.
+        assert_eq!(CiMethod::Normal.resolve(0.0), CiMethod::Exact);
+        assert_eq!(
+            poisson_interval(0.0, 0.95, CiMethod::Normal),
+            poisson_interval(0.0, 0.95, CiMethod::Exact)
+        );
+        let mut last = f64::INFINITY;
+        for o in [100.0, 1_000.0, 10_000.0, 100_000.0] {
+            let (el, eh) = poisson_interval(o, 0.95, CiMethod::Exact);
+            let (nl, nh) = poisson_interval(o, 0.95, CiMethod::Normal);
+            let gap = ((el - nl).abs() / el).max((eh - nh).abs() / eh);
+            assert!(gap < last, "O={o}: {gap}");
+            last = gap;
+        }
+        assert!(last < 1e-4, "{last}");
+    }
+
+    #[test]
+    fn auto_uses_exact_below_the_threshold_and_names_the_method() {
+        let auto = CiMethod::Auto { threshold: 100 };
+        assert_eq!(auto.resolve(99.0), CiMethod::Exact);
+        assert_eq!(auto.resolve(100.0), CiMethod::Normal);
+        assert_eq!(
+            poisson_interval(50.0, 0.95, auto),
+            poisson_interval(50.0, 0.95, CiMethod::Exact)
+        );
+        assert_eq!(
+            poisson_interval(150.0, 0.95, auto),
+            poisson_interval(150.0, 0.95, CiMethod::Normal)
+        );
+        assert_eq!(
+            CiMethod::parse("auto", 30),
+            Some(CiMethod::Auto { threshold: 30 })
+        );
+        assert_eq!(CiMethod::parse("wald", 30), None);
+        // The hand-worked example scaled by 10: A has O = 1000 (normal), B 600 (normal);
+        // with a threshold of 700, B is exact.
+        let (c, p, m) = example(10.0);
+        let cfg = IccConfig {
+            ci: CiMethod::Auto { threshold: 700 },
+            ..cfg()
+        };
+        let res = compute_icc(
+            &c,
+            &p,
+            RateSource::Reference,
+            &m,
+            &cfg,
+            &mut Rejects::default(),
+        )
+        .unwrap();
+        let methods: Vec<CiMethod> = res.rows[..2]
+            .iter()
+            .map(|r| r.cell.as_ref().unwrap().method)
+            .collect();
+        assert_eq!(methods, [CiMethod::Normal, CiMethod::Exact]);
     }
 }

@@ -276,8 +276,11 @@ fn default_thresholds() -> Vec<f64> {
 pub struct IccInput {
     /// Consumption CSV `code,specialty,age_band,sex,count[,sector]`.
     pub consumption: PathBuf,
-    /// Population CSV `code,age_band,sex,population`.
-    pub population: PathBuf,
+    /// Population CSV `code,age_band,sex,population` (or give `population_from`).
+    pub population: Option<PathBuf>,
+    /// `"filosofi"`: the population is the study's `[population]` Filosofi cells, summed
+    /// per commune and re-banded into the consumption's age bands (age only).
+    pub population_from: Option<String>,
     /// Reference rates CSV `specialty,age_band,sex,rate`; absent: rates of all the units.
     pub rates: Option<PathBuf>,
     /// Territory → communes table the ICC is computed for (CPTS…).
@@ -288,9 +291,43 @@ pub struct IccInput {
     /// Cells with fewer observations are suppressed (statistical secrecy).
     #[serde(default = "default_secrecy")]
     pub secrecy: f64,
-    /// Interval: `exact` (Garwood) or `byar`.
+    /// Interval: `exact` (Garwood), `byar`, `normal` (log-normal) or `auto`.
     #[serde(default = "default_ci")]
     pub ci: String,
+    /// With `ci = "auto"`: counts from which the normal interval is used.
+    #[serde(default = "default_ci_threshold")]
+    pub ci_threshold: u32,
+    /// Typology rules joining the ICC with the access columns of its level.
+    #[serde(default)]
+    pub typology: Vec<IccTypologyInput>,
+}
+
+fn default_ci_threshold() -> u32 {
+    crate::indicators::icc::DEFAULT_AUTO_THRESHOLD
+}
+
+/// One `[[icc.typology]]` rule: low / high ICC × far / near on one access column.
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IccTypologyInput {
+    /// Per-unit column of the ICC's level (`radiology_minutes_mean`, `apl_mean`…).
+    pub indicator: String,
+    /// Its threshold (a value equal to it is "near").
+    pub threshold: f64,
+    /// `above` (larger is worse, a time) or `below` (smaller is worse, an APL).
+    #[serde(default = "default_far_when")]
+    pub far_when: String,
+    /// ICC under this is "low" (points).
+    #[serde(default = "default_icc_below")]
+    pub icc_below: f64,
+}
+
+fn default_far_when() -> String {
+    "above".into()
+}
+
+fn default_icc_below() -> f64 {
+    100.0
 }
 
 fn default_secrecy() -> f64 {
@@ -454,7 +491,7 @@ impl Study {
         }
         if let Some(icc) = &mut self.icc {
             fix(&mut icc.consumption);
-            fix(&mut icc.population);
+            icc.population.iter_mut().for_each(fix);
             fix(&mut icc.territories);
             if let Some(r) = &mut icc.rates {
                 fix(r);
@@ -516,16 +553,10 @@ impl Study {
             }
         }
         if let Some(icc) = &self.icc {
-            files.extend(
-                [&icc.consumption, &icc.population, &icc.territories].map(PathBuf::as_path),
-            );
+            files.extend([&icc.consumption, &icc.territories].map(PathBuf::as_path));
             files.extend(icc.rates.as_deref());
-            if !["exact", "byar"].contains(&icc.ci.as_str()) {
-                return Err(format!(
-                    "[icc] ci = {:?}: expected \"exact\" or \"byar\"",
-                    icc.ci
-                ));
-            }
+            files.extend(icc.population.as_deref());
+            super::icc::check(icc, &self.population)?;
         }
         if let Some(missing) = files.iter().find(|p| !p.exists()) {
             return Err(format!("input not found: {}", missing.display()));

@@ -4,6 +4,7 @@
 //! report ([`report`]) and its provenance ([`manifest`]).
 
 pub mod config;
+pub mod icc;
 pub mod inputs;
 pub mod levels;
 pub mod manifest;

@@ -243,15 +243,25 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
     write_inequality(&p, &summarised, &weights, &origins)?;
     files.push(p);
     if let Some(icc) = &study.icc {
-        files.extend(run_icc(icc, &dir, &mut rejects)?);
         // ICC columns on the level whose commune lists the ICC used.
         let level = study
             .territories
             .iter()
             .find(|t| t.members.as_ref() == Some(&icc.territories))
             .and_then(|t| levels.iter().position(|l| l.kind == t.kind));
+        let communes = levels.iter().find(|l| l.kind == "commune");
+        let of_level = level.map(|k| (&levels[k], level_columns[k].as_slice()));
+        let out = super::icc::run_icc(
+            icc,
+            &study.population,
+            communes,
+            of_level,
+            &dir,
+            &mut rejects,
+        )?;
+        files.extend(out.files);
         if let Some(k) = level {
-            level_columns[k].extend(icc_columns(&dir.join("icc.csv"), &levels[k])?);
+            level_columns[k].extend(out.columns);
         }
     }
     let t_scenarios = Instant::now();
@@ -501,83 +511,6 @@ fn write_sites(
         files.push(p);
     }
     Ok(files)
-}
-
-/// One column `icc_{specialty}` per specialty (all sectors) from the ICC table just
-/// written, per unit of `level` (matched by code; withheld cells stay empty).
-fn icc_columns(path: &Path, level: &UnitLayer) -> anyhow::Result<Vec<Column>> {
-    let mut rdr =
-        csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
-    let h = rdr.headers()?.clone();
-    let col = |name: &str| {
-        h.iter()
-            .position(|x| x == name)
-            .with_context(|| format!("{}: no column {name}", path.display()))
-    };
-    let (ct, cl, cs, cx, ci) = (
-        col("territory")?,
-        col("level")?,
-        col("specialty")?,
-        col("sector")?,
-        col("icc")?,
-    );
-    let mut by: std::collections::BTreeMap<String, Vec<Option<f64>>> = Default::default();
-    for rec in rdr.records() {
-        let rec = rec?;
-        if &rec[cl] != "territory" || &rec[cx] != "all" {
-            continue;
-        }
-        let Some(u) = level.position(&rec[ct]) else {
-            continue;
-        };
-        let values = by
-            .entry(rec[cs].to_string())
-            .or_insert_with(|| vec![None; level.units.len()]);
-        values[u] = rec[ci].parse().ok();
-    }
-    Ok(by
-        .into_iter()
-        .map(|(specialty, values)| Column {
-            name: format!("icc_{specialty}"),
-            values: Values::Number(values, Format::Fixed(2)),
-        })
-        .collect())
-}
-
-/// Runs the ICC of the study into `icc.csv` (and its summary beside it).
-fn run_icc(
-    icc: &super::config::IccInput,
-    dir: &Path,
-    rejects: &mut Rejects,
-) -> anyhow::Result<Vec<PathBuf>> {
-    use crate::icc_job::{run_icc_job, IccJob};
-    use crate::indicators::icc::{CiMethod, IccConfig};
-    let job = IccJob {
-        consumption: icc.consumption.clone(),
-        population: icc.population.clone(),
-        rates: icc.rates.clone(),
-        territories: icc.territories.clone(),
-        columns: Default::default(),
-        config: IccConfig {
-            ci: if icc.ci == "byar" {
-                CiMethod::Byar
-            } else {
-                CiMethod::Exact
-            },
-            secrecy_threshold: icc.secrecy,
-            acts_per_fte: icc.acts_per_fte.clone(),
-            ..IccConfig::default()
-        },
-        access: None,
-        out: dir.join("icc.csv"),
-    };
-    let summary = run_icc_job(&job, rejects).context("computing the ICC")?;
-    tracing::info!("ICC: {summary}");
-    Ok(vec![
-        job.out.clone(),
-        job.beside("summary"),
-        job.beside("rejects"),
-    ])
 }
 
 /// Writes every layer into one GeoPackage: origins, sites, each territorial level.
