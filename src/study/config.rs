@@ -33,6 +33,9 @@ pub struct Study {
     /// What to write.
     #[serde(default)]
     pub output: OutputConfig,
+    /// Zonage classification of one territorial level, when given.
+    #[serde(default)]
+    pub zonage: Option<super::zonage::ZonageSection>,
 }
 
 fn default_name() -> String {
