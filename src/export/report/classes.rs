@@ -313,7 +313,8 @@ impl Classes {
     /// Legend text of each class, bounds written with `decimals` decimals: `≤ 5`, `5 – 10`,
     /// `> 45` for fixed breaks, `min – c₀` … `cₙ₋₁ – max` for quantiles (a single value when
     /// both bounds are equal).
-    /// Diverging classes read `< −t`, `−t – −ε`, `±ε`, `ε – t`, `> t`.
+    /// Diverging classes read `< −t`, `−t – −ε`, `±ε`, `ε – t`, `> t` (`ε` in its shortest
+    /// form).
     pub fn labels(&self, decimals: usize) -> Vec<String> {
         let f = |x: f64| Format::Fixed(decimals).write(x);
         let n = self.cuts.len();
@@ -322,7 +323,8 @@ impl Classes {
             return (0..self.count)
                 .map(|k| match k {
                     0 => format!("< {}", f(self.cuts[0])),
-                    k if k == mid => format!("±{}", f(self.cuts[mid])),
+                    // Written in full: it is usually half a unit of the last decimal shown.
+                    k if k == mid => format!("±{}", Format::Shortest.write(self.cuts[mid])),
                     k if k == n => format!("> {}", f(self.cuts[n - 1])),
                     k => format!("{} – {}", f(self.cuts[k - 1]), f(self.cuts[k])),
                 })
