@@ -309,23 +309,19 @@ pub fn classify_level(
     let mut missing: BTreeMap<(usize, String), Vec<String>> = BTreeMap::new();
     let mut members: Vec<Vec<usize>> = Vec::new();
     for s in &plan {
-        let mut kept = Vec::new();
-        for u in 0..n {
-            let mut complete = true;
-            for c in &s.columns {
-                if values[*c][u].is_none() {
-                    complete = false;
+        let mut complete = vec![true; n];
+        for c in &s.columns {
+            for (u, v) in values[*c].iter().enumerate() {
+                if v.is_none() {
+                    complete[u] = false;
                     missing
                         .entry((u, c.to_string()))
                         .or_default()
                         .push(s.name.clone());
                 }
             }
-            if complete {
-                kept.push(u);
-            }
         }
-        members.push(kept);
+        members.push((0..n).filter(|&u| complete[u]).collect());
     }
     let mut left_out = Vec::new();
     for ((u, column), schemes) in missing {
@@ -978,7 +974,8 @@ mod tests {
         )
         .unwrap();
         let changes = class_changes(&layer(), &POPULATION, &before, &after);
-        let got: Vec<(&str, &str, Option<&str>, Option<&str>, f64)> = changes
+        type Row<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, f64);
+        let got: Vec<Row> = changes
             .iter()
             .map(|c| {
                 (
