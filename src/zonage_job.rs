@@ -53,6 +53,8 @@ pub struct UnitTable {
     pub units: Vec<Unit>,
     /// Values per column name (lower case), indexed like `units`.
     pub values: BTreeMap<String, Vec<f64>>,
+    /// Line of each unit in the file (header = 1), indexed like `units`.
+    pub lines: Vec<u64>,
 }
 
 /// One classification's classes, units and population, for the summary.
@@ -146,6 +148,26 @@ pub fn read_units(
     columns: &[String],
     rejects: &mut Rejects,
 ) -> anyhow::Result<UnitTable> {
+    read_table(path, true, columns, rejects)
+}
+
+/// Reads a table of per-unit values `code,<columns…>` (no population column: every
+/// unit's population is 0), as [`read_units`] otherwise.
+pub fn read_unit_values(
+    path: &Path,
+    columns: &[String],
+    rejects: &mut Rejects,
+) -> anyhow::Result<UnitTable> {
+    read_table(path, false, columns, rejects)
+}
+
+/// [`read_units`], with or without a population column.
+fn read_table(
+    path: &Path,
+    with_population: bool,
+    columns: &[String],
+    rejects: &mut Rejects,
+) -> anyhow::Result<UnitTable> {
     let columns: Vec<String> = columns
         .iter()
         .map(|c| c.to_lowercase())
@@ -174,7 +196,11 @@ pub fn read_units(
         }
     };
     let code_at = position("code")?;
-    let pop_at = position("population")?;
+    let pop_at = if with_population {
+        Some(position("population")?)
+    } else {
+        None
+    };
     let value_at: Vec<usize> = columns
         .iter()
         .map(|c| position(c))
@@ -200,10 +226,11 @@ pub fn read_units(
             rejects.push(&file, line, &code, reason);
             continue;
         }
-        let population = match parse_number(r.get(pop_at).unwrap_or("")) {
-            Ok(p) if p < 0.0 => Err(format!("negative population {p}")),
-            Ok(p) => Ok(p),
-            Err(e) => Err(format!("population: {e}")),
+        let population = match pop_at.map(|i| parse_number(r.get(i).unwrap_or(""))) {
+            None => Ok(0.0),
+            Some(Ok(p)) if p < 0.0 => Err(format!("negative population {p}")),
+            Some(Ok(p)) => Ok(p),
+            Some(Err(e)) => Err(format!("population: {e}")),
         };
         let values: Result<Vec<f64>, String> = columns
             .iter()
@@ -222,15 +249,21 @@ pub fn read_units(
         .map(|c| (c.clone(), Vec::with_capacity(rows.len())))
         .collect();
     let mut units = Vec::with_capacity(rows.len());
-    for (code, (_, population, v)) in rows {
+    let mut lines = Vec::with_capacity(rows.len());
+    for (code, (line, population, v)) in rows {
         units.push(Unit { code, population });
+        lines.push(line);
         for (c, x) in columns.iter().zip(v) {
             if let Some(col) = values.get_mut(c) {
                 col.push(x);
             }
         }
     }
-    Ok(UnitTable { units, values })
+    Ok(UnitTable {
+        units,
+        values,
+        lines,
+    })
 }
 
 /// Runs `job`; rejects are recorded in `rejects` and written beside the output.
@@ -434,5 +467,28 @@ mod tests {
         );
         assert_eq!(rejects.items[2].reason, "negative population -4");
         assert!(read_units(&p, &["density".to_string()], &mut rejects).is_err());
+        assert_eq!(t.lines, vec![2, 8]);
+    }
+
+    #[test]
+    fn values_table_needs_no_population() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.csv");
+        std::fs::write(&p, "code,name,ald\nB,Bondy,0.25\nA,Aulnay,x\n").unwrap();
+        let mut rejects = Rejects::default();
+        let t = read_unit_values(&p, &["ALD".to_string()], &mut rejects).unwrap();
+        assert_eq!(
+            t.units,
+            vec![Unit {
+                code: "B".into(),
+                population: 0.0
+            }]
+        );
+        assert_eq!(
+            (t.values["ald"].clone(), t.lines.clone()),
+            (vec![0.25], vec![2])
+        );
+        assert_eq!(rejects.items[0].line, 3);
+        assert_eq!(rejects.items[0].reason, "ald: \"x\" is not a number");
     }
 }

@@ -43,6 +43,9 @@ pub struct Study {
     /// Where to add supply: greedy choices of candidate sites (`suggest_{name}.csv`).
     #[serde(default)]
     pub suggest: Vec<crate::study::suggest::SuggestConfig>,
+    /// Zonage classification of one territorial level, when given.
+    #[serde(default)]
+    pub zonage: Option<super::zonage::ZonageSection>,
 }
 
 /// A file of `[[scenario]]` sections.

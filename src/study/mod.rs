@@ -1,7 +1,7 @@
 //! One study, end to end: the study file ([`config`]), its inputs read through the
 //! real-format readers ([`inputs`]), the run ([`run`]) with its per-territory summaries
-//! ([`levels`]), what-if scenarios ([`scenarios`]) and supply suggestions ([`suggest`]), its
-//! report ([`report`]) and its provenance ([`manifest`]).
+//! ([`levels`]), zonage ([`zonage`]), what-if scenarios ([`scenarios`]) and supply
+//! suggestions ([`suggest`]), its report ([`report`]) and its provenance ([`manifest`]).
 
 pub mod config;
 pub mod icc;
@@ -12,6 +12,7 @@ pub mod report;
 pub mod run;
 pub mod scenarios;
 pub mod suggest;
+pub mod zonage;
 
 pub use config::{Study, StudyError};
 pub use run::{run_study, RunOutput, RunSummary};

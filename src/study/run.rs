@@ -398,6 +398,8 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
                 qpv_gaps: &gap_rows,
                 rejects: &rejects,
                 summary: &text,
+                zonage: None,
+                scenarios: &[],
             },
         )?;
     }

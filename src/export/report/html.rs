@@ -65,7 +65,8 @@ figcaption{font-weight:600;flex-basis:100%;margin-bottom:.2em}svg{background:#f7
 .legend .note{color:#666;margin-top:.5em;max-width:16em}
 table{border-collapse:collapse;margin:1em 0;font-size:.92em}caption{text-align:left;font-weight:600;margin-bottom:.3em;white-space:nowrap}
 th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#f0f0f0}
-td.num{text-align:right;font-variant-numeric:tabular-nums}tbody tr:nth-child(even){background:#fafafa}";
+td.num{text-align:right;font-variant-numeric:tabular-nums}tbody tr:nth-child(even){background:#fafafa}
+.pair{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}.pair figure.map{flex:1 1 360px}";
 
 /// The full page: `title` as `<title>` and `<h1>`, then the sections' HTML in order.
 pub fn page(title: &str, sections: &[String]) -> String {

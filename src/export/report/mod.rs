@@ -11,6 +11,10 @@
 //! Each map shows one value per unit of a [`UnitLayer`] (communes, IRIS, QPV, CPTS…), a
 //! legend with the unit of the values, the class bounds and the number of units per class,
 //! and optionally points (sites) on top; hovering a unit shows its name, code and value.
+//! [`Report::map_pair`] draws two maps side by side with the same classes (a scenario's
+//! before and after), [`Report::categorical_map`] one class label per unit in fixed colours
+//! (zonage classes), and [`classes::Breaks::Diverging`] centres the classes of a map of
+//! differences on 0.
 //! The same inputs give the same bytes: no date, fixed number formats, fixed order.
 
 pub mod classes;
@@ -93,6 +97,23 @@ pub struct MapSpec<'a> {
     pub points: Option<MapPoints<'a>>,
 }
 
+/// One categorical map: each unit has a class label (text) drawn in its class's colour,
+/// the legend in a fixed order.
+#[derive(Clone, Debug)]
+pub struct CategoricalMapSpec<'a> {
+    /// Title shown above the map.
+    pub title: &'a str,
+    /// Legend title, e.g. `2017 zonage class`.
+    pub unit: &'a str,
+    /// The units drawn.
+    pub layer: &'a UnitLayer,
+    /// One class label per unit of `layer`, in its order; `None` is drawn as no data. Every
+    /// label must be in `legend`.
+    pub classes: &'a [Option<String>],
+    /// Every class in legend order with its fill colour (CSS), labels distinct.
+    pub legend: &'a [(String, &'static str)],
+}
+
 /// A report being built; sections appear in the order they are added.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Report {
@@ -151,7 +172,52 @@ impl Report {
 
     /// Adds a choropleth map.
     pub fn map(&mut self, spec: &MapSpec) -> Result<&mut Report, ReportError> {
-        self.sections.push(render_map(spec)?);
+        self.sections.push(render_map(spec, MAP_WIDTH)?);
+        Ok(self)
+    }
+
+    /// Adds two maps side by side, half as wide, with the same classes: `left.breaks`
+    /// applied to the values of both maps together ([`Classes::pooled`]), so that a colour
+    /// means the same on both (a before and an after map). Both must ask for the same
+    /// breaks.
+    pub fn map_pair(
+        &mut self,
+        left: &MapSpec,
+        right: &MapSpec,
+    ) -> Result<&mut Report, ReportError> {
+        if left.breaks != right.breaks {
+            return Err(ReportError::Map {
+                map: right.title.to_string(),
+                reason: format!("breaks differ from those of {:?}", left.title),
+            });
+        }
+        check_values(left)?;
+        check_values(right)?;
+        let mut s = String::from("<div class=\"pair\">\n");
+        let shared = Classes::pooled(&left.breaks, &[left.values, right.values]).map_err(|e| {
+            ReportError::Map {
+                map: left.title.to_string(),
+                reason: e.to_string(),
+            }
+        })?;
+        for spec in [left, right] {
+            let spec = MapSpec {
+                breaks: Breaks::Shared(shared.clone()),
+                ..spec.clone()
+            };
+            s.push_str(&render_map(&spec, MAP_WIDTH / 2.0)?);
+        }
+        s.push_str("</div>\n");
+        self.sections.push(s);
+        Ok(self)
+    }
+
+    /// Adds a categorical map (one class label per unit, e.g. a zonage class).
+    pub fn categorical_map(
+        &mut self,
+        spec: &CategoricalMapSpec,
+    ) -> Result<&mut Report, ReportError> {
+        self.sections.push(render_categorical(spec)?);
         Ok(self)
     }
 
@@ -171,27 +237,14 @@ impl Report {
     }
 }
 
-/// The `<figure>` of one map: caption, SVG, legend.
-fn render_map(spec: &MapSpec) -> Result<String, ReportError> {
+/// The `<figure>` of one map `width` pixels wide: caption, SVG, legend.
+fn render_map(spec: &MapSpec, width: f64) -> Result<String, ReportError> {
     let err = |reason: String| ReportError::Map {
         map: spec.title.to_string(),
         reason,
     };
+    check_values(spec)?;
     let units = &spec.layer.units;
-    if spec.values.len() != units.len() {
-        return Err(err(format!(
-            "{} values for {} units",
-            spec.values.len(),
-            units.len()
-        )));
-    }
-    if let Some(i) = spec
-        .values
-        .iter()
-        .position(|v| v.is_some_and(|x| !x.is_finite()))
-    {
-        return Err(err(format!("unit {}: value is not finite", units[i].code)));
-    }
     let points = spec.points.map(|p| p.coords).unwrap_or_default();
     if let Some(i) = points
         .iter()
@@ -200,9 +253,7 @@ fn render_map(spec: &MapSpec) -> Result<String, ReportError> {
         return Err(err(format!("point {i} has a non-finite coordinate")));
     }
     let classes = Classes::new(&spec.breaks, spec.values).map_err(|e| err(e.to_string()))?;
-    let bbox = svg::bounding_box(units.iter().map(|u| &u.geometry))
-        .ok_or_else(|| err("the layer has no geometry to draw".into()))?;
-    let proj = svg::Projection::fit(bbox, MAP_WIDTH, MAP_MAX_HEIGHT);
+    let proj = projection(spec.layer, width).ok_or_else(|| err(NO_GEOMETRY.into()))?;
     let colours = classes.colours(spec.polarity);
     let mut counts = vec![0usize; classes.count()];
     let mut no_data = 0usize;
@@ -229,27 +280,107 @@ fn render_map(spec: &MapSpec) -> Result<String, ReportError> {
             }
         })
         .collect();
-    let points_label = spec.points.map(|p| p.label).unwrap_or_default();
+    let mut items: Vec<(&str, String, usize)> = classes
+        .labels(spec.decimals)
+        .into_iter()
+        .zip(&colours)
+        .zip(&counts)
+        .map(|((label, c), n)| (*c, label, *n))
+        .collect();
+    items.push((NO_DATA, "no data".into(), no_data));
+    Ok(figure(
+        spec.title,
+        &svg::svg(
+            &proj,
+            spec.title,
+            &shapes,
+            points,
+            spec.points.map(|p| p.label).unwrap_or_default(),
+        ),
+        spec.unit,
+        &items,
+        spec.points,
+        &note(&spec.breaks, &classes),
+    ))
+}
+
+/// Checks that a map has one finite value or none per unit.
+fn check_values(spec: &MapSpec) -> Result<(), ReportError> {
+    let err = |reason: String| ReportError::Map {
+        map: spec.title.to_string(),
+        reason,
+    };
+    let units = &spec.layer.units;
+    if spec.values.len() != units.len() {
+        return Err(err(format!(
+            "{} values for {} units",
+            spec.values.len(),
+            units.len()
+        )));
+    }
+    match spec
+        .values
+        .iter()
+        .position(|v| v.is_some_and(|x| !x.is_finite()))
+    {
+        Some(i) => Err(err(format!("unit {}: value is not finite", units[i].code))),
+        None => Ok(()),
+    }
+}
+
+/// Reason given for a layer without any geometry.
+const NO_GEOMETRY: &str = "the layer has no geometry to draw";
+
+/// The display projection of `layer` in a frame `width` pixels wide; `None` without
+/// geometry.
+fn projection(layer: &UnitLayer, width: f64) -> Option<svg::Projection> {
+    let bbox = svg::bounding_box(layer.units.iter().map(|u| &u.geometry))?;
+    Some(svg::Projection::fit(bbox, width, MAP_MAX_HEIGHT))
+}
+
+/// How the classes of a map were drawn, for its legend.
+fn note(breaks: &Breaks, classes: &Classes) -> String {
+    let centred = "Classes centred on 0: the ± class is no change; each other class includes its bound farther from 0.";
+    match breaks {
+        Breaks::Fixed(_) => "Fixed classes; each class includes its upper bound.".to_string(),
+        Breaks::Quantile(q) => format!(
+            "Quantile classes ({q} asked, {} drawn) of the units' values; each class includes its upper bound.",
+            classes.count()
+        ),
+        Breaks::Diverging { .. } | Breaks::DivergingFixed { .. } => centred.to_string(),
+        Breaks::Shared(c) if c.is_diverging() => {
+            format!("Same classes on the maps compared. {centred}")
+        }
+        Breaks::Shared(_) => "Same classes on the maps compared, drawn from all their values together; each class includes its upper bound.".to_string(),
+    }
+}
+
+/// A map figure: caption, the SVG, a legend titled `unit` with one item per `(colour,
+/// label, units)`, the points' item and the note.
+fn figure(
+    title: &str,
+    svg: &str,
+    unit: &str,
+    items: &[(&str, String, usize)],
+    points: Option<MapPoints>,
+    note: &str,
+) -> String {
     let mut s = String::from("<figure class=\"map\">\n");
-    let _ = writeln!(s, "<figcaption>{}</figcaption>", html::escape(spec.title));
-    s.push_str(&svg::svg(&proj, spec.title, &shapes, points, points_label));
+    let _ = writeln!(s, "<figcaption>{}</figcaption>", html::escape(title));
+    s.push_str(svg);
     let _ = write!(
         s,
         "\n<div class=\"legend\">\n<div class=\"title\">{}</div>\n<ul>\n",
-        html::escape(spec.unit)
+        html::escape(unit)
     );
-    let item = |s: &mut String, colour: &str, label: &str, n: usize| {
+    for (colour, label, n) in items {
         let _ = writeln!(
             s,
             "<li><span class=\"swatch\" style=\"background:{colour}\"></span>{} <span class=\"n\">({n})</span></li>",
             html::escape(label)
         );
-    };
-    for (k, label) in classes.labels(spec.decimals).iter().enumerate() {
-        item(&mut s, colours[k], label, counts[k]);
     }
-    item(&mut s, NO_DATA, "no data", no_data);
-    if let Some(p) = spec.points {
+    if let Some(p) = points {
         let _ = writeln!(
             s,
             "<li><span class=\"dot\"></span>{} <span class=\"n\">({})</span></li>",
@@ -258,19 +389,75 @@ fn render_map(spec: &MapSpec) -> Result<String, ReportError> {
         );
     }
     s.push_str("</ul>\n");
-    let how = match &spec.breaks {
-        Breaks::Fixed(_) => "Fixed classes; each class includes its upper bound.".to_string(),
-        Breaks::Quantile(q) => format!(
-            "Quantile classes ({q} asked, {} drawn) of the units' values; each class includes its upper bound.",
-            classes.count()
-        ),
-    };
     let _ = writeln!(
         s,
         "<div class=\"note\">{} Number of units in brackets.</div>\n</div>\n</figure>",
-        html::escape(&how)
+        html::escape(note)
     );
-    Ok(s)
+    s
+}
+
+/// The `<figure>` of a categorical map.
+fn render_categorical(spec: &CategoricalMapSpec) -> Result<String, ReportError> {
+    let err = |reason: String| ReportError::Map {
+        map: spec.title.to_string(),
+        reason,
+    };
+    let units = &spec.layer.units;
+    if spec.classes.len() != units.len() {
+        return Err(err(format!(
+            "{} classes for {} units",
+            spec.classes.len(),
+            units.len()
+        )));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some((label, _)) = spec.legend.iter().find(|(l, _)| !seen.insert(l.as_str())) {
+        return Err(err(format!("class {label:?} given twice in the legend")));
+    }
+    let proj = projection(spec.layer, MAP_WIDTH).ok_or_else(|| err(NO_GEOMETRY.into()))?;
+    let mut counts = vec![0usize; spec.legend.len()];
+    let mut no_data = 0usize;
+    let mut shapes = Vec::with_capacity(units.len());
+    for (u, class) in units.iter().zip(spec.classes) {
+        let (fill, shown) = match class {
+            Some(c) => {
+                let k = spec
+                    .legend
+                    .iter()
+                    .position(|(l, _)| l == c)
+                    .ok_or_else(|| {
+                        err(format!("unit {}: class {c:?} is not in the legend", u.code))
+                    })?;
+                counts[k] += 1;
+                (spec.legend[k].1, c.clone())
+            }
+            None => {
+                no_data += 1;
+                (NO_DATA, "no data".to_string())
+            }
+        };
+        shapes.push(svg::Shape {
+            d: svg::path_data(&u.geometry, &proj),
+            fill,
+            title: format!("{} ({}): {shown}", u.name, u.code),
+        });
+    }
+    let mut items: Vec<(&str, String, usize)> = spec
+        .legend
+        .iter()
+        .zip(&counts)
+        .map(|((l, c), n)| (*c, l.clone(), *n))
+        .collect();
+    items.push((NO_DATA, "no data".into(), no_data));
+    Ok(figure(
+        spec.title,
+        &svg::svg(&proj, spec.title, &shapes, &[], ""),
+        spec.unit,
+        &items,
+        None,
+        "One colour per class, in the order of the classification.",
+    ))
 }
 
 #[cfg(test)]
@@ -446,5 +633,102 @@ mod tests {
         assert_eq!(h.matches("fill=\"#bdbdbd\"").count(), 3);
         assert!(h.contains("no data <span class=\"n\">(3)</span>"));
         assert_eq!(h.matches("<li>").count(), 1);
+    }
+
+    /// The first two units of [`layer`].
+    fn two() -> UnitLayer {
+        let mut l = layer();
+        l.units.truncate(2);
+        l
+    }
+
+    #[test]
+    fn categorical_map_fills_each_unit_with_its_class_colour() {
+        let l = two();
+        let legend: Vec<(String, &'static str)> = ["zip-a", "zac", "outside"]
+            .iter()
+            .map(|c| (c.to_string(), classes::zonage_2017_colour(c).unwrap()))
+            .collect();
+        let mut r = Report::new("t");
+        r.categorical_map(&CategoricalMapSpec {
+            title: "2017 zonage",
+            unit: "class",
+            layer: &l,
+            classes: &[Some("zip-a".into()), None],
+            legend: &legend,
+        })
+        .unwrap();
+        let h = r.html();
+        assert_eq!(h.matches("<path ").count(), 2);
+        assert!(h.contains("fill=\"#a50f15\"><title>Aubervilliers (93001): zip-a</title>"));
+        assert!(h.contains(&format!(
+            "fill=\"{NO_DATA}\"><title>Bobigny (93008): no data</title>"
+        )));
+        assert!(h.contains("zip-a <span class=\"n\">(1)</span>"));
+        assert!(h.contains("zac <span class=\"n\">(0)</span>"));
+        assert!(h.contains("no data <span class=\"n\">(1)</span>"));
+        let e = r
+            .categorical_map(&CategoricalMapSpec {
+                title: "m",
+                unit: "class",
+                layer: &l,
+                classes: &[Some("zip-b".into()), None],
+                legend: &legend,
+            })
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("93001: class \"zip-b\" is not in the legend"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_map_pair_shares_its_classes() {
+        // Before 1, 2 and after 3, 4: pooled medians cut at 2, so both units are in the
+        // low (red, higher is better) class before and the high (light) class after;
+        // drawn alone, each map would have split its two units.
+        let l = two();
+        let spec = |title: &'static str, values: &'static [Option<f64>]| MapSpec {
+            title,
+            unit: "APL",
+            layer: &l,
+            values,
+            breaks: Breaks::Quantile(2),
+            polarity: Polarity::HigherIsBetter,
+            decimals: 1,
+            points: None,
+        };
+        let mut r = Report::new("t");
+        r.map_pair(
+            &spec("before", &[Some(1.0), Some(2.0)]),
+            &spec("after", &[Some(3.0), Some(4.0)]),
+        )
+        .unwrap();
+        let h = r.html();
+        assert_eq!(h.matches("<div class=\"pair\">").count(), 1);
+        assert_eq!(h.matches("<path ").count(), 4);
+        assert_eq!(h.matches("fill=\"#f03b20\"><title>").count(), 2);
+        assert_eq!(h.matches("fill=\"#ffeda0\"><title>").count(), 2);
+        assert_eq!(h.matches("1.0 – 2.0 <span").count(), 2);
+        assert_eq!(h.matches("2.0 – 4.0 <span").count(), 2);
+        assert!(h.contains("width=\"360\""));
+        let e = r
+            .map_pair(
+                &spec("before", &[Some(1.0), Some(2.0)]),
+                &MapSpec {
+                    breaks: Breaks::Quantile(3),
+                    ..spec("after", &[Some(3.0), Some(4.0)])
+                },
+            )
+            .unwrap_err();
+        assert!(e.to_string().contains("breaks differ"), "{e}");
+        let e = r
+            .map_pair(
+                &spec("before", &[Some(1.0), Some(f64::NAN)]),
+                &spec("after", &[Some(3.0), Some(4.0)]),
+            )
+            .unwrap_err();
+        assert!(e.to_string().contains("unit 93008"), "{e}");
     }
 }
