@@ -97,6 +97,15 @@ rates = "input/reference_rates.csv"
 territories = "input/cpts.csv"
 acts_per_fte = { radiology = 9000, gastro = 4500, gynaecology = 5000, ophthalmology = 7000 }
 
+# GP zonage of the communes on the commune-level APL (2017 rule; quotas illustrative).
+[zonage]
+level = "commune"
+[zonage.rule_2017]
+column = "apl_communes"
+zip_b_population = 5000
+zac_population = 5000
+outside_eligible_share = 0.05
+
 # What-if scenarios, recomputed from the baseline (only the sites they change are searched).
 [[scenario]]
 name = "practice-closes"
@@ -110,8 +119,8 @@ description = "A maison de santé with 4 GPs at 3,600 acts a year each opens in 
 [[scenario.add]]
 id = "msp-les-essarts"
 category = "gp"
-lon = 2.3372
-lat = 48.8442
+lon = 2.3355
+lat = 48.8654
 professionals = 4
 activity = 3600
 

@@ -229,3 +229,56 @@ fn a_variant_without_changes_searches_nothing() {
     assert!(e2sfca.access.iter().all(|&a| a == 0.0));
     assert!(e2sfca.reached.iter().all(|&r| !r));
 }
+
+#[test]
+fn a_new_site_beside_people_becomes_their_nearest() {
+    let g = graph();
+    let origins = vec![Origin {
+        id: "o".into(),
+        lon: 2.4805,
+        lat: 48.9105,
+        population: 100.0,
+        ages: None,
+        income: None,
+        source: "o.csv:2".into(),
+    }];
+    let far = Site {
+        id: "gp-far".into(),
+        category: "gp".into(),
+        lon: 2.4705,
+        lat: 48.9005,
+        capacity: 1.0,
+        activity: None,
+        age: None,
+        source: "s.csv:2".into(),
+    };
+    let s = spec("0.5:1,1:0.6,2:0.2", vec![1.0]);
+    let engine = AccessEngine::new(g, &origins, &s).unwrap();
+    let baseline = engine.baseline(std::slice::from_ref(&far)).unwrap();
+    let before = baseline.results.nearest[0].nearest[0][0].time_ms;
+    let near = Site {
+        id: "gp-near".into(),
+        lon: 2.4805,
+        lat: 48.9104,
+        ..far.clone()
+    };
+    let variant = Variant {
+        sites: vec![far.clone(), near],
+        from_base: vec![Some(0), None],
+    };
+    let u = engine
+        .update(&baseline, std::slice::from_ref(&far), &variant, None)
+        .unwrap();
+    let gp = u
+        .results
+        .nearest
+        .iter()
+        .find(|l| l.category == "gp")
+        .unwrap();
+    let after = &gp.nearest[0][0];
+    assert_eq!(
+        gp.sites[after.site as usize], 1,
+        "the new site is the nearest"
+    );
+    assert!(after.time_ms < before / 2, "{} vs {before}", after.time_ms);
+}

@@ -48,6 +48,8 @@ pub struct ReportInput<'a> {
     pub zonage: Option<ZonageReport<'a>>,
     /// The what-if scenarios, in the order shown.
     pub scenarios: &'a [ScenarioReport<'a>],
+    /// Supply suggestions: each one's lines as printed ([`super::suggest::SuggestOutcome`]).
+    pub suggestions: &'a [Vec<String>],
 }
 
 /// The zonage shown in the report.
@@ -191,6 +193,17 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
     }
     for sc in input.scenarios {
         scenario_section(&mut r, sc)?;
+    }
+    if !input.suggestions.is_empty() {
+        r.heading("Where to add supply (greedy suggestions)");
+        for lines in input.suggestions {
+            let rows: Vec<Vec<String>> = lines.iter().map(|l| vec![l.clone()]).collect();
+            r.table(
+                "Picks in order, with the marginal gain of each",
+                &["suggestion"],
+                &rows,
+            )?;
+        }
     }
     if !input.qpv_gaps.is_empty() {
         r.heading("QPV beside the rest of their communes");
@@ -540,6 +553,7 @@ mod tests {
                     zonage: &zonage,
                 }),
                 scenarios: &scenarios,
+                suggestions: &[],
             },
         )
         .unwrap();

@@ -25,9 +25,10 @@ use super::levels::{
     access_spec, commune_level_columns, file_and_line, summaries, summarised, summary_columns,
     weighted_mean, People, Summarised,
 };
-use super::report::{write_report, Headline, ReportInput};
-use super::scenarios::{run_scenarios, BaselineRun};
+use super::report::{write_report, Headline, ReportInput, ScenarioReport, ZonageReport};
+use super::scenarios::{run_scenarios, shown as scenario_shown, BaselineRun};
 use super::suggest::{run_suggest, SuggestContext};
+use super::zonage::StudyZonage;
 use crate::access::{AccessEngine, AccessResults};
 use crate::aggregate::{
     concentration_index, gini, overlaps, qpv_gaps, worst_first, write_qpv_gaps,
@@ -264,23 +265,33 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
             level_columns[k].extend(out.columns);
         }
     }
+    let zonage = match &study.zonage {
+        Some(z) => {
+            let base = path.parent().unwrap_or(Path::new("."));
+            let (zonage, written) =
+                StudyZonage::baseline(z, base, &levels, &level_columns, &dir, &mut rejects)?;
+            files.extend(written);
+            level_columns[zonage.level].extend(zonage.baseline.columns.iter().cloned());
+            Some(zonage)
+        }
+        None => None,
+    };
     let t_scenarios = Instant::now();
-    let scenarios = run_scenarios(
-        &BaselineRun {
-            study: &study,
-            graph: &graph,
-            engine: &engine,
-            baseline: &baseline,
-            origins: &origins,
-            sites: &sites,
-            levels: &levels,
-            memberships: &memberships,
-            level_columns: &level_columns,
-            summarised: &summarised,
-        },
-        &study.scenario,
-        &dir,
-    )?;
+    let baseline_run = BaselineRun {
+        study: &study,
+        graph: &graph,
+        engine: &engine,
+        baseline: &baseline,
+        origins: &origins,
+        sites: &sites,
+        levels: &levels,
+        memberships: &memberships,
+        level_columns: &level_columns,
+        summarised: &summarised,
+        zonage: zonage.as_ref(),
+    };
+    let scenarios = run_scenarios(&baseline_run, &study.scenario, &dir)?;
+    let shown = scenario_shown(&baseline_run, &scenarios);
     for s in &scenarios {
         files.extend(s.files.iter().cloned());
     }
@@ -388,6 +399,24 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
                 .collect()
         };
         let text = summary.to_string();
+        let scenario_reports: Vec<ScenarioReport> = shown
+            .iter()
+            .zip(&scenarios)
+            .map(|(sh, o)| ScenarioReport {
+                name: &o.config.name,
+                description: &o.config.description,
+                layer: &levels[sh.level],
+                indicator: &sh.indicator,
+                unit: &sh.unit,
+                polarity: sh.polarity,
+                decimals: sh.decimals,
+                before: &sh.before,
+                after: &sh.after,
+                headline_rows: &sh.rows,
+                class_changes: &o.class_changes,
+            })
+            .collect();
+        let suggestion_lines: Vec<Vec<String>> = suggestions.iter().map(|s| s.lines()).collect();
         write_report(
             &dir.join("report.html"),
             &ReportInput {
@@ -398,8 +427,12 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
                 qpv_gaps: &gap_rows,
                 rejects: &rejects,
                 summary: &text,
-                zonage: None,
-                scenarios: &[],
+                zonage: zonage.as_ref().map(|z| ZonageReport {
+                    layer: &levels[z.level],
+                    zonage: &z.baseline,
+                }),
+                scenarios: &scenario_reports,
+                suggestions: &suggestion_lines,
             },
         )?;
     }

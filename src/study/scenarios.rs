@@ -23,6 +23,7 @@ use super::levels::{
     access_spec, commune_level_columns, summaries, summarised, summary_columns, weighted_mean,
     People, Summarised,
 };
+use super::zonage::{write_changes_csv, write_level_csv, ClassChange, StudyZonage};
 use crate::access::{AccessEngine, AccessResults, Baseline, UpdateStats};
 use crate::aggregate::{Assignment, Polarity};
 use crate::demand::Origin;
@@ -64,6 +65,8 @@ pub(crate) struct BaselineRun<'a> {
     pub level_columns: &'a [Vec<Column>],
     /// The baseline's summarised indicators.
     pub summarised: &'a [Summarised],
+    /// The baseline's zonage, when the study has one.
+    pub zonage: Option<&'a StudyZonage<'a>>,
 }
 
 /// One scenario computed.
@@ -80,6 +83,8 @@ pub(crate) struct ScenarioOutcome {
     pub means: Vec<(String, Option<f64>, Option<f64>)>,
     /// Each indicator per origin after the scenario.
     pub after: Vec<Summarised>,
+    /// Units whose zonage class changes, when the study has a zonage.
+    pub class_changes: Vec<ClassChange>,
     /// Files written.
     pub files: Vec<PathBuf>,
 }
@@ -269,7 +274,22 @@ fn run_one(
         level_columns.push(cols);
     }
 
-    let mut files = Vec::new();
+    let mut zonage_files = Vec::new();
+    let mut class_changes = Vec::new();
+    if let Some(z) = base.zonage {
+        let level = &base.levels[z.level];
+        let (after, changes) = z.scenario(level, &level_columns[z.level], &mut rejects)?;
+        let p = dir.join(format!("zonage_{}.csv", level.kind));
+        write_level_csv(&p, level, &z.population, &after)?;
+        zonage_files.push(p);
+        zonage_files.extend(write_changes_csv(
+            &dir.join("zonage_changes.csv"),
+            &changes,
+        )?);
+        level_columns[z.level].extend(after.columns.iter().cloned());
+        class_changes = changes;
+    }
+    let mut files = zonage_files;
     let p = dir.join("edits.txt");
     crate::atomic::write_with(&p, |w| {
         for line in &applied.log {
@@ -279,7 +299,11 @@ fn run_one(
     })?;
     files.push(p);
     let p = dir.join("origins.csv");
-    write_origins_csv(&p, base.origins, &origin_deltas(base.summarised, &after))?;
+    write_origins_csv(
+        &p,
+        base.origins,
+        &origin_deltas(base.summarised, &after, &columns),
+    )?;
     files.push(p);
     files.push(write_site_status(
         dir,
@@ -321,16 +345,22 @@ fn run_one(
         level_columns,
         means,
         after,
+        class_changes,
         files,
     })
 }
 
-/// Per origin, each indicator before, after and after − before.
-fn origin_deltas(before: &[Summarised], after: &[Summarised]) -> Vec<Column> {
+/// Per origin, each indicator before, after and after − before, in the number format of
+/// `origins.csv` (`columns`).
+fn origin_deltas(before: &[Summarised], after: &[Summarised], columns: &[Column]) -> Vec<Column> {
     let mut out = Vec::new();
     for b in before {
         let Some(a) = after.iter().find(|a| a.name == b.name) else {
             continue;
+        };
+        let format = match columns.iter().find(|c| c.name == b.name).map(|c| &c.values) {
+            Some(Values::Number(_, f)) => *f,
+            _ => Format::Fixed(6),
         };
         let delta = b
             .values
@@ -341,15 +371,15 @@ fn origin_deltas(before: &[Summarised], after: &[Summarised]) -> Vec<Column> {
         out.extend([
             Column {
                 name: format!("{}_base", b.name),
-                values: Values::Number(b.values.clone(), Format::Fixed(6)),
+                values: Values::Number(b.values.clone(), format),
             },
             Column {
                 name: b.name.clone(),
-                values: Values::Number(a.values.clone(), Format::Fixed(6)),
+                values: Values::Number(a.values.clone(), format),
             },
             Column {
                 name: format!("{}_delta", b.name),
-                values: Values::Number(delta, Format::Fixed(6)),
+                values: Values::Number(delta, format),
             },
         ]);
     }
@@ -357,10 +387,20 @@ fn origin_deltas(before: &[Summarised], after: &[Summarised]) -> Vec<Column> {
 }
 
 /// Per unit, before / after / delta of each indicator's mean and of each commune-level
-/// indicator.
+/// indicator, and the zonage classes before and after.
 fn unit_deltas(before: &[Column], after: &[Column], summarised: &[Summarised]) -> Vec<Column> {
     let mut out = Vec::new();
     for b in before {
+        if let (Values::Text(bt), true) = (&b.values, b.name.starts_with("zonage_")) {
+            if let Some(a) = after.iter().find(|a| a.name == b.name) {
+                out.push(Column {
+                    name: format!("{}_base", b.name),
+                    values: Values::Text(bt.clone()),
+                });
+                out.push(a.clone());
+            }
+            continue;
+        }
         let keep = summarised
             .iter()
             .any(|s| b.name == format!("{}_mean", s.name))
@@ -562,4 +602,133 @@ fn write_means(path: &Path, out: &[ScenarioOutcome], base: &BaselineRun) -> anyh
         csv.flush()?;
         Ok(())
     })
+}
+
+/// What the report shows of one scenario, owned (the report borrows it).
+pub(crate) struct ScenarioShown {
+    /// Level mapped (index among the run's levels).
+    pub level: usize,
+    /// Indicator mapped (a per-unit column name).
+    pub indicator: String,
+    /// Unit shown in the legends.
+    pub unit: String,
+    /// Which side is better.
+    pub polarity: Polarity,
+    /// Decimals of the values.
+    pub decimals: usize,
+    /// Per unit, before and after.
+    pub before: Vec<Option<f64>>,
+    /// Per unit, after.
+    pub after: Vec<Option<f64>>,
+    /// `[what, value]` rows.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The map and figures of each scenario for the report: the zonage's 2017 indicator on
+/// its level when the study has one, else the first floating-catchment indicator's mean
+/// (or the first indicator's) on the commune level (or the first level).
+pub(crate) fn shown(base: &BaselineRun, outcomes: &[ScenarioOutcome]) -> Vec<ScenarioShown> {
+    let level = base
+        .zonage
+        .map(|z| z.level)
+        .or_else(|| base.levels.iter().position(|l| l.kind == "commune"))
+        .unwrap_or(0);
+    let zonage_column = base
+        .zonage
+        .and_then(|z| z.section.settings.rule_2017.as_ref())
+        .map(|r| r.column.clone());
+    let first = base
+        .summarised
+        .iter()
+        .find(|s| s.polarity == Polarity::HigherIsBetter)
+        .or(base.summarised.first());
+    let (indicator, polarity) = match (zonage_column, first) {
+        (Some(c), _) => (c, Polarity::HigherIsBetter),
+        (None, Some(s)) => (format!("{}_mean", s.name), s.polarity),
+        (None, None) => return Vec::new(),
+    };
+    let values = |cols: &[Column]| -> Option<Vec<Option<f64>>> {
+        Some(
+            cols.iter()
+                .find(|c| c.name == indicator)?
+                .numbers()?
+                .to_vec(),
+        )
+    };
+    let Some(before) = base.level_columns.get(level).and_then(|c| values(c)) else {
+        return Vec::new();
+    };
+    let largest = before.iter().flatten().fold(0.0f64, |m, x| m.max(x.abs()));
+    let decimals = if largest > 0.0 {
+        (2.0 - largest.log10().floor()).clamp(0.0, 8.0) as usize
+    } else {
+        2
+    };
+    let unit = if indicator.contains("_minutes") {
+        "minutes".to_string()
+    } else {
+        indicator.clone()
+    };
+    outcomes
+        .iter()
+        .filter_map(|o| {
+            let after = values(o.level_columns.get(level)?)?;
+            let mut rows = vec![
+                vec!["edits".to_string(), o.log.join("; ")],
+                vec![
+                    "sites removed / added / changed".to_string(),
+                    format!(
+                        "{} / {} / {}",
+                        o.stats.removed, o.stats.added, o.stats.changed
+                    ),
+                ],
+                vec![
+                    "catchment searches".to_string(),
+                    format!(
+                        "{} (categories updated: {}; swept afresh: {})",
+                        o.stats.searches,
+                        list(&o.stats.updated),
+                        list(&o.stats.reswept)
+                    ),
+                ],
+            ];
+            for (name, b, a) in &o.means {
+                let f = |x: &Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.4}"));
+                rows.push(vec![
+                    format!("{name}, population-weighted mean"),
+                    format!("{} → {}", f(b), f(a)),
+                ]);
+            }
+            let moved: f64 = o
+                .class_changes
+                .iter()
+                .filter(|c| c.scheme == "rule_2017")
+                .map(|c| c.population)
+                .sum();
+            if base.zonage.is_some() {
+                rows.push(vec![
+                    "population whose 2017 zonage class changes".to_string(),
+                    format!("{moved:.0}"),
+                ]);
+            }
+            Some(ScenarioShown {
+                level,
+                indicator: indicator.clone(),
+                unit: unit.clone(),
+                polarity,
+                decimals,
+                before: before.clone(),
+                after,
+                rows,
+            })
+        })
+        .collect()
+}
+
+fn list(v: &[String]) -> String {
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
 }
