@@ -183,7 +183,7 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
 
     let t = Instant::now();
     let mut files = Vec::new();
-    let columns = origin_columns(&access, &sites);
+    let columns = origin_columns(access, &sites);
     let p = dir.join("origins.csv");
     write_origins_csv(&p, &origins, &columns)?;
     files.push(p);
@@ -192,7 +192,7 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
         write_origins_geojson(&p, &origins, &columns)?;
         files.push(p);
     }
-    let site_columns = site_columns(&sites, &access);
+    let site_columns = site_columns(&sites, access);
     files.extend(write_sites(
         &dir,
         &sites,
@@ -200,7 +200,7 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
         study.output.geojson,
     )?);
 
-    let summarised = summarised(&study, &access, &columns);
+    let summarised = summarised(&study, access, &columns);
     let weights: Vec<f64> = origins.iter().map(|o| o.population).collect();
     let points: Vec<(f64, f64)> = origins.iter().map(|o| (o.lon, o.lat)).collect();
     let memberships: Vec<Vec<Vec<usize>>> = levels

@@ -754,6 +754,96 @@ pub fn write_changes_csv(path: &Path, changes: &[ClassChange]) -> anyhow::Result
     Ok(vec![path.to_path_buf(), summary])
 }
 
+/// The study's zonage of its baseline, kept to classify every scenario the same way.
+pub(crate) struct StudyZonage<'a> {
+    /// The section.
+    pub section: &'a ZonageSection,
+    /// Index of the level classified among the run's levels.
+    pub level: usize,
+    /// Population of each unit of the level, inhabitants.
+    pub population: Vec<f64>,
+    /// Extra criteria read from the section's file.
+    pub extra: Option<UnitTable>,
+    /// The baseline's classes.
+    pub baseline: LevelZonage,
+}
+
+impl<'a> StudyZonage<'a> {
+    /// Classifies the baseline: `levels` and their per-unit `columns` as the run computed
+    /// them; criteria paths relative to `base`. Returns the zonage and the files written
+    /// into `dir` (`zonage_{level}.csv`, `zonage_summary.csv`).
+    pub(crate) fn baseline(
+        section: &'a ZonageSection,
+        base: &Path,
+        levels: &[UnitLayer],
+        columns: &[Vec<Column>],
+        dir: &Path,
+        rejects: &mut Rejects,
+    ) -> anyhow::Result<(StudyZonage<'a>, Vec<PathBuf>)> {
+        let kinds: Vec<&str> = levels.iter().map(|l| l.kind.as_str()).collect();
+        section.check(&kinds, base).map_err(anyhow::Error::msg)?;
+        let level = levels
+            .iter()
+            .position(|l| l.kind == section.level)
+            .with_context(|| format!("[zonage] level {:?}: no such level", section.level))?;
+        let layer = &levels[level];
+        // The whole population of each unit: any indicator's `_population` summary column.
+        let population: Vec<f64> = columns[level]
+            .iter()
+            .find(|c| c.name.ends_with("_population"))
+            .and_then(Column::numbers)
+            .map(|v| v.iter().map(|x| x.unwrap_or(0.0)).collect())
+            .unwrap_or_else(|| vec![0.0; layer.units.len()]);
+        let extra = read_criteria(section, base, layer, &columns[level], rejects)?;
+        let baseline = classify_level(
+            section,
+            layer,
+            &population,
+            &columns[level],
+            extra.as_ref(),
+            rejects,
+        )?;
+        let mut files = Vec::new();
+        let p = dir.join(format!("zonage_{}.csv", section.level));
+        write_level_csv(&p, layer, &population, &baseline)?;
+        files.push(p);
+        let p = dir.join("zonage_summary.csv");
+        write_summary_csv(&p, &baseline, population.iter().sum())?;
+        files.push(p);
+        Ok((
+            StudyZonage {
+                section,
+                level,
+                population,
+                extra,
+                baseline,
+            },
+            files,
+        ))
+    }
+
+    /// Classifies a scenario's `columns` of the level and compares with the baseline.
+    /// Units left out for a missing value were reported with the baseline; a scenario's
+    /// own are in `rejects`.
+    pub(crate) fn scenario(
+        &self,
+        layer: &UnitLayer,
+        columns: &[Column],
+        rejects: &mut Rejects,
+    ) -> anyhow::Result<(LevelZonage, Vec<ClassChange>)> {
+        let after = classify_level(
+            self.section,
+            layer,
+            &self.population,
+            columns,
+            self.extra.as_ref(),
+            rejects,
+        )?;
+        let changes = class_changes(layer, &self.population, &self.baseline, &after);
+        Ok((after, changes))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1148,95 +1238,5 @@ classes = [{ name = "very", population_share = 0.053 }]
         let e = crate::study::Study::parse(&base.replace("criteria = ", "critera = ")).unwrap_err();
         assert!(e.contains("unknown field `critera`"), "{e}");
         assert!(crate::study::Study::parse(&base.replace("zac_population", "zac_pop")).is_err());
-    }
-}
-
-/// The study's zonage of its baseline, kept to classify every scenario the same way.
-pub(crate) struct StudyZonage<'a> {
-    /// The section.
-    pub section: &'a ZonageSection,
-    /// Index of the level classified among the run's levels.
-    pub level: usize,
-    /// Population of each unit of the level, inhabitants.
-    pub population: Vec<f64>,
-    /// Extra criteria read from the section's file.
-    pub extra: Option<UnitTable>,
-    /// The baseline's classes.
-    pub baseline: LevelZonage,
-}
-
-impl<'a> StudyZonage<'a> {
-    /// Classifies the baseline: `levels` and their per-unit `columns` as the run computed
-    /// them; criteria paths relative to `base`. Returns the zonage and the files written
-    /// into `dir` (`zonage_{level}.csv`, `zonage_summary.csv`).
-    pub(crate) fn baseline(
-        section: &'a ZonageSection,
-        base: &Path,
-        levels: &[UnitLayer],
-        columns: &[Vec<Column>],
-        dir: &Path,
-        rejects: &mut Rejects,
-    ) -> anyhow::Result<(StudyZonage<'a>, Vec<PathBuf>)> {
-        let kinds: Vec<&str> = levels.iter().map(|l| l.kind.as_str()).collect();
-        section.check(&kinds, base).map_err(anyhow::Error::msg)?;
-        let level = levels
-            .iter()
-            .position(|l| l.kind == section.level)
-            .with_context(|| format!("[zonage] level {:?}: no such level", section.level))?;
-        let layer = &levels[level];
-        // The whole population of each unit: any indicator's `_population` summary column.
-        let population: Vec<f64> = columns[level]
-            .iter()
-            .find(|c| c.name.ends_with("_population"))
-            .and_then(Column::numbers)
-            .map(|v| v.iter().map(|x| x.unwrap_or(0.0)).collect())
-            .unwrap_or_else(|| vec![0.0; layer.units.len()]);
-        let extra = read_criteria(section, base, layer, &columns[level], rejects)?;
-        let baseline = classify_level(
-            section,
-            layer,
-            &population,
-            &columns[level],
-            extra.as_ref(),
-            rejects,
-        )?;
-        let mut files = Vec::new();
-        let p = dir.join(format!("zonage_{}.csv", section.level));
-        write_level_csv(&p, layer, &population, &baseline)?;
-        files.push(p);
-        let p = dir.join("zonage_summary.csv");
-        write_summary_csv(&p, &baseline, population.iter().sum())?;
-        files.push(p);
-        Ok((
-            StudyZonage {
-                section,
-                level,
-                population,
-                extra,
-                baseline,
-            },
-            files,
-        ))
-    }
-
-    /// Classifies a scenario's `columns` of the level and compares with the baseline.
-    /// Units left out for a missing value were reported with the baseline; a scenario's
-    /// own are in `rejects`.
-    pub(crate) fn scenario(
-        &self,
-        layer: &UnitLayer,
-        columns: &[Column],
-        rejects: &mut Rejects,
-    ) -> anyhow::Result<(LevelZonage, Vec<ClassChange>)> {
-        let after = classify_level(
-            self.section,
-            layer,
-            &self.population,
-            columns,
-            self.extra.as_ref(),
-            rejects,
-        )?;
-        let changes = class_changes(layer, &self.population, &self.baseline, &after);
-        Ok((after, changes))
     }
 }
