@@ -340,7 +340,7 @@ pub fn run_zonage_job(job: &ZonageJob, rejects: &mut Rejects) -> anyhow::Result<
             classes: class_totals(&names, &s.rest, &index, units),
         });
     }
-    write_csv(&job.out, &header, &cells)?;
+    crate::export::csv::write_table(&job.out, &header, &cells)?;
     let population: f64 = units.iter().map(|u| u.population).sum();
     let summary_path = job.beside("summary");
     write_summary(&summary_path, &schemes, population)?;
@@ -392,18 +392,6 @@ fn amount(x: f64) -> String {
     }
 }
 
-fn write_csv(path: &Path, header: &[String], rows: &[Vec<String>]) -> anyhow::Result<()> {
-    crate::atomic::write_with(path, |w| {
-        let mut csv = csv::Writer::from_writer(w);
-        csv.write_record(header)?;
-        for r in rows {
-            csv.write_record(r)?;
-        }
-        csv.flush()?;
-        Ok(())
-    })
-}
-
 fn write_summary(path: &Path, schemes: &[SchemeSummary], total: f64) -> anyhow::Result<()> {
     let mut rows = Vec::new();
     for s in schemes {
@@ -422,7 +410,7 @@ fn write_summary(path: &Path, schemes: &[SchemeSummary], total: f64) -> anyhow::
         }
     }
     let header = ["scheme", "class", "units", "population", "population_share"].map(String::from);
-    write_csv(path, &header, &rows)
+    crate::export::csv::write_table(path, &header, &rows)
 }
 
 #[cfg(test)]

@@ -185,6 +185,45 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Adding sites never lowers anyone's coverage or floating-catchment accessibility (a
+    /// new site changes no other site's ratio).
+    #[test]
+    fn adding_sites_never_lowers_coverage_or_access(
+        origins in origins(),
+        base in prop::collection::vec(site(0), 0..8),
+        added in prop::collection::vec(site(1), 1..4),
+    ) {
+        let g = graph();
+        let s = spec("0.5:1,1:0.6,2:0.2", vec![0.5, 1.0, 2.5]);
+        let engine = AccessEngine::new(g, &origins, &s).unwrap();
+        let baseline = engine.baseline(&base).unwrap();
+        let mut variant = Variant {
+            sites: base.clone(),
+            from_base: (0..base.len()).map(Some).collect(),
+        };
+        variant.sites.extend(added.iter().cloned());
+        variant.from_base.extend(added.iter().map(|_| None));
+        let u = engine.update(&baseline, &base, &variant, None).unwrap();
+        for (b, a) in baseline.results.coverage.iter().zip(&u.results.coverage) {
+            prop_assert_eq!(&b.category, &a.category);
+            for (x, y) in b.coverage.sites.iter().zip(&a.coverage.sites) {
+                prop_assert!(y >= x);
+            }
+            for (x, y) in b.coverage.capacity.iter().zip(&a.coverage.capacity) {
+                prop_assert!(y >= x);
+            }
+        }
+        for (b, a) in baseline.results.fca.iter().zip(&u.results.fca) {
+            for (x, y) in b.result.access.iter().zip(&a.result.access) {
+                prop_assert!(y >= x, "{}: {} then {}", b.request.name, x, y);
+            }
+        }
+    }
+}
+
 #[test]
 fn a_variant_without_changes_searches_nothing() {
     let g = graph();

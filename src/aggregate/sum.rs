@@ -17,8 +17,8 @@ use smallvec::SmallVec;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct ExactSum {
     /// Non-overlapping partials, increasing magnitude; their exact sum is the running sum.
-    /// Sums of terms of one sign rarely need more than two.
-    partials: SmallVec<[f64; 2]>,
+    /// Sums of terms of one sign rarely need more than four: they stay inline.
+    partials: SmallVec<[f64; 4]>,
 }
 
 impl ExactSum {

@@ -36,3 +36,20 @@ pub fn write_origins_csv(
         Ok(())
     })
 }
+
+/// Writes `rows` under `header` as CSV at `path`, atomically ([`crate::atomic`]).
+pub fn write_table<H: AsRef<str>>(
+    path: &Path,
+    header: &[H],
+    rows: &[Vec<String>],
+) -> anyhow::Result<()> {
+    crate::atomic::write_with(path, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        csv.write_record(header.iter().map(AsRef::as_ref))?;
+        for r in rows {
+            csv.write_record(r)?;
+        }
+        csv.flush()?;
+        Ok(())
+    })
+}

@@ -54,17 +54,25 @@ pub fn sweep<C: Catchments + ?Sized>(
     max_minutes: f64,
     mut visit: impl FnMut(usize, &Reach),
 ) -> Result<(), SearchError> {
+    sweep_chunks(catchments, max_minutes, |first, reaches| {
+        for (k, reach) in reaches.iter().enumerate() {
+            visit(first + k, reach);
+        }
+    })
+}
+
+/// Calls `visit(first, reaches)` for each chunk of [`SWEEP_CHUNK`] sites in index order
+/// (`reaches[k]` is site `first + k`'s), each chunk searched in parallel.
+pub fn sweep_chunks<C: Catchments + ?Sized>(
+    catchments: &C,
+    max_minutes: f64,
+    mut visit: impl FnMut(usize, &[Reach]),
+) -> Result<(), SearchError> {
     let n = catchments.site_count();
     let mut first = 0;
     while first < n {
         let count = SWEEP_CHUNK.min(n - first);
-        for (k, reach) in catchments
-            .reaches(first, count, max_minutes)?
-            .iter()
-            .enumerate()
-        {
-            visit(first + k, reach);
-        }
+        visit(first, &catchments.reaches(first, count, max_minutes)?);
         first += count;
     }
     Ok(())

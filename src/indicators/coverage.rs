@@ -12,6 +12,7 @@
 
 use super::catchment::{sweep, Catchments, Reach};
 use crate::routing::dijkstra::SearchError;
+use rayon::prelude::*;
 
 /// The thresholds used when the study names none, minutes.
 pub const DEFAULT_THRESHOLDS: [f64; 7] = [5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0];
@@ -90,6 +91,38 @@ impl CoverageCounter {
     /// Counts a site of `capacity` (supply units) for the origins of its `reach`.
     pub fn add(&mut self, capacity: f64, reach: &Reach) {
         self.count(capacity, reach, 1);
+    }
+
+    /// Counts several sites `(capacity, reach)` at once, in parallel over stripes of
+    /// origins (counts are exact, so the split changes nothing).
+    pub fn add_all(&mut self, sites: &[(f64, &Reach)]) {
+        let m = self.thresholds.len();
+        if m == 0 {
+            return;
+        }
+        let stripe = super::fca::stripe_len(self.sites.len() / m);
+        let thresholds = &self.thresholds;
+        self.sites
+            .par_chunks_mut(stripe * m)
+            .zip(self.nano.par_chunks_mut(stripe * m))
+            .enumerate()
+            .for_each(|(s, (counts, nano))| {
+                let (lo, hi) = ((s * stripe) as u32, (s * stripe + counts.len() / m) as u32);
+                for (capacity, reach) in sites {
+                    let add = (capacity * NANO).round() as i64;
+                    let first = reach.partition_point(|p| p.0 < lo);
+                    for &(i, t) in &reach[first..] {
+                        if i >= hi {
+                            break;
+                        }
+                        let row = (i - lo) as usize * m;
+                        for k in thresholds.partition_point(|&b| b < t)..m {
+                            counts[row + k] = counts[row + k].saturating_add(1);
+                            nano[row + k] = nano[row + k].saturating_add(add);
+                        }
+                    }
+                }
+            });
     }
 
     /// Takes back a site counted with [`CoverageCounter::add`] (same capacity, same reach).

@@ -33,11 +33,12 @@
 //! lets scenarios update a state site by site ([`FcaState::add`], [`FcaState::remove`]) and
 //! get exactly the numbers of a full recomputation.
 
-use super::catchment::{sweep, Catchments, Reach};
+use super::catchment::{sweep_chunks, Catchments, Reach};
 use super::coverage::CoverageCounter;
 use super::kernel::{Kernel, KernelError};
 use crate::aggregate::sum::ExactSum;
 use crate::routing::dijkstra::SearchError;
+use rayon::prelude::*;
 
 /// One floating-catchment computation: a kernel, a capacity per site and a demand per
 /// origin.
@@ -167,43 +168,48 @@ impl FcaState {
     }
 
     fn apply(&mut self, supply: &[f64], reach: &Reach, add: bool) -> Vec<SiteShare> {
-        let mut out = Vec::with_capacity(self.specs.len());
-        for (k, (kernel, demand)) in self.specs.iter().enumerate() {
-            let mut d = 0.0;
-            for &(i, t) in reach {
-                d += kernel.weight(t) * demand[i as usize];
-            }
-            let ratio = (d > 0.0).then(|| supply.get(k).copied().unwrap_or(0.0) / d);
-            let (access, reached) = (&mut self.access[k], &mut self.reached[k]);
-            for &(i, t) in reach {
-                if t > kernel.max_minutes() {
-                    continue;
-                }
-                let w = kernel.weight(t);
-                if w > 0.0 {
-                    let i = i as usize;
-                    reached[i] = if add {
-                        reached[i].saturating_add(1)
-                    } else {
-                        reached[i].saturating_sub(1)
-                    };
-                    if let Some(r) = ratio {
-                        if add {
-                            access[i].add(w * r);
-                        } else {
-                            access[i].sub(w * r);
-                        }
-                    }
-                }
-            }
-            out.push(SiteShare { demand: d, ratio });
+        let shares = self.shares(supply, reach);
+        let FcaState {
+            specs,
+            access,
+            reached,
+        } = self;
+        for (k, (kernel, _)) in specs.iter().enumerate() {
+            scatter(
+                kernel,
+                shares[k].ratio,
+                reach,
+                0,
+                &mut access[k],
+                &mut reached[k],
+                add,
+            );
         }
-        out
+        shares
+    }
+
+    /// What a site of `supply` (one value per spec) reached from `reach` gives under each
+    /// spec: its weighted demand (summed in origin order) and ratio.
+    fn shares(&self, supply: &[f64], reach: &Reach) -> Vec<SiteShare> {
+        self.specs
+            .iter()
+            .enumerate()
+            .map(|(k, (kernel, demand))| {
+                let mut d = 0.0;
+                for &(i, t) in reach {
+                    d += kernel.weight(t) * demand[i as usize];
+                }
+                let ratio = (d > 0.0).then(|| supply.get(k).copied().unwrap_or(0.0) / d);
+                SiteShare { demand: d, ratio }
+            })
+            .collect()
     }
 
     /// Adds every site of `catchments` (site `j` of `supply[j]`, one value per spec) in one
     /// sweep, counting coverage on the way when a counter is given (site `j` of capacity
-    /// `capacity[j]`); returns what each site gives, per site then per spec.
+    /// `capacity[j]`); returns what each site gives, per site then per spec. Each chunk of
+    /// sites is searched in parallel, then shared out in parallel over stripes of origins
+    /// (sums are exact, so the split changes nothing).
     pub fn sweep_in<C: Catchments + ?Sized>(
         &mut self,
         catchments: &C,
@@ -218,11 +224,41 @@ impl FcaState {
         if self.specs.is_empty() && coverage.is_none() {
             return Ok(shares);
         }
-        sweep(catchments, radius, |j, reach| {
+        let stripe = stripe_len(self.access.first().map_or(0, Vec::len));
+        sweep_chunks(catchments, radius, |first, reaches| {
+            let supply_of = |j: usize| supply.get(j).map_or(&[][..], Vec::as_slice);
+            let chunk: Vec<Vec<SiteShare>> = reaches
+                .par_iter()
+                .enumerate()
+                .map(|(k, r)| self.shares(supply_of(first + k), r))
+                .collect();
             if let Some((c, capacity)) = coverage.as_mut() {
-                c.add(capacity.get(j).copied().unwrap_or(0.0), reach);
+                let sites: Vec<(f64, &Reach)> = reaches
+                    .iter()
+                    .enumerate()
+                    .map(|(k, r)| (capacity.get(first + k).copied().unwrap_or(0.0), r))
+                    .collect();
+                c.add_all(&sites);
             }
-            shares[j] = self.add(supply.get(j).map_or(&[][..], Vec::as_slice), reach);
+            let FcaState {
+                specs,
+                access,
+                reached,
+            } = &mut *self;
+            for (k, (kernel, _)) in specs.iter().enumerate() {
+                access[k]
+                    .par_chunks_mut(stripe)
+                    .zip(reached[k].par_chunks_mut(stripe))
+                    .enumerate()
+                    .for_each(|(s, (acc, rch))| {
+                        for (reach, sh) in reaches.iter().zip(&chunk) {
+                            scatter(kernel, sh[k].ratio, reach, s * stripe, acc, rch, true);
+                        }
+                    });
+            }
+            for (k, sh) in chunk.into_iter().enumerate() {
+                shares[first + k] = sh;
+            }
         })?;
         Ok(shares)
     }
@@ -254,6 +290,52 @@ impl FcaState {
                 }
             })
             .collect()
+    }
+}
+
+/// Origins per stripe when sites are shared out in parallel: a few stripes per thread.
+pub(crate) fn stripe_len(origins: usize) -> usize {
+    origins
+        .div_ceil(4 * rayon::current_num_threads().max(1))
+        .max(1)
+}
+
+/// Shares out (or takes back, `add = false`) a site of `ratio` reached from `reach` to the
+/// origins `from..from + access.len()` (`access` and `reached` are that stripe).
+fn scatter(
+    kernel: &Kernel,
+    ratio: Option<f64>,
+    reach: &Reach,
+    from: usize,
+    access: &mut [ExactSum],
+    reached: &mut [u32],
+    add: bool,
+) {
+    let (lo, hi) = (from as u32, (from + access.len()) as u32);
+    let first = reach.partition_point(|p| p.0 < lo);
+    for &(i, t) in &reach[first..] {
+        if i >= hi {
+            break;
+        }
+        if t > kernel.max_minutes() {
+            continue;
+        }
+        let w = kernel.weight(t);
+        if w > 0.0 {
+            let i = (i - lo) as usize;
+            reached[i] = if add {
+                reached[i].saturating_add(1)
+            } else {
+                reached[i].saturating_sub(1)
+            };
+            if let Some(r) = ratio {
+                if add {
+                    access[i].add(w * r);
+                } else {
+                    access[i].sub(w * r);
+                }
+            }
+        }
     }
 }
 

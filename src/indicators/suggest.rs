@@ -469,6 +469,23 @@ mod tests {
         pairs.to_vec()
     }
 
+    /// The instance of the hand-worked coverage examples.
+    fn four_candidates() -> ([f64; 5], [Reach; 4], Objective) {
+        (
+            [100.0, 200.0, 300.0, 400.0, 500.0],
+            [
+                reach(&[(0, 3.0), (1, 9.0)]),
+                reach(&[(1, 2.0), (2, 5.0), (3, 10.0)]),
+                reach(&[(3, 1.0), (4, 7.0)]),
+                reach(&[(2, 12.0), (4, 4.0)]),
+            ],
+            Objective::Coverage {
+                minutes: 10.0,
+                covered: vec![true, false, false, false, false],
+            },
+        )
+    }
+
     /// Five origins of populations 100, 200, 300, 400, 500; origin 0 covered already.
     /// Within 10 minutes: c0 reaches {0, 1}, c1 {1, 2, 3}, c2 {3, 4}, c3 {4} (c3 also
     /// reaches 2 but in 12 minutes).
@@ -477,17 +494,7 @@ mod tests {
     /// Step 3: everyone covered → stops, exhausted.
     #[test]
     fn hand_worked_coverage() {
-        let population = [100.0, 200.0, 300.0, 400.0, 500.0];
-        let reaches = [
-            reach(&[(0, 3.0), (1, 9.0)]),
-            reach(&[(1, 2.0), (2, 5.0), (3, 10.0)]),
-            reach(&[(3, 1.0), (4, 7.0)]),
-            reach(&[(2, 12.0), (4, 4.0)]),
-        ];
-        let objective = Objective::Coverage {
-            minutes: 10.0,
-            covered: vec![true, false, false, false, false],
-        };
+        let (population, reaches, objective) = four_candidates();
         let p = Problem {
             population: &population,
             mask: None,
@@ -515,17 +522,7 @@ mod tests {
     /// c3 500 → c2; then c0 200, c1 200, c3 0 → c0 (tie, smaller index); budget spent.
     #[test]
     fn hand_worked_masked_coverage() {
-        let population = [100.0, 200.0, 300.0, 400.0, 500.0];
-        let reaches = [
-            reach(&[(0, 3.0), (1, 9.0)]),
-            reach(&[(1, 2.0), (2, 5.0), (3, 10.0)]),
-            reach(&[(3, 1.0), (4, 7.0)]),
-            reach(&[(2, 12.0), (4, 4.0)]),
-        ];
-        let objective = Objective::Coverage {
-            minutes: 10.0,
-            covered: vec![true, false, false, false, false],
-        };
+        let (population, reaches, objective) = four_candidates();
         let mask = [false, true, false, false, true];
         let p = Problem {
             population: &population,

@@ -315,22 +315,7 @@ fn zonage_section(r: &mut Report, z: &ZonageReport) -> anyhow::Result<()> {
                 String::new()
             }
         };
-        for c in &s.summary.classes {
-            rows.push(vec![
-                s.scheme.clone(),
-                c.class.clone(),
-                c.units.to_string(),
-                inhabitants(c.population),
-                share(c.population),
-            ]);
-        }
-        rows.push(vec![
-            s.scheme.clone(),
-            NO_VALUE.to_string(),
-            s.left_out.0.to_string(),
-            inhabitants(s.left_out.1),
-            share(s.left_out.1),
-        ]);
+        rows.extend(s.summary_rows(&inhabitants, &share));
     }
     r.table(
         &format!("Zonage classes per {level}: units and population"),

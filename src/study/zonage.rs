@@ -98,6 +98,33 @@ impl SchemeClasses {
             .collect()
     }
 
+    /// Rows `scheme, class, units, population, share` of every class in order, then the
+    /// units left out ([`NO_VALUE`]); `population` and `share` format a population and its
+    /// share.
+    pub fn summary_rows(
+        &self,
+        population: &dyn Fn(f64) -> String,
+        share: &dyn Fn(f64) -> String,
+    ) -> Vec<Vec<String>> {
+        let row = |class: &str, units: usize, p: f64| {
+            vec![
+                self.scheme.clone(),
+                class.to_string(),
+                units.to_string(),
+                population(p),
+                share(p),
+            ]
+        };
+        let mut rows: Vec<Vec<String>> = self
+            .summary
+            .classes
+            .iter()
+            .map(|c| row(&c.class, c.units, c.population))
+            .collect();
+        rows.push(row(NO_VALUE, self.left_out.0, self.left_out.1));
+        rows
+    }
+
     /// Class names in order (most under-served first, the rest last).
     pub fn class_names(&self) -> Vec<String> {
         self.summary
@@ -627,19 +654,6 @@ fn inhabitants(x: f64) -> String {
     Format::Fixed(1).write(x)
 }
 
-/// Writes `rows` under `header` as CSV at `path`, atomically.
-fn write_rows(path: &Path, header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
-    crate::atomic::write_with(path, |w| {
-        let mut csv = csv::Writer::from_writer(w);
-        csv.write_record(header)?;
-        for r in rows {
-            csv.write_record(r)?;
-        }
-        csv.flush()?;
-        Ok(())
-    })
-}
-
 /// Writes `zonage_{level}.csv`: one row per unit of `layer`, sorted by code: `code,name,
 /// population`, then every column of `z.columns`.
 pub fn write_level_csv(
@@ -665,7 +679,7 @@ pub fn write_level_csv(
             r
         })
         .collect();
-    write_rows(path, &header, &rows)
+    crate::export::csv::write_table(path, &header, &rows)
 }
 
 /// Writes `zonage_summary.csv`: `scheme,class,units,population,population_share`, every
@@ -679,26 +693,12 @@ pub fn write_summary_csv(path: &Path, z: &LevelZonage, total: f64) -> anyhow::Re
             String::new()
         }
     };
-    let mut rows = Vec::new();
-    for s in &z.schemes {
-        for c in &s.summary.classes {
-            rows.push(vec![
-                s.scheme.clone(),
-                c.class.clone(),
-                c.units.to_string(),
-                inhabitants(c.population),
-                share(c.population),
-            ]);
-        }
-        rows.push(vec![
-            s.scheme.clone(),
-            NO_VALUE.to_string(),
-            s.left_out.0.to_string(),
-            inhabitants(s.left_out.1),
-            share(s.left_out.1),
-        ]);
-    }
-    write_rows(
+    let rows: Vec<Vec<String>> = z
+        .schemes
+        .iter()
+        .flat_map(|s| s.summary_rows(&inhabitants, &share))
+        .collect();
+    crate::export::csv::write_table(
         path,
         &["scheme", "class", "units", "population", "population_share"],
         &rows,
@@ -723,7 +723,7 @@ pub fn write_changes_csv(path: &Path, changes: &[ClassChange]) -> anyhow::Result
             ]
         })
         .collect();
-    write_rows(
+    crate::export::csv::write_table(
         path,
         &["scheme", "code", "name", "before", "after", "population"],
         &rows,
@@ -746,7 +746,7 @@ pub fn write_changes_csv(path: &Path, changes: &[ClassChange]) -> anyhow::Result
         })
         .collect();
     let summary = crate::atomic::beside(path, "summary");
-    write_rows(
+    crate::export::csv::write_table(
         &summary,
         &["scheme", "kind", "before", "after", "units", "population"],
         &totals,
