@@ -25,6 +25,7 @@ use crate::network::graph::Graph;
 use crate::snap::{SnapIndex, SnapOptions, Snapped, Unsnapped};
 use crate::supply::Site;
 use anyhow::Context;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
@@ -193,8 +194,6 @@ struct CategoryState {
     fca: FcaState,
     /// Coverage counts, when the category's coverage is asked.
     coverage: Option<CoverageCounter>,
-    /// Sweep radius, minutes.
-    radius: f64,
 }
 
 impl<'g> AccessEngine<'g> {
@@ -262,10 +261,13 @@ impl<'g> AccessEngine<'g> {
         tracing::info!(seconds = out.timings.snap, "snapped");
 
         let t = Instant::now();
-        for cat in nearest_categories(&self.spec, sites) {
-            out.nearest
-                .push(self.nearest_layer(&cat, sites, &out.site_snaps)?);
-        }
+        // Each category's search is sequential: categories run side by side.
+        let snaps = &out.site_snaps;
+        let nearest: Vec<NearestLayer> = nearest_categories(&self.spec, sites)
+            .par_iter()
+            .map(|cat| self.nearest_layer(cat, sites, snaps))
+            .collect::<anyhow::Result<_>>()?;
+        out.nearest = nearest;
         out.timings.nearest = t.elapsed().as_secs_f64();
         tracing::info!(seconds = out.timings.nearest, "nearest sites");
 
@@ -356,17 +358,12 @@ impl<'g> AccessEngine<'g> {
             .iter()
             .any(|c| c == cat)
             .then(|| CoverageCounter::new(self.demand.len(), &spec.thresholds));
-        let radius = coverage
-            .as_ref()
-            .and_then(CoverageCounter::radius)
-            .map_or(fca.radius(), |r| r.max(fca.radius()));
         CategoryState {
             requests,
             supply: Vec::new(),
             shares: Vec::new(),
             fca,
             coverage,
-            radius,
         }
     }
 }

@@ -3,8 +3,8 @@
 //!
 //! - a category none of whose sites changed, under unchanged parameters, keeps its layers;
 //! - a category whose sites changed, under unchanged parameters, takes the changed sites out
-//!   of its exact sums and puts the new ones in ([`FcaState::remove`], [`FcaState::add`],
-//!   [`CoverageCounter::remove`]): one catchment search per changed site, none for the
+//!   of its exact sums and puts the new ones in ([`FcaState::sweep_out`],
+//!   [`FcaState::sweep_in`], [`CoverageCounter::count_all`]): one catchment search per changed site, none for the
 //!   others. The floating-catchment family is linear in each site's ratio, and a site's
 //!   ratio depends only on its own catchment, so this is exact: the numbers are
 //!   bit-identical to a full recomputation (asserted by a property test);
@@ -17,8 +17,6 @@ use super::{
     nearest_categories, of_category, placed, requests_of, supply_of, swept_categories,
     AccessEngine, AccessResults, AccessSpec, Baseline, CategoryState, NearestLayer,
 };
-use crate::indicators::catchment::sweep;
-use crate::indicators::fca::SiteShare;
 use crate::snap::{Snapped, Unsnapped};
 use crate::supply::Site;
 use std::collections::{BTreeMap, BTreeSet};
@@ -165,52 +163,71 @@ impl AccessEngine<'_> {
         };
         let nearest_same =
             spec.kth == self.spec.kth && spec.nearest_max_minutes == self.spec.nearest_max_minutes;
-        for cat in nearest_categories(spec, sites) {
-            let kept = base
-                .results
-                .nearest
-                .iter()
-                .find(|l| l.category == cat)
-                .filter(|_| nearest_same && !touched.contains(cat.as_str()));
-            out.nearest.push(match kept {
-                Some(l) => NearestLayer {
-                    category: cat,
-                    sites: remap(&l.sites, &in_variant),
-                    nearest: l.nearest.clone(),
-                },
-                None => self.nearest_layer(&cat, sites, &out.site_snaps)?,
-            });
-        }
-
-        let mut states: BTreeMap<String, CategoryState> = BTreeMap::new();
-        for cat in swept_categories(spec) {
-            let same_params = same_category_params(&self.spec, spec, &cat);
-            let state = match base.states.get(&cat) {
-                Some(s) if same_params && !touched.contains(cat.as_str()) => CategoryState {
-                    requests: requests_of(spec, &cat),
-                    ..s.clone()
-                },
-                Some(s) if same_params => {
-                    stats.updated.push(cat.clone());
-                    let change = Change {
-                        base,
-                        base_sites,
-                        variant,
-                        variant_snaps: &out.site_snaps,
-                        out_b: &out_b,
-                        in_v: &in_v,
+        // Nearest-site searches are sequential: they run beside the catchment sweeps.
+        let snaps = &out.site_snaps;
+        let nearest_layers = || -> anyhow::Result<Vec<NearestLayer>> {
+            nearest_categories(spec, sites)
+                .into_iter()
+                .map(|cat| {
+                    let kept = base
+                        .results
+                        .nearest
+                        .iter()
+                        .find(|l| l.category == cat)
+                        .filter(|_| nearest_same && !touched.contains(cat.as_str()));
+                    Ok(match kept {
+                        Some(l) => NearestLayer {
+                            category: cat,
+                            sites: remap(&l.sites, &in_variant),
+                            nearest: l.nearest.clone(),
+                        },
+                        None => self.nearest_layer(&cat, sites, snaps)?,
+                    })
+                })
+                .collect()
+        };
+        let category_states =
+            || -> anyhow::Result<(BTreeMap<String, CategoryState>, UpdateStats)> {
+                let mut stats = UpdateStats::default();
+                let mut states = BTreeMap::new();
+                for cat in swept_categories(spec) {
+                    let same_params = same_category_params(&self.spec, spec, &cat);
+                    let state = match base.states.get(&cat) {
+                        Some(s) if same_params && !touched.contains(cat.as_str()) => {
+                            CategoryState {
+                                requests: requests_of(spec, &cat),
+                                ..s.clone()
+                            }
+                        }
+                        Some(s) if same_params => {
+                            stats.updated.push(cat.clone());
+                            let change = Change {
+                                base,
+                                base_sites,
+                                variant,
+                                variant_snaps: snaps,
+                                out_b: &out_b,
+                                in_v: &in_v,
+                            };
+                            let (state, searches) = self.update_category(spec, s, &cat, &change)?;
+                            stats.searches += searches;
+                            state
+                        }
+                        _ => {
+                            stats.reswept.push(cat.clone());
+                            self.sweep_category(spec, &cat, sites, snaps)?
+                        }
                     };
-                    let (state, searches) = self.update_category(spec, s, &cat, &change)?;
-                    stats.searches += searches;
-                    state
+                    states.insert(cat, state);
                 }
-                _ => {
-                    stats.reswept.push(cat.clone());
-                    self.sweep_category(spec, &cat, sites, &out.site_snaps)?
-                }
+                Ok((states, stats))
             };
-            states.insert(cat, state);
-        }
+        let (nearest, swept) = rayon::join(nearest_layers, category_states);
+        out.nearest = nearest?;
+        let (states, swept_stats) = swept?;
+        stats.updated = swept_stats.updated;
+        stats.reswept = swept_stats.reswept;
+        stats.searches = swept_stats.searches;
         super::collect(spec, &mut out, sites, &states);
         stats.seconds = t.elapsed().as_secs_f64();
         out.timings.fca = stats.seconds;
@@ -248,13 +265,19 @@ impl AccessEngine<'_> {
             &change.base.results.site_snaps,
             &gone.iter().map(|&k| base_idx[k]).collect::<Vec<_>>(),
         ));
-        sweep(&catchments, state.radius, |g, reach| {
-            let k = gone[g];
-            if let Some(c) = state.coverage.as_mut() {
-                c.remove(base_sites[base_idx[k]].capacity, reach);
-            }
-            state.fca.remove(&state.supply[k], reach);
-        })?;
+        let gone_supply: Vec<Vec<f64>> = gone.iter().map(|&k| state.supply[k].clone()).collect();
+        let gone_capacity: Vec<f64> = gone
+            .iter()
+            .map(|&k| base_sites[base_idx[k]].capacity)
+            .collect();
+        state.fca.sweep_out(
+            &catchments,
+            &gone_supply,
+            state
+                .coverage
+                .as_mut()
+                .map(|c| (c, gone_capacity.as_slice())),
+        )?;
         // In: the variant's new and changed sites of this category.
         let coming: Vec<usize> = change
             .in_v
@@ -269,13 +292,15 @@ impl AccessEngine<'_> {
         let catchments = self
             .catchments
             .with_sites(placed(change.variant_snaps, &coming));
-        let mut coming_shares: Vec<Vec<SiteShare>> = vec![Vec::new(); coming.len()];
-        sweep(&catchments, state.radius, |c, reach| {
-            if let Some(counter) = state.coverage.as_mut() {
-                counter.add(sites[coming[c]].capacity, reach);
-            }
-            coming_shares[c] = state.fca.add(&coming_supply[c], reach);
-        })?;
+        let coming_capacity: Vec<f64> = coming.iter().map(|&j| sites[j].capacity).collect();
+        let coming_shares = state.fca.sweep_in(
+            &catchments,
+            &coming_supply,
+            state
+                .coverage
+                .as_mut()
+                .map(|c| (c, coming_capacity.as_slice())),
+        )?;
         // The variant's order: its sites of this category as they come in its list.
         let new_at: BTreeMap<usize, usize> =
             coming.iter().enumerate().map(|(c, &j)| (j, c)).collect();

@@ -47,13 +47,13 @@ impl Coverage {
 
 /// Capacity is summed in billionths of a unit (`i64`), so that sums are exact, free of
 /// order, and the same after sites are added and taken out one by one
-/// ([`CoverageCounter::remove`]) as when computed afresh. Capacities are thus rounded to
+/// ([`CoverageCounter::count_all`]) as when computed afresh. Capacities are thus rounded to
 /// 10⁻⁹ unit, and a coverage sum is exact up to 9.2 × 10⁹ units.
 const NANO: f64 = 1e9;
 
 /// Accumulates coverage one site at a time: lets a sweep made for other indicators (the
 /// floating-catchment passes) count coverage on the way, and scenarios add or take out the
-/// sites they change.
+/// sites they change ([`CoverageCounter::count_all`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoverageCounter {
     /// Thresholds, minutes, increasing.
@@ -90,12 +90,13 @@ impl CoverageCounter {
 
     /// Counts a site of `capacity` (supply units) for the origins of its `reach`.
     pub fn add(&mut self, capacity: f64, reach: &Reach) {
-        self.count(capacity, reach, 1);
+        self.count_all(&[(capacity, reach)], true);
     }
 
-    /// Counts several sites `(capacity, reach)` at once, in parallel over stripes of
-    /// origins (counts are exact, so the split changes nothing).
-    pub fn add_all(&mut self, sites: &[(f64, &Reach)]) {
+    /// Counts (`add`) or takes back several sites `(capacity, reach)` at once, in parallel
+    /// over stripes of origins (counts are exact, so the split changes nothing).
+    pub fn count_all(&mut self, sites: &[(f64, &Reach)], add: bool) {
+        let sign = if add { 1 } else { -1 };
         let m = self.thresholds.len();
         if m == 0 {
             return;
@@ -109,7 +110,7 @@ impl CoverageCounter {
             .for_each(|(s, (counts, nano))| {
                 let (lo, hi) = ((s * stripe) as u32, (s * stripe + counts.len() / m) as u32);
                 for (capacity, reach) in sites {
-                    let add = (capacity * NANO).round() as i64;
+                    let nanos = (capacity * NANO).round() as i64 * sign;
                     let first = reach.partition_point(|p| p.0 < lo);
                     for &(i, t) in &reach[first..] {
                         if i >= hi {
@@ -117,35 +118,16 @@ impl CoverageCounter {
                         }
                         let row = (i - lo) as usize * m;
                         for k in thresholds.partition_point(|&b| b < t)..m {
-                            counts[row + k] = counts[row + k].saturating_add(1);
-                            nano[row + k] = nano[row + k].saturating_add(add);
+                            counts[row + k] = if add {
+                                counts[row + k].saturating_add(1)
+                            } else {
+                                counts[row + k].saturating_sub(1)
+                            };
+                            nano[row + k] = nano[row + k].saturating_add(nanos);
                         }
                     }
                 }
             });
-    }
-
-    /// Takes back a site counted with [`CoverageCounter::add`] (same capacity, same reach).
-    pub fn remove(&mut self, capacity: f64, reach: &Reach) {
-        self.count(capacity, reach, -1);
-    }
-
-    fn count(&mut self, capacity: f64, reach: &Reach, sign: i64) {
-        let nano = (capacity * NANO).round() as i64 * sign;
-        let m = self.thresholds.len();
-        for &(i, t) in reach {
-            let first = self.thresholds.partition_point(|&b| b < t);
-            let row = i as usize * m;
-            for k in first..m {
-                let n = &mut self.sites[row + k];
-                *n = if sign > 0 {
-                    n.saturating_add(1)
-                } else {
-                    n.saturating_sub(1)
-                };
-                self.nano[row + k] = self.nano[row + k].saturating_add(nano);
-            }
-        }
     }
 
     /// The counts so far.

@@ -30,7 +30,7 @@
 //! gives its ratio and is then shared out at once. Weighted demands are summed in origin
 //! order; accessibilities are exact sums ([`FcaState`]) correctly rounded once, so results
 //! are bit-identical whatever the number of threads or the order sites are added in — which
-//! lets scenarios update a state site by site ([`FcaState::add`], [`FcaState::remove`]) and
+//! lets scenarios update a state site by site ([`FcaState::sweep_in`], [`FcaState::sweep_out`]) and
 //! get exactly the numbers of a full recomputation.
 
 use super::catchment::{sweep_chunks, Catchments, Reach};
@@ -156,38 +156,6 @@ impl FcaState {
             .fold(0.0, f64::max)
     }
 
-    /// Adds a site of `supply` (one value per spec) reached from `reach`; returns what it
-    /// gives under each spec.
-    pub fn add(&mut self, supply: &[f64], reach: &Reach) -> Vec<SiteShare> {
-        self.apply(supply, reach, true)
-    }
-
-    /// Takes out a site added with [`FcaState::add`] (same supply, same reach).
-    pub fn remove(&mut self, supply: &[f64], reach: &Reach) -> Vec<SiteShare> {
-        self.apply(supply, reach, false)
-    }
-
-    fn apply(&mut self, supply: &[f64], reach: &Reach, add: bool) -> Vec<SiteShare> {
-        let shares = self.shares(supply, reach);
-        let FcaState {
-            specs,
-            access,
-            reached,
-        } = self;
-        for (k, (kernel, _)) in specs.iter().enumerate() {
-            scatter(
-                kernel,
-                shares[k].ratio,
-                reach,
-                0,
-                &mut access[k],
-                &mut reached[k],
-                add,
-            );
-        }
-        shares
-    }
-
     /// What a site of `supply` (one value per spec) reached from `reach` gives under each
     /// spec: its weighted demand (summed in origin order) and ratio.
     fn shares(&self, supply: &[f64], reach: &Reach) -> Vec<SiteShare> {
@@ -214,7 +182,28 @@ impl FcaState {
         &mut self,
         catchments: &C,
         supply: &[Vec<f64>],
+        coverage: Option<(&mut CoverageCounter, &[f64])>,
+    ) -> Result<Vec<Vec<SiteShare>>, FcaError> {
+        self.sweep_apply(catchments, supply, coverage, true)
+    }
+
+    /// Takes out every site of `catchments`, as added by [`FcaState::sweep_in`] (same
+    /// supply, capacity and catchments), in one sweep.
+    pub fn sweep_out<C: Catchments + ?Sized>(
+        &mut self,
+        catchments: &C,
+        supply: &[Vec<f64>],
+        coverage: Option<(&mut CoverageCounter, &[f64])>,
+    ) -> Result<Vec<Vec<SiteShare>>, FcaError> {
+        self.sweep_apply(catchments, supply, coverage, false)
+    }
+
+    fn sweep_apply<C: Catchments + ?Sized>(
+        &mut self,
+        catchments: &C,
+        supply: &[Vec<f64>],
         mut coverage: Option<(&mut CoverageCounter, &[f64])>,
+        add: bool,
     ) -> Result<Vec<Vec<SiteShare>>, FcaError> {
         let radius = coverage
             .as_ref()
@@ -238,7 +227,7 @@ impl FcaState {
                     .enumerate()
                     .map(|(k, r)| (capacity.get(first + k).copied().unwrap_or(0.0), r))
                     .collect();
-                c.add_all(&sites);
+                c.count_all(&sites, add);
             }
             let FcaState {
                 specs,
@@ -252,7 +241,7 @@ impl FcaState {
                     .enumerate()
                     .for_each(|(s, (acc, rch))| {
                         for (reach, sh) in reaches.iter().zip(&chunk) {
-                            scatter(kernel, sh[k].ratio, reach, s * stripe, acc, rch, true);
+                            scatter(kernel, sh[k].ratio, reach, s * stripe, acc, rch, add);
                         }
                     });
             }
