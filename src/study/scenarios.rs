@@ -693,7 +693,15 @@ pub(crate) fn shown(base: &BaselineRun, outcomes: &[ScenarioOutcome]) -> Vec<Sce
                 ],
             ];
             for (name, b, a) in &o.means {
-                let f = |x: &Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.4}"));
+                let f = |x: &Option<f64>| {
+                    x.map_or("–".to_string(), |x| {
+                        if x != 0.0 && x.abs() < 0.01 {
+                            format!("{x:.4e}")
+                        } else {
+                            format!("{x:.4}")
+                        }
+                    })
+                };
                 rows.push(vec![
                     format!("{name}, population-weighted mean"),
                     format!("{} → {}", f(b), f(a)),
