@@ -67,9 +67,14 @@ name = "apl"
 category = "gp"
 method = "apl"
 thresholds = [2.5, 4]
+[[indicators.fca]]
+name = "apl_communes"
+category = "gp"
+method = "apl"
+level = "commune"
 [output]
 dir = "OUT"
-geojson = false
+geojson = true
 gpkg = false
 report = false
 "#;
@@ -198,6 +203,21 @@ category = "gp"
             &d.join("msp").join("origins.csv"),
             indicator,
         );
+    }
+    // The commune-level APL (times between chef-lieux shared with the baseline) as the
+    // plain runs give it.
+    for (scenario, plain) in [("retire-60", "young"), ("msp", "msp")] {
+        let (h, rows) = csv_rows(&sc.join(scenario).join("commune.csv"));
+        let c = h.iter().position(|x| x == "apl_communes").unwrap();
+        let layer: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(d.join(plain).join("commune.geojson")).unwrap(),
+        )
+        .unwrap();
+        let props = &layer["features"][0]["properties"];
+        let value = props["apl_communes"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{plain}: no apl_communes in {props}"));
+        assert_eq!(rows[0][c], format!("{value:.4}"), "{scenario}");
     }
     // Taking every GP out: nobody has GP accessibility any more, radiology is untouched.
     let none = sc.join("no-gp").join("origins.csv");

@@ -7,7 +7,8 @@
 //! placed on the network: it then only serves itself, and is reported).
 //!
 //! The commune-to-commune times come from one bounded table ([`crate::odtable::point_table`])
-//! within the kernel's radius; then the same code as every other FCA
+//! within the kernel's radius ([`CommuneTimes`], searched once and reused by every supply:
+//! the baseline and each scenario); then the same code as every other FCA
 //! ([`super::fca::floating_catchment`] over [`super::catchment::TimesCatchments`]).
 
 use super::catchment::TimesCatchments;
@@ -19,70 +20,95 @@ use crate::points::NamedPoint;
 use crate::territory::UnitLayer;
 use geo::InteriorPoint;
 
-/// A floating-catchment indicator computed commune to commune.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CommuneLevel {
-    /// Access per commune (index of the layer), supply ratio per commune.
-    pub result: FcaResult,
+/// The times between the communes' chef-lieux within a radius (0 minutes within a
+/// commune), computed once per network and radius and shared by every computation on them
+/// (the baseline and each scenario of a study).
+#[derive(Clone, Debug)]
+pub struct CommuneTimes {
+    /// Commune-to-commune catchments.
+    catchments: TimesCatchments,
+    /// Radius the times were searched within, minutes.
+    max_minutes: f64,
     /// Communes whose chef-lieu could not be placed on the network, with why.
     pub unsnapped: Vec<(usize, String)>,
 }
 
-/// Computes `kernel`'s FCA between the communes of `communes`, with `demand[c]` and
-/// `supply[c]` the commune totals (inhabitants, supply units) and `centres[c]` its
-/// chef-lieu (`(lon, lat)` degrees; `None`: the polygon's interior point), on `graph`.
-pub fn commune_level_fca(
-    graph: &Graph,
-    communes: &UnitLayer,
-    centres: &[Option<(f64, f64)>],
-    demand: &[f64],
-    supply: &[f64],
-    kernel: &Kernel,
-    max_snap_m: f64,
-) -> anyhow::Result<CommuneLevel> {
-    let n = communes.units.len();
-    let points: Vec<NamedPoint> = communes
-        .units
-        .iter()
-        .enumerate()
-        .map(|(c, u)| {
-            let inner = || u.geometry.interior_point().map(|p| (p.x(), p.y()));
-            let (lon, lat) = centres
-                .get(c)
-                .copied()
-                .flatten()
-                .or_else(inner)
-                .unwrap_or((f64::NAN, f64::NAN));
-            NamedPoint {
-                id: u.code.clone(),
-                line: c as u64,
-                lon,
-                lat,
-            }
-        })
-        .collect();
-    let max_ms = (kernel.max_minutes() * 60_000.0).floor() as u32;
-    let table = point_table(graph, &points, &points, Some(max_ms), max_snap_m)?;
-    let mut pairs: Vec<(u32, u32, f64)> = table
-        .cells
-        .iter()
-        .filter(|c| c.0 != c.1)
-        .map(|&(i, j, ms, _)| (i as u32, j as u32, f64::from(ms) / 60_000.0))
-        .collect();
-    pairs.extend((0..n as u32).map(|c| (c, c, 0.0)));
-    let catchments = TimesCatchments::new(n, n, &pairs);
-    let spec = FcaSpec {
-        kernel: kernel.clone(),
-        supply: supply.to_vec(),
-        demand: demand.to_vec(),
-    };
-    let result = floating_catchment(&catchments, &[spec])?.remove(0);
-    Ok(CommuneLevel {
-        result,
-        unsnapped: table
-            .unsnapped_sources
+impl CommuneTimes {
+    /// Searches the times within `max_minutes` between the communes of `communes`, each
+    /// at its chef-lieu `centres[c]` (`(lon, lat)` degrees; `None`: the polygon's interior
+    /// point), on `graph`.
+    pub fn new(
+        graph: &Graph,
+        communes: &UnitLayer,
+        centres: &[Option<(f64, f64)>],
+        max_minutes: f64,
+        max_snap_m: f64,
+    ) -> anyhow::Result<CommuneTimes> {
+        let n = communes.units.len();
+        let points: Vec<NamedPoint> = communes
+            .units
             .iter()
-            .map(|(c, why)| (*c, why.to_string()))
-            .collect(),
-    })
+            .enumerate()
+            .map(|(c, u)| {
+                let inner = || u.geometry.interior_point().map(|p| (p.x(), p.y()));
+                let (lon, lat) = centres
+                    .get(c)
+                    .copied()
+                    .flatten()
+                    .or_else(inner)
+                    .unwrap_or((f64::NAN, f64::NAN));
+                NamedPoint {
+                    id: u.code.clone(),
+                    line: c as u64,
+                    lon,
+                    lat,
+                }
+            })
+            .collect();
+        let max_ms = (max_minutes * 60_000.0).floor() as u32;
+        let table = point_table(graph, &points, &points, Some(max_ms), max_snap_m)?;
+        let mut pairs: Vec<(u32, u32, f64)> = table
+            .cells
+            .iter()
+            .filter(|c| c.0 != c.1)
+            .map(|&(i, j, ms, _)| (i as u32, j as u32, f64::from(ms) / 60_000.0))
+            .collect();
+        pairs.extend((0..n as u32).map(|c| (c, c, 0.0)));
+        Ok(CommuneTimes {
+            catchments: TimesCatchments::new(n, n, &pairs),
+            max_minutes,
+            unsnapped: table
+                .unsnapped_sources
+                .iter()
+                .map(|(c, why)| (*c, why.to_string()))
+                .collect(),
+        })
+    }
+
+    /// Radius of the times, minutes.
+    pub fn max_minutes(&self) -> f64 {
+        self.max_minutes
+    }
+
+    /// `kernel`'s FCA between the communes, with `demand[c]` and `supply[c]` the commune
+    /// totals (inhabitants, supply units); the kernel must fit within the radius.
+    pub fn fca(
+        &self,
+        demand: &[f64],
+        supply: &[f64],
+        kernel: &Kernel,
+    ) -> anyhow::Result<FcaResult> {
+        anyhow::ensure!(
+            kernel.max_minutes() <= self.max_minutes,
+            "commune times searched within {} min, kernel reaches {} min",
+            self.max_minutes,
+            kernel.max_minutes()
+        );
+        let spec = FcaSpec {
+            kernel: kernel.clone(),
+            supply: supply.to_vec(),
+            demand: demand.to_vec(),
+        };
+        Ok(floating_catchment(&self.catchments, &[spec])?.remove(0))
+    }
 }

@@ -11,12 +11,13 @@ use crate::demand::Origin;
 use crate::export::columns::{kth_column, Column, Format, Values};
 use crate::fca_job::{method_from, FcaMethod, MethodParams};
 use crate::indicators::apl::apl_supply;
-use crate::indicators::commune_level::commune_level_fca;
+use crate::indicators::commune_level::CommuneTimes;
 use crate::indicators::kernel::Kernel;
 use crate::rejects::Rejects;
 use crate::supply::Site;
 use crate::territory::{UnitIndex, UnitLayer};
 use anyhow::Context;
+use std::collections::BTreeMap;
 
 /// One per-origin indicator summarised per territory.
 pub(crate) struct Summarised {
@@ -200,6 +201,10 @@ pub(crate) fn weighted_mean(values: &[Option<f64>], weights: &[f64]) -> Option<f
     (den > 0.0).then(|| num / den)
 }
 
+/// Commune-to-commune times per radius (the key: the radius's bits), searched once per
+/// network and shared by the baseline and its scenarios.
+pub(crate) type CommuneTimesCache = BTreeMap<u64, CommuneTimes>;
+
 /// The origins as a commune-level computation needs them.
 pub(crate) struct People<'a> {
     /// Communes containing each origin.
@@ -211,13 +216,17 @@ pub(crate) struct People<'a> {
 }
 
 /// The floating-catchment indicators asked at commune level (DREES convention), one column
-/// per indicator on the commune level (`{name}`, and `{name}_ratio` per commune).
+/// per indicator on the commune level (`{name}`, and `{name}_ratio` per commune). Times are
+/// taken from `shared` (the baseline's, on the same network) or searched into `own`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn commune_level_columns(
     study: &Study,
     graph: &crate::network::graph::Graph,
     communes: &UnitLayer,
     people: People,
     sites: &[Site],
+    shared: &CommuneTimesCache,
+    own: &mut CommuneTimesCache,
     rejects: &mut Rejects,
 ) -> anyhow::Result<Vec<Column>> {
     let People {
@@ -266,17 +275,24 @@ pub(crate) fn commune_level_columns(
                 }
             }
         }
-        let r = commune_level_fca(
-            graph,
-            communes,
-            &centres,
-            &demand_of,
-            &supply_of,
-            &kernel,
-            study.network.max_snap_m,
-        )?;
+        let key = kernel.max_minutes().to_bits();
+        if !shared.contains_key(&key) && !own.contains_key(&key) {
+            let times = CommuneTimes::new(
+                graph,
+                communes,
+                &centres,
+                kernel.max_minutes(),
+                study.network.max_snap_m,
+            )?;
+            own.insert(key, times);
+        }
+        let times = shared
+            .get(&key)
+            .or_else(|| own.get(&key))
+            .context("commune times")?;
+        let result = times.fca(&demand_of, &supply_of, &kernel)?;
         // A commune with neither people nor supply is not part of the computation.
-        for (c, why) in r
+        for (c, why) in times
             .unsnapped
             .iter()
             .filter(|(c, _)| demand_of[*c] > 0.0 || supply_of[*c] > 0.0)
@@ -292,14 +308,14 @@ pub(crate) fn commune_level_columns(
             name: f.name.clone(),
             values: Values::Number(
                 (0..n)
-                    .map(|c| (demand_of[c] > 0.0).then_some(r.result.access[c]))
+                    .map(|c| (demand_of[c] > 0.0).then_some(result.access[c]))
                     .collect(),
                 Format::Fixed(4),
             ),
         });
         out.push(Column {
             name: format!("{}_ratio", f.name),
-            values: Values::Number(r.result.ratio.clone(), Format::Shortest),
+            values: Values::Number(result.ratio, Format::Shortest),
         });
     }
     Ok(out)

@@ -23,7 +23,7 @@ use super::config::Study;
 use super::inputs::{read_population, read_supply, read_territories};
 use super::levels::{
     access_spec, commune_level_columns, file_and_line, summaries, summarised, summary_columns,
-    weighted_mean, People, Summarised,
+    weighted_mean, CommuneTimesCache, People, Summarised,
 };
 use super::report::{write_report, Headline, ReportInput, ScenarioReport, ZonageReport};
 use super::scenarios::{run_scenarios, shown as scenario_shown, BaselineRun};
@@ -222,6 +222,7 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
         }
         level_columns.push(unit_columns);
     }
+    let mut commune_times = CommuneTimesCache::new();
     if let Some(c) = levels.iter().position(|l| l.kind == "commune") {
         let extra = commune_level_columns(
             &study,
@@ -233,6 +234,8 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
                 demand: &access.demand,
             },
             &sites,
+            &CommuneTimesCache::new(),
+            &mut commune_times,
             &mut rejects,
         )?;
         level_columns[c].extend(extra);
@@ -289,6 +292,7 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
         level_columns: &level_columns,
         summarised: &summarised,
         zonage: zonage.as_ref(),
+        commune_times: &commune_times,
     };
     let scenarios = run_scenarios(&baseline_run, &study.scenario, &dir)?;
     let shown = scenario_shown(&baseline_run, &scenarios);

@@ -21,7 +21,7 @@
 use super::config::Study;
 use super::levels::{
     access_spec, commune_level_columns, summaries, summarised, summary_columns, weighted_mean,
-    People, Summarised,
+    CommuneTimesCache, People, Summarised,
 };
 use super::zonage::{write_changes_csv, write_level_csv, ClassChange, StudyZonage};
 use crate::access::{AccessEngine, AccessResults, Baseline, UpdateStats};
@@ -67,6 +67,8 @@ pub(crate) struct BaselineRun<'a> {
     pub summarised: &'a [Summarised],
     /// The baseline's zonage, when the study has one.
     pub zonage: Option<&'a StudyZonage<'a>>,
+    /// The baseline's commune-to-commune times.
+    pub commune_times: &'a CommuneTimesCache,
 }
 
 /// One scenario computed.
@@ -244,6 +246,13 @@ fn run_one(
         }
     }
 
+    // The baseline's commune times hold on its network only.
+    let no_times = CommuneTimesCache::new();
+    let shared_times = if s.profile.is_none() {
+        base.commune_times
+    } else {
+        &no_times
+    };
     let columns = origin_columns(&results, &variant.sites);
     let after = summarised(&study, &results, &columns);
     let weights: Vec<f64> = base.origins.iter().map(|o| o.population).collect();
@@ -268,6 +277,8 @@ fn run_one(
                     demand: &results.demand,
                 },
                 &variant.sites,
+                shared_times,
+                &mut CommuneTimesCache::new(),
                 &mut rejects,
             )?);
         }
@@ -313,7 +324,19 @@ fn run_one(
         &results,
     )?);
     for (k, level) in base.levels.iter().enumerate() {
-        let cols = unit_deltas(&base.level_columns[k], &level_columns[k], base.summarised);
+        let commune_level: Vec<&str> = study
+            .indicators
+            .fca
+            .iter()
+            .filter(|f| f.level.as_deref() == Some("commune"))
+            .map(|f| f.name.as_str())
+            .collect();
+        let cols = unit_deltas(
+            &base.level_columns[k],
+            &level_columns[k],
+            base.summarised,
+            &commune_level,
+        );
         let p = dir.join(format!("{}.csv", level.kind));
         write_units_csv(&p, level, &cols)?;
         files.push(p);
@@ -388,7 +411,12 @@ fn origin_deltas(before: &[Summarised], after: &[Summarised], columns: &[Column]
 
 /// Per unit, before / after / delta of each indicator's mean and of each commune-level
 /// indicator, and the zonage classes before and after.
-fn unit_deltas(before: &[Column], after: &[Column], summarised: &[Summarised]) -> Vec<Column> {
+fn unit_deltas(
+    before: &[Column],
+    after: &[Column],
+    summarised: &[Summarised],
+    commune_level: &[&str],
+) -> Vec<Column> {
     let mut out = Vec::new();
     for b in before {
         if let (Values::Text(bt), true) = (&b.values, b.name.starts_with("zonage_")) {
@@ -404,11 +432,7 @@ fn unit_deltas(before: &[Column], after: &[Column], summarised: &[Summarised]) -
         let keep = summarised
             .iter()
             .any(|s| b.name == format!("{}_mean", s.name))
-            || !summarised
-                .iter()
-                .any(|s| b.name.starts_with(&format!("{}_", s.name)))
-                && !b.name.ends_with("_ratio")
-                && !b.name.starts_with("icc_");
+            || commune_level.contains(&b.name.as_str());
         let (Some(bv), Some(av)) = (
             b.numbers(),
             after
