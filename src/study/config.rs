@@ -620,6 +620,19 @@ fn suggest(message: &str) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_study_templates_of_the_docs_parse() {
+        let readme = include_str!("../../datasets/README.md");
+        let from = readme.find("```toml").expect("a TOML block") + "```toml".len();
+        let block = &readme[from..from + readme[from..].find("```").expect("its end")];
+        let study = Study::parse(block).unwrap_or_else(|e| panic!("datasets/README.md: {e}"));
+        assert_eq!(study.scenario.len(), 1);
+        assert_eq!(study.suggest.len(), 1);
+        assert!(study.zonage.is_some());
+        let demo = Study::parse(crate::demo::DEMO_STUDY).unwrap();
+        assert_eq!(demo.scenario.len(), 4);
+    }
+
     const MINIMAL: &str = r#"
 name = "t"
 [network]
