@@ -13,6 +13,10 @@
 //!   level;
 //! - `inequality.csv`: Gini of each indicator, and its concentration index against income
 //!   per inhabitant when the population carries income (Filosofi `ind_snv`);
+//! - `zonage_{level}.csv`, `zonage_summary.csv` with a `[zonage]` section
+//!   ([`super::zonage`]);
+//! - `scenarios/` with `[[scenario]]` sections ([`super::scenarios`]);
+//! - `suggest_{name}.csv` per `[[suggest]]` section ([`super::suggest`]);
 //! - `results.gpkg`: all the layers above in one GeoPackage;
 //! - `report.html`: maps, tables, sources ([`super::report`]);
 //! - `rejects.csv` (every row, point or feature left out, with file, line and reason),
