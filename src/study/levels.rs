@@ -1,7 +1,7 @@
 //! The indicators of a study per territorial level: which per-origin indicators are
-//! summarised ([`summarised`]), their per-unit summary columns ([`summary_columns`]), and
+//! summarised (`summarised`), their per-unit summary columns (`summary_columns`), and
 //! the floating-catchment indicators computed between communes (DREES convention,
-//! [`commune_level_columns`]) — for the baseline and for every scenario alike.
+//! `commune_level_columns`) — for the baseline and for every scenario alike.
 
 use super::config::Study;
 use crate::access::{AccessResults, AccessSpec, FcaRequest};
