@@ -182,6 +182,11 @@ activity = 3600
 name = "no-gp"
 [[scenario.remove]]
 category = "gp"
+
+[[scenario]]
+name = "on-foot"
+description = "Everyone walks: the network is rebuilt with the walk profile"
+profile = "walk"
 "#,
         MSP.0, MSP.1
     );
@@ -242,6 +247,19 @@ category = "gp"
     assert_eq!(at(0, "catchment_searches"), "3");
     assert_eq!(at(1, "sites_added"), "3");
     assert_eq!(at(2, "sites_removed"), "6");
+    assert_eq!(at(3, "categories_reswept"), "gp gp");
+    let walk = column(&sc.join("on-foot").join("origins.csv"), "gp_minutes");
+    let car = column(&d.join("out").join("origins.csv"), "gp_minutes");
+    let slower = walk
+        .iter()
+        .zip(&car)
+        .filter(|((_, w), (_, c))| matches!((w, c), (Some(w), Some(c)) if w > c))
+        .count();
+    assert!(
+        slower > walk.len() / 2,
+        "{slower} of {} slower on foot",
+        walk.len()
+    );
     let (h, rows) = csv_rows(&sc.join("retire-60").join("sites.csv"));
     let status = h.iter().position(|x| x == "status").unwrap();
     let removed: Vec<&str> = rows
