@@ -247,7 +247,7 @@ profile = "walk"
     assert_eq!(at(0, "catchment_searches"), "3");
     assert_eq!(at(1, "sites_added"), "3");
     assert_eq!(at(2, "sites_removed"), "6");
-    assert_eq!(at(3, "categories_reswept"), "gp gp");
+    assert_eq!(at(3, "categories_reswept"), "gp");
     let walk = column(&sc.join("on-foot").join("origins.csv"), "gp_minutes");
     let car = column(&d.join("out").join("origins.csv"), "gp_minutes");
     let slower = walk

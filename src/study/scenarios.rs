@@ -222,10 +222,13 @@ fn run_one(
             let engine = AccessEngine::new(&rebuilt, base.origins, &spec)?;
             let results = engine.baseline(&variant.sites)?.results;
             let stats = UpdateStats {
-                reswept: results
+                reswept: spec
                     .fca
                     .iter()
-                    .map(|l| l.request.category.clone())
+                    .map(|r| r.category.clone())
+                    .chain(spec.coverage.iter().cloned())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
                     .collect(),
                 searches: variant.sites.len(),
                 seconds: t.elapsed().as_secs_f64(),
