@@ -28,7 +28,7 @@ use crate::access::{AccessEngine, AccessResults, Baseline, UpdateStats};
 use crate::aggregate::{Assignment, Polarity};
 use crate::demand::Origin;
 use crate::export::columns::{origin_columns, Column, Format, Values};
-use crate::export::csv::write_origins_csv;
+use crate::export::csv::{write_origins_csv, write_table};
 use crate::export::geojson::write_units_geojson;
 use crate::geocode::ban::BanIndex;
 use crate::network::builder::BuildOptions;
@@ -473,19 +473,19 @@ fn unit_deltas(
 
 /// `{level}.csv`: `code,name` then the columns.
 fn write_units_csv(path: &Path, level: &UnitLayer, columns: &[Column]) -> anyhow::Result<()> {
-    crate::atomic::write_with(path, |w| {
-        let mut csv = csv::Writer::from_writer(w);
-        let mut header = vec!["code".to_string(), "name".to_string()];
-        header.extend(columns.iter().map(|c| c.name.clone()));
-        csv.write_record(&header)?;
-        for (u, unit) in level.units.iter().enumerate() {
+    let mut header = vec!["code".to_string(), "name".to_string()];
+    header.extend(columns.iter().map(|c| c.name.clone()));
+    let rows: Vec<Vec<String>> = level
+        .units
+        .iter()
+        .enumerate()
+        .map(|(u, unit)| {
             let mut row = vec![unit.code.clone(), unit.name.clone()];
             row.extend(columns.iter().map(|c| c.text(u)));
-            csv.write_record(&row)?;
-        }
-        csv.flush()?;
-        Ok(())
-    })
+            row
+        })
+        .collect();
+    write_table(path, &header, &rows)
 }
 
 /// `sites.csv` of a scenario: every baseline and scenario site with its status.
@@ -548,9 +548,25 @@ fn write_site_status(
 
 /// `runs.csv`: what each scenario did and took.
 fn write_runs(path: &Path, out: &[ScenarioOutcome]) -> anyhow::Result<()> {
-    crate::atomic::write_with(path, |w| {
-        let mut csv = csv::Writer::from_writer(w);
-        csv.write_record([
+    let rows: Vec<Vec<String>> = out
+        .iter()
+        .map(|o| {
+            vec![
+                o.config.name.clone(),
+                o.config.description.clone(),
+                o.log.join(" | "),
+                o.stats.removed.to_string(),
+                o.stats.added.to_string(),
+                o.stats.changed.to_string(),
+                o.stats.searches.to_string(),
+                o.stats.updated.join(" "),
+                o.stats.reswept.join(" "),
+            ]
+        })
+        .collect();
+    write_table(
+        path,
+        &[
             "scenario",
             "description",
             "edits",
@@ -560,23 +576,9 @@ fn write_runs(path: &Path, out: &[ScenarioOutcome]) -> anyhow::Result<()> {
             "catchment_searches",
             "categories_updated",
             "categories_reswept",
-        ])?;
-        for o in out {
-            csv.write_record([
-                o.config.name.as_str(),
-                &o.config.description,
-                &o.log.join(" | "),
-                &o.stats.removed.to_string(),
-                &o.stats.added.to_string(),
-                &o.stats.changed.to_string(),
-                &o.stats.searches.to_string(),
-                &o.stats.updated.join(" "),
-                &o.stats.reswept.join(" "),
-            ])?;
-        }
-        csv.flush()?;
-        Ok(())
-    })
+        ],
+        &rows,
+    )
 }
 
 /// `means.csv`: per scenario and indicator, the mean before and after and who gained.
