@@ -9,10 +9,10 @@
 //! Criterion's `thrpt` lines give segments indexed per second (build) and snaps per second.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use recours::crs::MetricCrs;
 use recours::network::graph::{Graph, Pieces};
 use recours::network::raw::to_fixed;
 use recours::snap::{SnapIndex, SnapOptions};
+use recours::support::crs::MetricCrs;
 use std::hint::black_box;
 use std::time::Duration;
 

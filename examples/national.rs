@@ -14,7 +14,6 @@
 mod common;
 
 use common::peak_mb;
-use recours::crs::MetricCrs;
 use recours::network::builder::{build_graph, BuildOptions};
 use recours::network::osm::read_osm;
 use recours::network::profile::Profile;
@@ -23,6 +22,7 @@ use recours::network::Graph;
 use recours::routing::dijkstra::{multi_source, Direction, SearchState, Seed, SourceSeed};
 use recours::routing::table::compute_table;
 use recours::snap::{SnapIndex, SnapOptions};
+use recours::support::crs::MetricCrs;
 use std::time::Instant;
 
 /// A deterministic pseudo-random sequence (SplitMix64), enough to pick sample nodes.

@@ -27,13 +27,13 @@ mod common;
 
 use common::peak_mb;
 use recours::access::{compute_access, AccessEngine, AccessSpec, FcaRequest, Variant};
-use recours::demand::standardise::AgeWeights;
-use recours::demand::Origin;
-use recours::fca_job::FcaMethod;
+use recours::cli::fca::FcaMethod;
 use recours::indicators::apl::AplRules;
 use recours::indicators::kernel::Kernel;
+use recours::inputs::demand::standardise::AgeWeights;
+use recours::inputs::demand::Origin;
+use recours::inputs::supply::Site;
 use recours::network::store::load_graph;
-use recours::supply::Site;
 use recours::synth::rng::SplitMix64;
 use std::time::Instant;
 

@@ -4,35 +4,39 @@
 //! population and care supply onto them, and computes the indicators French health planners
 //! use: time to the nearest care, coverage, 2SFCA / E2SFCA / APL, ICC, zonage.
 //!
-//! The data's way through the engine: [`network`] (read, build, prune, store) →
-//! [`snap`] (points onto edges) → [`routing`] (bounded and multi-source searches, tables).
+//! ## The modules, in the data's order
+//!
+//! Dependencies run one way, from the edge to the core (top to bottom):
+//!
+//! | module | what it owns |
+//! |---|---|
+//! | [`cli`] | the commands' glue (`table`, `fca`, `icc`, `zonage`, `inspect`, `demo`) |
+//! | [`study`] | the study file and the run that walks the whole path once |
+//! | [`scenario`] | edits to supply or parameters for what-if runs |
+//! | [`network`] | OSM / line layers → profile → compact CSR graph → pruning → store |
+//! | [`snap`] | points onto the nearest eligible edge (R-tree), access legs |
+//! | [`routing`] | bounded and multi-source Dijkstra, travel-time tables |
+//! | [`indicators`] | nearest, coverage, FCA / APL, ICC, zonage, suggestion: one method a file |
+//! | [`access`] | every indicator of a study in one pass, baseline and incremental updates |
+//! | [`aggregate`] | per-unit summaries, QPV gaps, inequality |
+//! | [`export`] | CSV, GeoJSON, GeoPackage, the HTML report |
+//! | [`inputs`] | readers of the published files: tables, points, population, supply, territories, geocoding |
+//! | [`synth`] | the generated demo territory, written in the published layouts |
+//! | [`support`] | CRS, rejects, atomic writes, progress, exact sums |
+
+pub mod cli;
+pub mod study;
+
+pub mod scenario;
 
 pub mod access;
 pub mod aggregate;
-pub mod atomic;
-pub mod consumption;
-pub mod crs;
-pub mod demand;
-pub mod demo;
 pub mod export;
-pub mod fca_job;
-pub mod geocode;
-pub mod icc_filosofi;
-pub mod icc_job;
 pub mod indicators;
-pub mod inspect;
 pub mod network;
-pub mod odtable;
-pub mod points;
-pub mod points_layer;
-pub mod progress;
-pub mod rejects;
 pub mod routing;
-pub mod scenario;
 pub mod snap;
-pub mod study;
-pub mod supply;
+
+pub mod inputs;
+pub mod support;
 pub mod synth;
-pub mod table;
-pub mod territory;
-pub mod zonage_job;

@@ -370,7 +370,7 @@ fn source_of(s: &SourceArgs, p: &ProfileArgs) -> NetworkSource {
 
 fn obtain(s: &SourceArgs, p: &ProfileArgs) -> anyhow::Result<ObtainedGraph> {
     let source = source_of(s, p);
-    let spinner = recours::progress::spinner("reading the road network");
+    let spinner = recours::support::progress::spinner("reading the road network");
     let got = obtain_graph(
         &source,
         &p.profile,
@@ -448,8 +448,8 @@ fn table(a: TableArgs, strict: bool) -> anyhow::Result<()> {
     let rejects_path = a
         .rejects
         .clone()
-        .unwrap_or_else(|| recours::odtable::default_rejects_path(&a.out));
-    let job = recours::odtable::TableJob {
+        .unwrap_or_else(|| recours::cli::table::default_rejects_path(&a.out));
+    let job = recours::cli::table::TableJob {
         sources: a.sources,
         destinations: a.destinations,
         max_minutes: a.max_minutes,
@@ -457,7 +457,7 @@ fn table(a: TableArgs, strict: bool) -> anyhow::Result<()> {
         out: a.out,
         rejects: rejects_path,
     };
-    let run = recours::odtable::run_table_job(&got.graph, &job)?;
+    let run = recours::cli::table::run_table_job(&got.graph, &job)?;
     eprintln!("{}", run.summary);
     if strict {
         run.rejects.ensure_empty(STRICT_SHOWN)?;
@@ -469,8 +469,8 @@ fn table(a: TableArgs, strict: bool) -> anyhow::Result<()> {
 const STRICT_SHOWN: usize = 5;
 
 fn inspect(a: InspectArgs, strict: bool) -> anyhow::Result<()> {
-    let opts = recours::inspect::InspectOptions { crs: a.crs };
-    let run = recours::inspect::inspect_files(&a.files, &opts);
+    let opts = recours::cli::inspect::InspectOptions { crs: a.crs };
+    let run = recours::cli::inspect::inspect_files(&a.files, &opts);
     for line in &run.printed {
         println!("{line}");
     }
@@ -498,7 +498,7 @@ fn inspect(a: InspectArgs, strict: bool) -> anyhow::Result<()> {
 }
 
 fn fca(a: FcaArgs, strict: bool) -> anyhow::Result<()> {
-    use recours::fca_job::{method_from, parse_age_weights, run_fca_job, FcaJob, MethodParams};
+    use recours::cli::fca::{method_from, parse_age_weights, run_fca_job, FcaJob, MethodParams};
     use recours::indicators::kernel::BoundSide;
     let max_age = match a.max_age.as_deref() {
         None => None,
@@ -521,7 +521,7 @@ fn fca(a: FcaArgs, strict: bool) -> anyhow::Result<()> {
         scale_minutes: a.scale_minutes,
         max_age,
     };
-    let beside = |suffix: &str| recours::atomic::beside(&a.out, suffix);
+    let beside = |suffix: &str| recours::support::atomic::beside(&a.out, suffix);
     let job = FcaJob {
         times: a.times.clone(),
         demand: a.demand.clone(),
@@ -537,14 +537,14 @@ fn fca(a: FcaArgs, strict: bool) -> anyhow::Result<()> {
         rejects: a.rejects.clone().unwrap_or_else(|| beside("rejects")),
         out: a.out,
     };
-    let mut rejects = recours::rejects::Rejects::default();
+    let mut rejects = recours::support::rejects::Rejects::default();
     let summary = run_fca_job(&job, &mut rejects)?;
     finish(&rejects, &summary, strict)
 }
 
 /// Prints the reject counts and the summary; with `--strict`, fails on any reject.
 fn finish(
-    rejects: &recours::rejects::Rejects,
+    rejects: &recours::support::rejects::Rejects,
     summary: &dyn std::fmt::Display,
     strict: bool,
 ) -> anyhow::Result<()> {
@@ -564,11 +564,11 @@ fn run_study(a: RunArgs, strict: bool) -> anyhow::Result<()> {
 }
 
 fn icc(a: IccArgs, strict: bool) -> anyhow::Result<()> {
-    use recours::icc_job::{
+    use recours::cli::icc::{
         parse_acts_per_fte, run_icc_job, AccessInput, IccJob, PopulationSource, Typology,
     };
     use recours::indicators::icc::{CiMethod, IccConfig};
-    let mut rejects = recours::rejects::Rejects::default();
+    let mut rejects = recours::support::rejects::Rejects::default();
     let config = IccConfig {
         level: a.level,
         ci: CiMethod::parse(&a.ci, a.ci_threshold).with_context(|| format!("--ci {}", a.ci))?,
@@ -593,7 +593,7 @@ fn icc(a: IccArgs, strict: bool) -> anyhow::Result<()> {
             communes: a
                 .communes
                 .map(|p| {
-                    recours::territory::read_units(
+                    recours::inputs::territory::read_units(
                         &p,
                         None,
                         "commune",
@@ -624,19 +624,19 @@ fn icc(a: IccArgs, strict: bool) -> anyhow::Result<()> {
 }
 
 fn zonage(a: ZonageArgs, strict: bool) -> anyhow::Result<()> {
-    use recours::zonage_job::{read_config, run_zonage_job, ZonageJob};
+    use recours::cli::zonage::{read_config, run_zonage_job, ZonageJob};
     let job = ZonageJob {
         units: a.units,
         config: read_config(&a.config)?,
         out: a.out,
     };
-    let mut rejects = recours::rejects::Rejects::default();
+    let mut rejects = recours::support::rejects::Rejects::default();
     let summary = run_zonage_job(&job, &mut rejects)?;
     finish(&rejects, &summary, strict)
 }
 
 fn demo(a: DemoArgs) -> anyhow::Result<()> {
-    let summary = recours::demo::run_demo(&a.out)?;
+    let summary = recours::cli::demo::run_demo(&a.out)?;
     eprintln!("{summary}");
     Ok(())
 }

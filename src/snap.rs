@@ -37,10 +37,10 @@
 //! [`NODE_TOLERANCE_M`] of an end node stands *on* that node: it may leave or arrive by any
 //! road of the node, whatever the direction of the piece it snapped onto.
 
-use crate::crs::{CrsError, MetricCrs};
 use crate::network::graph::{Graph, NONE};
 use crate::network::raw::to_degrees;
 use crate::routing::Seed;
+use crate::support::crs::{CrsError, MetricCrs};
 use geo::{Distance, Haversine, Point};
 use rayon::prelude::*;
 use rstar::{PointDistance, RTree, RTreeObject, AABB};

@@ -3,10 +3,10 @@
 //! release layout with its trailing `|`, 19 rows) and the BAN files `adresses-93.csv` /
 //! `adresses-75.csv` (38 rows: Bondy, Pantin, Bobigny, Paris 15e).
 
-use recours::geocode::ban::BanIndex;
-use recours::geocode::{Address, GeocodeSummary, Precision};
-use recours::rejects::Rejects;
-use recours::supply::{read_annuaire_with_summary, CategoryMap, PracticeMode};
+use recours::inputs::geocode::ban::BanIndex;
+use recours::inputs::geocode::{Address, GeocodeSummary, Precision};
+use recours::inputs::supply::{read_annuaire_with_summary, CategoryMap, PracticeMode};
+use recours::support::rejects::Rejects;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

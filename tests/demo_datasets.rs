@@ -3,15 +3,15 @@
 //! BAN + Annuaire Santé + geocoding, FINESS, consumption tables; and the same bytes twice.
 
 use geo::{Area, Contains};
-use recours::demand::filosofi::read_filosofi;
-use recours::geocode::ban::BanIndex;
-use recours::rejects::Rejects;
-use recours::supply::finess::{read_finess, FinessCategories};
-use recours::supply::{read_annuaire_with_summary, CategoryMap};
+use recours::inputs::demand::filosofi::read_filosofi;
+use recours::inputs::geocode::ban::BanIndex;
+use recours::inputs::supply::finess::{read_finess, FinessCategories};
+use recours::inputs::supply::{read_annuaire_with_summary, CategoryMap};
+use recours::inputs::territory::membership::is_commune_code;
+use recours::inputs::territory::{read_membership_csv, read_units, UnitIndex, UnitLayer};
+use recours::support::rejects::Rejects;
 use recours::synth::datasets::{write_demo_datasets, DatasetsSummary, FILE_NAMES};
 use recours::synth::{generate, RoadNetworkSpec};
-use recours::territory::membership::is_commune_code;
-use recours::territory::{read_membership_csv, read_units, UnitIndex, UnitLayer};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
@@ -330,7 +330,7 @@ fn same_seed_same_bytes() {
 
 #[test]
 fn other_seeds_stay_in_range() {
-    // 2026 is the seed of the bundled demo (`recours::demo::DEMO_SEED`).
+    // 2026 is the seed of the bundled demo (`recours::cli::demo::DEMO_SEED`).
     for seed in [1, 42, 2026] {
         let dir = tempfile::tempdir().unwrap();
         let osm = generate(&RoadNetworkSpec::small(seed));

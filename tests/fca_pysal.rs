@@ -4,9 +4,9 @@
 //! and site ratios to 1e-9 relative. An origin PySAL leaves at NaN (in no catchment) must be
 //! one recours flags `in_catchment = false`.
 
-use recours::fca_job::{run_fca_job, FcaJob, FcaMethod};
+use recours::cli::fca::{run_fca_job, FcaJob, FcaMethod};
 use recours::indicators::kernel::{Band, BoundSide, Kernel};
-use recours::rejects::Rejects;
+use recours::support::rejects::Rejects;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

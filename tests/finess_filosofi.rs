@@ -8,9 +8,9 @@ use common::shared_dir;
 use gdal::spatial_ref::SpatialRef;
 use gdal::vector::{FieldDefn, Geometry, LayerAccess, LayerOptions, OGRFieldType};
 use gdal::DriverManager;
-use recours::demand::filosofi::{read_filosofi, Cell, FilosofiError, Idcar, AGE_COLUMNS};
-use recours::rejects::Rejects;
-use recours::supply::finess::{read_finess, FinessCategories, Structure};
+use recours::inputs::demand::filosofi::{read_filosofi, Cell, FilosofiError, Idcar, AGE_COLUMNS};
+use recours::inputs::supply::finess::{read_finess, FinessCategories, Structure};
+use recours::support::rejects::Rejects;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -141,7 +141,7 @@ fn finess_missing_file_is_an_error() {
 /// Centre of a cell from its identifier, WGS84, independently of the reader.
 fn idcar_centre_wgs84(id: &str) -> [f64; 2] {
     let mut p = [Idcar::parse(id).unwrap().centre()];
-    recours::crs::transform_between("EPSG:3035", "EPSG:4326", &mut p).unwrap();
+    recours::support::crs::transform_between("EPSG:3035", "EPSG:4326", &mut p).unwrap();
     p[0]
 }
 
@@ -220,7 +220,7 @@ fn write_gpkg(
             [e + 200.0, n + 200.0],
             [e, n + 200.0],
         ];
-        recours::crs::transform_between("EPSG:3035", "EPSG:2154", &mut ring).unwrap();
+        recours::support::crs::transform_between("EPSG:3035", "EPSG:2154", &mut ring).unwrap();
         let shift = shift_m.get(k).copied().unwrap_or(0.0);
         for p in &mut ring {
             p[0] += shift;

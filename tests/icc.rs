@@ -10,9 +10,9 @@
 
 mod common;
 
-use recours::icc_job::{run_icc_job, AccessInput, IccJob, PopulationSource, Typology};
+use recours::cli::icc::{run_icc_job, AccessInput, IccJob, PopulationSource, Typology};
 use recours::indicators::icc::IccConfig;
-use recours::rejects::Rejects;
+use recours::support::rejects::Rejects;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -405,14 +405,14 @@ fn population_from_filosofi_cells_by_lcog_geo_and_by_commune_polygons() {
     assert!(rejects.contains("not a single commune"), "{rejects}");
 
     // With commune polygons, the cell across 93001 / 93002 goes where its centre lies.
-    let cells = recours::demand::filosofi::read_filosofi(
+    let cells = recours::inputs::demand::filosofi::read_filosofi(
         &d.join("filosofi_200m.csv"),
         None,
         None,
         &mut Rejects::default(),
     )
     .unwrap();
-    let square = |c: &recours::demand::filosofi::Cell| {
+    let square = |c: &recours::inputs::demand::filosofi::Cell| {
         let h = 0.0008;
         let (x0, y0, x1, y1) = (c.lon - h, c.lat - h, c.lon + h, c.lat + h);
         format!("[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]")
@@ -454,7 +454,7 @@ fn study_icc_from_filosofi_cells_with_a_typology() {
     let d = dir.path();
     let w = |name: &str, text: &str| std::fs::write(d.join(name), text).unwrap();
     w("grid.osm", &common::grid_osm());
-    let r3035 = recours::crs::Reprojector::from_epsg(3035).unwrap();
+    let r3035 = recours::support::crs::Reprojector::from_epsg(3035).unwrap();
     let mut cells = String::from("idcar_200m,lcog_geo,ind,men,men_pauv,ind_snv,ind_0_3,ind_4_5,ind_6_10,ind_11_17,ind_18_24,ind_25_39,ind_40_54,ind_55_64,ind_65_79,ind_80p\n");
     for (lon, code) in [(2.4725, "93010"), (2.4785, "93048")] {
         for lat in [48.903, 48.906, 48.909] {

@@ -4,16 +4,18 @@
 mod common;
 
 use common::shared_file;
-use recours::demand::areal::{place_population, read_population_csv, Placement, PopulationColumns};
-use recours::demand::filosofi::read_filosofi;
-use recours::demand::origins::cell_origins;
-use recours::points_layer::{read_sites, PointColumns};
-use recours::rejects::Rejects;
-use recours::territory::{read_units, UnitIndex, UnitLayer};
+use recours::inputs::demand::areal::{
+    place_population, read_population_csv, Placement, PopulationColumns,
+};
+use recours::inputs::demand::filosofi::read_filosofi;
+use recours::inputs::demand::origins::cell_origins;
+use recours::inputs::points_layer::{read_sites, PointColumns};
+use recours::inputs::territory::{read_units, UnitIndex, UnitLayer};
+use recours::support::rejects::Rejects;
 use std::fmt::Write as _;
 
 /// Every origin lies in the unit its id names.
-fn check_inside(layer: &UnitLayer, origins: &[recours::demand::Origin]) {
+fn check_inside(layer: &UnitLayer, origins: &[recours::inputs::demand::Origin]) {
     let index = UnitIndex::new(layer);
     for o in origins {
         let code = o.id.split(':').next().unwrap();

@@ -11,13 +11,13 @@ use proptest::prelude::*;
 use recours::access::{
     compute_access, AccessEngine, AccessResults, AccessSpec, FcaRequest, Variant,
 };
-use recours::demand::Origin;
-use recours::fca_job::{method_from, MethodParams};
+use recours::cli::fca::{method_from, MethodParams};
+use recours::inputs::demand::Origin;
+use recours::inputs::supply::Site;
 use recours::network::builder::{build_graph, BuildOptions};
 use recours::network::graph::Graph;
 use recours::network::osm::read_osm_xml_str;
 use recours::network::profile::Profile;
-use recours::supply::Site;
 use std::sync::OnceLock;
 
 fn graph() -> &'static Graph {

@@ -2,22 +2,22 @@
 //! its diagonal (and one 30 km away, off the network), one GP in the south-west, a QPV square, candidate sites in a point file
 //! (one at sea). The baseline is computed as `recours run` does, then each section runs and
 //! is checked against independent computations: travel times from `recours table`'s code
-//! ([`recours::odtable::point_table`]) for coverage, and a full floating-catchment
+//! ([`recours::cli::table::point_table`]) for coverage, and a full floating-catchment
 //! recomputation with the picked site added for the access gain.
 
 mod common;
 
 use common::{csv_rows, grid_osm};
 use recours::access::{compute_access, AccessSpec, FcaRequest};
-use recours::fca_job::{method_from, MethodParams};
+use recours::cli::fca::{method_from, MethodParams};
+use recours::inputs::points::NamedPoint;
+use recours::inputs::territory::UnitIndex;
 use recours::network::builder::BuildOptions;
 use recours::network::source::{obtain_graph, NetworkSource};
-use recours::points::NamedPoint;
-use recours::rejects::Rejects;
 use recours::study::inputs::{read_population, read_supply, read_territories};
 use recours::study::suggest::{run_suggest, SuggestContext};
 use recours::study::Study;
-use recours::territory::UnitIndex;
+use recours::support::rejects::Rejects;
 use std::path::Path;
 
 /// Threshold of the coverage sections, minutes.
@@ -196,7 +196,7 @@ fn suggestions_on_a_small_study() {
         named(&first.id, first.lon, first.lat),
     ];
     let table =
-        recours::odtable::point_table(&graph, &sources, &destinations, None, 1_000.0).unwrap();
+        recours::cli::table::point_table(&graph, &sources, &destinations, None, 1_000.0).unwrap();
     let max_ms = (T * 60_000.0).floor() as u32;
     let within = |i: usize, d: usize| {
         table
@@ -276,7 +276,7 @@ fn suggestions_on_a_small_study() {
     let gain = run_suggest(&study.suggest[2], &ctx, &out, &mut rejects).unwrap();
     let pick = &gain.picks[0];
     let mut more = sites.clone();
-    more.push(recours::supply::Site {
+    more.push(recours::inputs::supply::Site {
         id: pick.id.clone(),
         lon: pick.lon,
         lat: pick.lat,

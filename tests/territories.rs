@@ -6,10 +6,10 @@ mod common;
 use common::shared_dir;
 
 use geo::{Area, Centroid, Contains, Point};
-use recours::rejects::Rejects;
-use recours::territory::{
+use recours::inputs::territory::{
     dissolve, read_ept_json, read_membership_csv, read_units, TerritoryError, UnitIndex, UnitLayer,
 };
+use recours::support::rejects::Rejects;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

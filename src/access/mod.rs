@@ -12,18 +12,18 @@ mod update;
 
 pub use update::{Update, UpdateError, UpdateStats, Variant};
 
-use crate::crs::MetricCrs;
-use crate::demand::standardise::{demands, AgeWeights};
-use crate::demand::Origin;
-use crate::fca_job::FcaMethod;
+use crate::cli::fca::FcaMethod;
 use crate::indicators::apl::apl_supply;
 use crate::indicators::catchment::NetworkCatchments;
 use crate::indicators::coverage::{Coverage, CoverageCounter};
 use crate::indicators::fca::{FcaResult, FcaState, SiteShare};
 use crate::indicators::nearest::{nearest_sites, Reached};
+use crate::inputs::demand::standardise::{demands, AgeWeights};
+use crate::inputs::demand::Origin;
+use crate::inputs::supply::Site;
 use crate::network::graph::Graph;
 use crate::snap::{SnapIndex, SnapOptions, Snapped, Unsnapped};
-use crate::supply::Site;
+use crate::support::crs::MetricCrs;
 use anyhow::Context;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -211,7 +211,7 @@ impl<'g> AccessEngine<'g> {
             max_distance_m: spec.max_snap_m,
             ..SnapOptions::for_graph(graph)
         };
-        let progress = crate::progress::spinner("snapping origins");
+        let progress = crate::support::progress::spinner("snapping origins");
         let o_pts: Vec<(f64, f64)> = origins.iter().map(|o| (o.lon, o.lat)).collect();
         let origin_snaps = index.snap_all(graph, &o_pts, &opts);
         progress.finish_and_clear();
@@ -274,7 +274,7 @@ impl<'g> AccessEngine<'g> {
         let t = Instant::now();
         let mut states = BTreeMap::new();
         for cat in swept_categories(&self.spec) {
-            let progress = crate::progress::spinner(&format!("catchments {cat}"));
+            let progress = crate::support::progress::spinner(&format!("catchments {cat}"));
             let state = self.sweep_category(&self.spec, &cat, sites, &out.site_snaps)?;
             progress.finish_and_clear();
             states.insert(cat, state);
@@ -295,7 +295,7 @@ impl<'g> AccessEngine<'g> {
         sites: &[Site],
         snaps: &[Result<Snapped, Unsnapped>],
     ) -> anyhow::Result<NearestLayer> {
-        let progress = crate::progress::spinner(&format!("nearest {cat}"));
+        let progress = crate::support::progress::spinner(&format!("nearest {cat}"));
         let idx = of_category(sites, cat);
         let k = self.spec.kth.filter(|&k| k > 1).unwrap_or(1);
         let max_ms = self

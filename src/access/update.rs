@@ -17,8 +17,8 @@ use super::{
     nearest_categories, of_category, placed, requests_of, supply_of, swept_categories,
     AccessEngine, AccessResults, AccessSpec, Baseline, CategoryState, NearestLayer,
 };
+use crate::inputs::supply::Site;
 use crate::snap::{Snapped, Unsnapped};
-use crate::supply::Site;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 

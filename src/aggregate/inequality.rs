@@ -32,8 +32,8 @@
 //! without income) are left out, counted in [`Inequality`]. Sums are exact (module `aggregate::sum`),
 //! so the result does not depend on the origins' order.
 
-use super::sum::{exact_sum, ExactSum};
 use super::{AggregateError, Indicator};
+use crate::support::exact_sum::{exact_sum, ExactSum};
 
 /// An inequality index with the population it was computed on.
 #[derive(Clone, Debug, PartialEq)]

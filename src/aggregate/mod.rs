@@ -7,7 +7,7 @@
 //! The module does not know how an indicator was computed: its inputs are plain slices, one
 //! entry per origin (population cell, IRIS, commune), held by an [`Indicator`] (value and
 //! population weight per origin) and one [`Assignment`] per territorial layer (the units
-//! containing each origin, as [`crate::territory::UnitIndex::assign_points`] returns them).
+//! containing each origin, as [`crate::inputs::territory::UnitIndex::assign_points`] returns them).
 //!
 //! - [`summary`]: one [`Summary`] per unit and one for the origins outside every unit.
 //! - [`qpv_gap`]: each QPV against the rest of its commune(s); the QPV of each CPTS worst
@@ -15,13 +15,12 @@
 //! - [`inequality`]: weighted Gini coefficient and concentration index.
 //! - [`write`]: the summaries and the QPV gaps as CSV, byte-deterministic.
 //!
-//! Determinism: every sum is computed exactly and rounded once (private module `sum`, Shewchuk's
+//! Determinism: every sum is computed exactly and rounded once ([`crate::support::exact_sum`], Shewchuk's
 //! algorithm), so no result depends on the order of the origins or on the thread count;
 //! medians and ranks sort the values first.
 
 pub mod inequality;
 pub mod qpv_gap;
-pub(crate) mod sum;
 pub mod summary;
 pub mod write;
 

@@ -10,7 +10,7 @@
 
 use super::summary::{summarize_origins, Summary, Thresholds};
 use super::{AggregateError, Assignment, Indicator, Polarity};
-use crate::territory::UnitLayer;
+use crate::inputs::territory::UnitLayer;
 use rayon::prelude::*;
 
 /// Gap QPV − rest of its commune(s) in the share of population on the unfavourable side of
@@ -191,7 +191,7 @@ pub fn worst_first(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::territory::Unit;
+    use crate::inputs::territory::Unit;
     use geo::MultiPolygon;
 
     fn layer(codes: &[&str]) -> UnitLayer {

@@ -23,8 +23,8 @@
 //! pairs: not on the origins' order nor on the thread count (units are summarised in
 //! parallel with rayon, each from its own origins).
 
-use super::sum::{exact_sum, ExactSum};
 use super::{AggregateError, Assignment, Indicator, Polarity};
+use crate::support::exact_sum::{exact_sum, ExactSum};
 use rayon::prelude::*;
 
 /// Thresholds (in the indicator's unit, e.g. minutes) and the side of them counted.

@@ -25,7 +25,7 @@
 use super::qpv_gap::QpvGap;
 use super::summary::{Summaries, Summary, Thresholds};
 use super::{AggregateError, Polarity};
-use crate::territory::UnitLayer;
+use crate::inputs::territory::UnitLayer;
 use std::io::Write;
 use std::path::Path;
 
@@ -69,7 +69,7 @@ pub fn write_summaries_csv(
     layer: &UnitLayer,
     summaries: &Summaries,
 ) -> anyhow::Result<()> {
-    crate::atomic::write_with(path, |w| Ok(write_summaries(w, layer, summaries)?))
+    crate::support::atomic::write_with(path, |w| Ok(write_summaries(w, layer, summaries)?))
 }
 
 /// Writes the QPV `gaps` as CSV to `out`, codes and names from `qpv_layer` and
@@ -220,7 +220,7 @@ fn optional(x: Option<f64>) -> String {
 mod tests {
     use super::*;
     use crate::aggregate::{summarize, Assignment, Indicator, Thresholds};
-    use crate::territory::Unit;
+    use crate::inputs::territory::Unit;
     use geo::MultiPolygon;
 
     fn layer() -> UnitLayer {

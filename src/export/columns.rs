@@ -10,7 +10,7 @@
 //! for an origin not snapped.
 
 use crate::access::AccessResults;
-use crate::supply::Site;
+use crate::inputs::supply::Site;
 
 /// How a number column is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! byte-identical from run to run.
 
 use super::columns::Column;
-use crate::demand::Origin;
+use crate::inputs::demand::Origin;
 use std::path::Path;
 
 /// Writes one row per origin with its indicator columns.
@@ -12,7 +12,7 @@ pub fn write_origins_csv(
     origins: &[Origin],
     columns: &[Column],
 ) -> anyhow::Result<()> {
-    crate::atomic::write_with(path, |w| {
+    crate::support::atomic::write_with(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         let mut header = vec![
             "id".to_string(),
@@ -37,13 +37,13 @@ pub fn write_origins_csv(
     })
 }
 
-/// Writes `rows` under `header` as CSV at `path`, atomically ([`crate::atomic`]).
+/// Writes `rows` under `header` as CSV at `path`, atomically ([`crate::support::atomic`]).
 pub fn write_table<H: AsRef<str>>(
     path: &Path,
     header: &[H],
     rows: &[Vec<String>],
 ) -> anyhow::Result<()> {
-    crate::atomic::write_with(path, |w| {
+    crate::support::atomic::write_with(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record(header.iter().map(AsRef::as_ref))?;
         for r in rows {

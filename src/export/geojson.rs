@@ -5,8 +5,8 @@
 //! the columns' fixed formats: the same inputs give the same bytes.
 
 use super::columns::{Column, Values};
-use crate::demand::Origin;
-use crate::territory::UnitLayer;
+use crate::inputs::demand::Origin;
+use crate::inputs::territory::UnitLayer;
 use geo::MultiPolygon;
 use std::io::Write;
 use std::path::Path;
@@ -17,7 +17,7 @@ fn collection(
     count: usize,
     mut feature: impl FnMut(&mut dyn Write, usize) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
-    crate::atomic::write_with(path, |w| {
+    crate::support::atomic::write_with(path, |w| {
         w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
         for i in 0..count {
             if i > 0 {
@@ -146,7 +146,7 @@ fn multipolygon(w: &mut dyn Write, mp: &MultiPolygon<f64>) -> std::io::Result<()
 mod tests {
     use super::*;
     use crate::export::columns::Format;
-    use crate::territory::Unit;
+    use crate::inputs::territory::Unit;
     use geo::polygon;
 
     #[test]

@@ -4,7 +4,7 @@
 //!
 //! - Every layer is in WGS84 (EPSG:4326), coordinates *x = longitude, y = latitude* in
 //!   degrees: the spatial reference is built with `OAMS_TRADITIONAL_GIS_ORDER`, as in
-//!   [`crate::crs`].
+//!   [`crate::support::crs`].
 //! - Number columns become `Real` fields, text columns `String` fields; an absent value is a
 //!   SQL `NULL`, never a made-up zero or empty text.
 //! - Point layers lead with an `id` field, unit layers with `kind`, `code`, `name` and
@@ -17,7 +17,7 @@
 //!   GeoPackage under the final name; a writer dropped unfinished removes its partial file.
 
 use super::columns::{Column, Values};
-use crate::territory::UnitLayer;
+use crate::inputs::territory::UnitLayer;
 use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
 use gdal::vector::{
     Feature, FieldDefn, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal,
@@ -279,7 +279,8 @@ impl GpkgWriter {
                 "the GeoPackage is already closed".into(),
             )));
         };
-        let mut srs = SpatialRef::from_epsg(crate::crs::WGS84_EPSG).map_err(gdal_err(None))?;
+        let mut srs =
+            SpatialRef::from_epsg(crate::support::crs::WGS84_EPSG).map_err(gdal_err(None))?;
         srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
         let mut txn = dataset.start_transaction().map_err(gdal_err(None))?;
         {
@@ -342,7 +343,7 @@ impl Drop for GpkgWriter {
 mod tests {
     use super::*;
     use crate::export::columns::Format;
-    use crate::territory::Unit;
+    use crate::inputs::territory::Unit;
     use gdal::vector::FieldValue;
     use geo::{polygon, MultiPolygon};
 

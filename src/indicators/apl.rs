@@ -11,7 +11,7 @@
 //!   a GP whose age is unknown is kept. Both are counted in [`AplSupply`] so the report says
 //!   how much of the supply was assumed.
 //! - **demand** *D_i* = population standardised by age-specific GP consumption
-//!   ([`crate::demand::standardise`]);
+//!   ([`crate::inputs::demand::standardise`]);
 //! - **decay** 1 up to 10 min, 2/3 up to 15, 1/3 up to 20, 0 beyond, upper bounds inclusive
 //!   ([`Kernel::apl`], configurable).
 //!
@@ -23,7 +23,7 @@
 use super::catchment::Catchments;
 use super::fca::{floating_catchment, FcaError, FcaResult, FcaSpec};
 use super::kernel::Kernel;
-use crate::supply::Site;
+use crate::inputs::supply::Site;
 
 /// Acts a year of a full-time GP (DREES).
 pub const FULL_TIME_ACTS: f64 = 5_400.0;

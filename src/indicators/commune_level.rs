@@ -6,7 +6,7 @@
 //! the trip within a commune takes 0 minutes (also for a commune whose point could not be
 //! placed on the network: it then only serves itself, and is reported).
 //!
-//! The commune-to-commune times come from one bounded table ([`crate::odtable::point_table`])
+//! The commune-to-commune times come from one bounded table ([`crate::cli::table::point_table`])
 //! within the kernel's radius ([`CommuneTimes`], searched once and reused by every supply:
 //! the baseline and each scenario); then the same code as every other FCA
 //! ([`super::fca::floating_catchment`] over [`super::catchment::TimesCatchments`]).
@@ -14,10 +14,10 @@
 use super::catchment::TimesCatchments;
 use super::fca::{floating_catchment, FcaResult, FcaSpec};
 use super::kernel::Kernel;
+use crate::cli::table::point_table;
+use crate::inputs::points::NamedPoint;
+use crate::inputs::territory::UnitLayer;
 use crate::network::graph::Graph;
-use crate::odtable::point_table;
-use crate::points::NamedPoint;
-use crate::territory::UnitLayer;
 use geo::InteriorPoint;
 
 /// The times between the communes' chef-lieux within a radius (0 minutes within a

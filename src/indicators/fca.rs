@@ -36,8 +36,8 @@
 use super::catchment::{sweep_chunks, Catchments, Reach};
 use super::coverage::CoverageCounter;
 use super::kernel::{Kernel, KernelError};
-use crate::aggregate::sum::ExactSum;
 use crate::routing::dijkstra::SearchError;
+use crate::support::exact_sum::ExactSum;
 use rayon::prelude::*;
 
 /// One floating-catchment computation: a kernel, a capacity per site and a demand per

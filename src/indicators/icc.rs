@@ -50,9 +50,11 @@
 //! missing consumption of B = 16.667, i.e. 3.333 doctors at 5 acts each. Crude (no strata):
 //! rate 160/750, E_A = 64, E_B = 96, ratios 156.25 and 62.5.
 
-use crate::consumption::{commune_of, Consumption, Dims, Population, RateTable, Sector, Stratum};
-use crate::rejects::Rejects;
-use crate::territory::Membership;
+use crate::inputs::consumption::{
+    commune_of, Consumption, Dims, Population, RateTable, Sector, Stratum,
+};
+use crate::inputs::territory::Membership;
+use crate::support::rejects::Rejects;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Count from which `auto` switches from the exact to the normal interval.
@@ -710,8 +712,8 @@ fn summarise(rows: &[IccRow], key: &(String, Option<Sector>)) -> IccSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::consumption::ConsumptionRow;
-    use crate::territory::membership::{Member, Territory};
+    use crate::inputs::consumption::ConsumptionRow;
+    use crate::inputs::territory::membership::{Member, Territory};
 
     fn st(a: &str, s: &str) -> Stratum {
         Stratum {

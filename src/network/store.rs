@@ -3,7 +3,7 @@
 //! The file is the graph's arrays written as they are in memory (little-endian), each
 //! preceded by its element count, after a header: the magic `RECOURS-GRAPH`, a format
 //! version and a byte-order mark. Loading is one read and one copy per array, far faster
-//! than building (see `BENCHMARKS.md`). Saving goes through [`crate::atomic`], so an
+//! than building (see `BENCHMARKS.md`). Saving goes through [`crate::support::atomic`], so an
 //! interrupted save never leaves a truncated graph under the final name.
 
 use super::graph::{Adjacency, Graph, Pieces};
@@ -55,7 +55,7 @@ pub enum StoreError {
 /// Writes `graph` to `path` (atomically: temporary file, then rename), array by array
 /// through a buffered writer: no second copy of the graph is made in memory.
 pub fn save_graph(graph: &Graph, path: &Path) -> anyhow::Result<()> {
-    crate::atomic::write_with(path, |w| {
+    crate::support::atomic::write_with(path, |w| {
         w.write_all(MAGIC)?;
         w.write_all(&FORMAT_VERSION.to_le_bytes())?;
         w.write_all(&BYTE_ORDER_MARK.to_ne_bytes())?;

@@ -11,10 +11,10 @@
 
 use super::config::{PlaceAddress, RemoveEdit, ScenarioConfig};
 use crate::access::Variant;
-use crate::geocode::ban::BanIndex;
-use crate::geocode::{Address, Precision};
 use crate::indicators::apl::FULL_TIME_ACTS;
-use crate::supply::Site;
+use crate::inputs::geocode::ban::BanIndex;
+use crate::inputs::geocode::{Address, Precision};
+use crate::inputs::supply::Site;
 
 /// Half-days in a full-time week: an outreach site of *h* half-days has capacity *h* / 10.
 pub const HALF_DAYS_PER_WEEK: f64 = 10.0;

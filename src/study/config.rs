@@ -2,9 +2,9 @@
 //! Every key is documented in `docs/study.md`; an unknown key is an error naming it and the
 //! nearest valid key. Relative paths are relative to the study file's folder.
 
-use crate::demand::areal::PopulationColumns;
 use crate::indicators::kernel::{Band, BoundSide};
-use crate::points_layer::PointColumns;
+use crate::inputs::demand::areal::PopulationColumns;
+use crate::inputs::points_layer::PointColumns;
 use crate::scenario::config::ScenarioConfig;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -629,7 +629,7 @@ mod tests {
         assert_eq!(study.scenario.len(), 1);
         assert_eq!(study.suggest.len(), 1);
         assert!(study.zonage.is_some());
-        let demo = Study::parse(crate::demo::DEMO_STUDY).unwrap();
+        let demo = Study::parse(crate::cli::demo::DEMO_STUDY).unwrap();
         assert_eq!(demo.scenario.len(), 4);
     }
 

@@ -1,4 +1,4 @@
-//! The study's `[icc]` section run ([`crate::icc_job`] with the study's inputs): the ICC
+//! The study's `[icc]` section run ([`crate::cli::icc`] with the study's inputs): the ICC
 //! into `icc.csv` (summary and rejects beside it), its population from an INSEE-style CSV
 //! or from the study's `[population]` Filosofi cells (`population_from = "filosofi"`,
 //! placed in the study's commune level when it has one, else by `lcog_geo`), the typology
@@ -6,13 +6,13 @@
 //! (`icc.typology.csv`), and one column `icc_{specialty}` per specialty for that level.
 
 use super::config::{IccInput, IccTypologyInput, PopulationInput};
-use crate::export::columns::{Column, Format, Values};
-use crate::icc_job::{
+use crate::cli::icc::{
     run_icc_job, AccessInput, AccessTable, FarWhen, IccJob, PopulationSource, Typology,
 };
+use crate::export::columns::{Column, Format, Values};
 use crate::indicators::icc::{CiMethod, IccConfig};
-use crate::rejects::Rejects;
-use crate::territory::UnitLayer;
+use crate::inputs::territory::UnitLayer;
+use crate::support::rejects::Rejects;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 

@@ -3,17 +3,17 @@
 //! [`Rejects`].
 
 use super::config::{PopulationInput, Study, SupplyInput, TerritoryInput};
-use crate::demand::areal::{place_population, read_population_csv, Placement};
-use crate::demand::origins::cell_origins;
-use crate::demand::{read_filosofi, Origin};
-use crate::geocode::ban::BanIndex;
-use crate::points_layer::{read_origins, read_sites};
-use crate::rejects::Rejects;
-use crate::supply::annuaire::read_annuaire_with_summary;
-use crate::supply::finess::{read_finess, FinessCategories};
-use crate::supply::sites::{activity_sites, finess_sites};
-use crate::supply::{CategoryMap, Site};
-use crate::territory::{dissolve, read_membership_csv, read_units, UnitLayer};
+use crate::inputs::demand::areal::{place_population, read_population_csv, Placement};
+use crate::inputs::demand::origins::cell_origins;
+use crate::inputs::demand::{read_filosofi, Origin};
+use crate::inputs::geocode::ban::BanIndex;
+use crate::inputs::points_layer::{read_origins, read_sites};
+use crate::inputs::supply::annuaire::read_annuaire_with_summary;
+use crate::inputs::supply::finess::{read_finess, FinessCategories};
+use crate::inputs::supply::sites::{activity_sites, finess_sites};
+use crate::inputs::supply::{CategoryMap, Site};
+use crate::inputs::territory::{dissolve, read_membership_csv, read_units, UnitLayer};
+use crate::support::rejects::Rejects;
 use anyhow::Context;
 
 /// Reads every territorial level, in the study's order (membership levels dissolved from

@@ -6,16 +6,16 @@
 use super::config::Study;
 use crate::access::{AccessResults, AccessSpec, FcaRequest};
 use crate::aggregate::{summarize, Assignment, Indicator, Polarity, Summaries, Thresholds};
-use crate::demand::standardise::AgeWeights;
-use crate::demand::Origin;
+use crate::cli::fca::{method_from, FcaMethod, MethodParams};
 use crate::export::columns::{kth_column, Column, Format, Values};
-use crate::fca_job::{method_from, FcaMethod, MethodParams};
 use crate::indicators::apl::apl_supply;
 use crate::indicators::commune_level::CommuneTimes;
 use crate::indicators::kernel::Kernel;
-use crate::rejects::Rejects;
-use crate::supply::Site;
-use crate::territory::{UnitIndex, UnitLayer};
+use crate::inputs::demand::standardise::AgeWeights;
+use crate::inputs::demand::Origin;
+use crate::inputs::supply::Site;
+use crate::inputs::territory::{UnitIndex, UnitLayer};
+use crate::support::rejects::Rejects;
 use anyhow::Context;
 use std::collections::BTreeMap;
 

@@ -84,7 +84,7 @@ pub fn write_manifest(
         },
         "timings_seconds": summary.timings,
     });
-    crate::atomic::write_with(path, |w| {
+    crate::support::atomic::write_with(path, |w| {
         serde_json::to_writer_pretty(&mut *w, &value)?;
         w.write_all(b"\n")?;
         Ok(())

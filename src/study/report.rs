@@ -13,8 +13,8 @@ use crate::aggregate::Polarity;
 use crate::export::columns::{Column, Format};
 use crate::export::report::classes::{ordered_palette, zonage_2017_colour, Breaks};
 use crate::export::report::{CategoricalMapSpec, MapPoints, MapSpec, Report};
-use crate::rejects::Rejects;
-use crate::territory::UnitLayer;
+use crate::inputs::territory::UnitLayer;
+use crate::support::rejects::Rejects;
 use std::path::Path;
 
 /// Class bounds of maps of times, minutes.
@@ -441,9 +441,9 @@ fn scenario_section(r: &mut Report, sc: &ScenarioReport) -> anyhow::Result<()> {
 mod tests {
     use super::*;
     use crate::indicators::zonage::{Rule2017, ZonageConfig};
-    use crate::rejects::Rejects;
+    use crate::inputs::territory::Unit;
     use crate::study::zonage::{classify_level, ZonageSection};
-    use crate::territory::Unit;
+    use crate::support::rejects::Rejects;
     use geo::{polygon, MultiPolygon};
 
     /// Two TVS side by side.

@@ -38,16 +38,16 @@ use crate::aggregate::{
     concentration_index, gini, overlaps, qpv_gaps, worst_first, write_qpv_gaps,
     write_summaries_csv, Assignment, Indicator, Polarity, QpvGap, Thresholds,
 };
-use crate::demand::Origin;
 use crate::export::columns::{origin_columns, Column, Format, Values};
 use crate::export::csv::write_origins_csv;
 use crate::export::geojson::{write_origins_geojson, write_units_geojson};
 use crate::export::gpkg::GpkgWriter;
+use crate::inputs::demand::Origin;
+use crate::inputs::supply::Site;
+use crate::inputs::territory::{UnitIndex, UnitLayer};
 use crate::network::builder::BuildOptions;
 use crate::network::source::{obtain_graph, NetworkSource};
-use crate::rejects::Rejects;
-use crate::supply::Site;
-use crate::territory::{UnitIndex, UnitLayer};
+use crate::support::rejects::Rejects;
 use anyhow::Context;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -386,7 +386,7 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
         files: files.clone(),
     };
     let p = dir.join("summary.txt");
-    crate::atomic::write_with(&p, |w| Ok(writeln!(w, "{summary}")?))?;
+    crate::support::atomic::write_with(&p, |w| Ok(writeln!(w, "{summary}")?))?;
     if study.output.report {
         let with_columns: Vec<(UnitLayer, Vec<Column>)> =
             levels.iter().cloned().zip(level_columns).collect();
@@ -630,7 +630,7 @@ fn write_qpv_gap_tables(
             )?);
         }
         let p = dir.join(format!("qpv_gap_{}.csv", s.name));
-        crate::atomic::write_with(&p, |w| {
+        crate::support::atomic::write_with(&p, |w| {
             Ok(write_qpv_gaps(
                 w,
                 &levels[q],
@@ -670,7 +670,7 @@ fn write_worst_qpv(
         .collect();
     let order = worst_first(&groups, &summaries, qpv_layer, s.polarity)?;
     let p = dir.join(format!("cpts_worst_qpv_{}.csv", s.name));
-    crate::atomic::write_with(&p, |w| {
+    crate::support::atomic::write_with(&p, |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record(["cpts", "rank", "qpv_code", "qpv_name", "mean"])?;
         for (c, list) in order.iter().enumerate() {
@@ -732,7 +732,7 @@ fn write_inequality(
         })
         .collect();
     let has_income = income.iter().any(Option::is_some);
-    crate::atomic::write_with(path, |w| {
+    crate::support::atomic::write_with(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record([
             "indicator",

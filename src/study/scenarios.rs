@@ -26,19 +26,19 @@ use super::levels::{
 use super::zonage::{write_changes_csv, write_level_csv, ClassChange, StudyZonage};
 use crate::access::{AccessEngine, AccessResults, Baseline, UpdateStats};
 use crate::aggregate::{Assignment, Polarity};
-use crate::demand::Origin;
 use crate::export::columns::{origin_columns, Column, Format, Values};
 use crate::export::csv::{write_origins_csv, write_table};
 use crate::export::geojson::write_units_geojson;
-use crate::geocode::ban::BanIndex;
+use crate::inputs::demand::Origin;
+use crate::inputs::geocode::ban::BanIndex;
+use crate::inputs::supply::Site;
+use crate::inputs::territory::UnitLayer;
 use crate::network::builder::BuildOptions;
 use crate::network::graph::Graph;
 use crate::network::source::obtain_graph;
-use crate::rejects::Rejects;
 use crate::scenario::config::ScenarioConfig;
 use crate::scenario::edits::apply_edits;
-use crate::supply::Site;
-use crate::territory::UnitLayer;
+use crate::support::rejects::Rejects;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -105,7 +105,7 @@ pub(crate) fn run_scenarios(
     let ban = ban_index(base.study, scenarios)?;
     let mut out = Vec::new();
     for s in scenarios {
-        let progress = crate::progress::spinner(&format!("scenario {}", s.name));
+        let progress = crate::support::progress::spinner(&format!("scenario {}", s.name));
         let outcome = run_one(base, s, ban.as_ref(), &root.join(&s.name))
             .with_context(|| format!("scenario {:?}", s.name))?;
         progress.finish_and_clear();
@@ -305,7 +305,7 @@ fn run_one(
     }
     let mut files = zonage_files;
     let p = dir.join("edits.txt");
-    crate::atomic::write_with(&p, |w| {
+    crate::support::atomic::write_with(&p, |w| {
         for line in &applied.log {
             writeln!(w, "{line}")?;
         }
@@ -498,7 +498,7 @@ fn write_site_status(
 ) -> anyhow::Result<PathBuf> {
     let p = dir.join("sites.csv");
     let mut kept = vec![false; base.len()];
-    crate::atomic::write_with(&p, |w| {
+    crate::support::atomic::write_with(&p, |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record([
             "id", "category", "lon", "lat", "capacity", "activity", "age", "status", "snapped",
@@ -584,7 +584,7 @@ fn write_runs(path: &Path, out: &[ScenarioOutcome]) -> anyhow::Result<()> {
 /// `means.csv`: per scenario and indicator, the mean before and after and who gained.
 fn write_means(path: &Path, out: &[ScenarioOutcome], base: &BaselineRun) -> anyhow::Result<()> {
     let weights: Vec<f64> = base.origins.iter().map(|o| o.population).collect();
-    crate::atomic::write_with(path, |w| {
+    crate::support::atomic::write_with(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record([
             "scenario",

@@ -16,7 +16,7 @@
 //!
 //! Candidates come from a point file (read like `[[supply]] kind = "points"`) or a regular
 //! grid of `grid_m` metres over the bounding box of the origins in the study's metric
-//! projection ([`crate::crs::MetricCrs::for_graph`]). A file candidate that cannot be snapped
+//! projection ([`crate::support::crs::MetricCrs::for_graph`]). A file candidate that cannot be snapped
 //! is rejected with why; grid cells that cannot be snapped (no road within the snap radius)
 //! are dropped and counted. Origins that could not be snapped cannot be reached by any
 //! candidate: their population is left out of the objective and counted.
@@ -26,19 +26,19 @@
 //! (see `docs/outputs.md`).
 
 use crate::access::AccessResults;
-use crate::crs::MetricCrs;
-use crate::demand::Origin;
+use crate::cli::fca::FcaMethod;
 use crate::export::columns::Format;
-use crate::fca_job::FcaMethod;
 use crate::indicators::apl::apl_supply;
 use crate::indicators::catchment::{sweep, NetworkCatchments, Reach};
 use crate::indicators::nearest::nearest_sites;
 use crate::indicators::suggest::{lazy_greedy, Greedy, Objective, Problem};
+use crate::inputs::demand::Origin;
+use crate::inputs::points_layer::{read_sites, PointColumns};
+use crate::inputs::supply::Site;
 use crate::network::graph::Graph;
-use crate::points_layer::{read_sites, PointColumns};
-use crate::rejects::Rejects;
 use crate::snap::{SnapIndex, SnapOptions, Snapped};
-use crate::supply::Site;
+use crate::support::crs::MetricCrs;
+use crate::support::rejects::Rejects;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -658,7 +658,7 @@ fn write_csv(path: &Path, g: &Greedy, candidates: &[Candidate]) -> anyhow::Resul
         }
     };
     let num = |x: f64| Format::Fixed(4).write(x);
-    crate::atomic::write_with(path, |w| {
+    crate::support::atomic::write_with(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record([
             "pick",

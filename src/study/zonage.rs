@@ -16,11 +16,11 @@
 //!   `zonage_summary.csv` ([`write_summary_csv`]), `zonage_changes.csv` and
 //!   `zonage_changes.summary.csv` ([`write_changes_csv`]). Layouts in `docs/outputs.md`.
 
+use crate::cli::zonage::{read_unit_values, SchemeSummary, UnitTable};
 use crate::export::columns::{Column, Format, Values};
 use crate::indicators::zonage::{class_totals, Class2017, Placed, Unit, ZonageConfig};
-use crate::rejects::Rejects;
-use crate::territory::UnitLayer;
-use crate::zonage_job::{read_unit_values, SchemeSummary, UnitTable};
+use crate::inputs::territory::UnitLayer;
+use crate::support::rejects::Rejects;
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -745,7 +745,7 @@ pub fn write_changes_csv(path: &Path, changes: &[ClassChange]) -> anyhow::Result
             ]
         })
         .collect();
-    let summary = crate::atomic::beside(path, "summary");
+    let summary = crate::support::atomic::beside(path, "summary");
     crate::export::csv::write_table(
         &summary,
         &["scheme", "kind", "before", "after", "units", "population"],
@@ -855,7 +855,7 @@ mod tests {
         let units = (0..4)
             .map(|i| {
                 let x0 = 2.0 + 0.1 * f64::from(i);
-                crate::territory::Unit {
+                crate::inputs::territory::Unit {
                     kind: "tvs".into(),
                     code: format!("T{}", i + 1),
                     name: format!("TVS {}", i + 1),

@@ -196,7 +196,7 @@ pub fn write_pbf_to(osm: &SynthOsm, mut w: impl Write) -> io::Result<()> {
     w.flush()
 }
 
-/// Writes `osm` as an OSM PBF file at `path`, atomically (see [`crate::atomic`]).
+/// Writes `osm` as an OSM PBF file at `path`, atomically (see [`crate::support::atomic`]).
 pub fn write_pbf(osm: &SynthOsm, path: &Path) -> anyhow::Result<()> {
-    crate::atomic::write_with(path, |w| Ok(write_pbf_to(osm, w)?))
+    crate::support::atomic::write_with(path, |w| Ok(write_pbf_to(osm, w)?))
 }

@@ -23,7 +23,7 @@ pub mod svg;
 
 use crate::aggregate::Polarity;
 use crate::export::columns::Format;
-use crate::territory::UnitLayer;
+use crate::inputs::territory::UnitLayer;
 use classes::{Breaks, Classes, NO_DATA};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -229,11 +229,13 @@ impl Report {
     /// Writes the page to `path`, atomically (temporary file then rename).
     pub fn write(&self, path: &Path) -> Result<(), ReportError> {
         let page = self.html();
-        crate::atomic::write_with(path, |w| Ok(std::io::Write::write_all(w, page.as_bytes())?))
-            .map_err(|e| ReportError::Write {
-                file: path.to_path_buf(),
-                reason: format!("{e:#}"),
-            })
+        crate::support::atomic::write_with(path, |w| {
+            Ok(std::io::Write::write_all(w, page.as_bytes())?)
+        })
+        .map_err(|e| ReportError::Write {
+            file: path.to_path_buf(),
+            reason: format!("{e:#}"),
+        })
     }
 }
 
@@ -463,7 +465,7 @@ fn render_categorical(spec: &CategoricalMapSpec) -> Result<String, ReportError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::territory::Unit;
+    use crate::inputs::territory::Unit;
     use geo::{polygon, MultiPolygon};
 
     fn layer() -> UnitLayer {

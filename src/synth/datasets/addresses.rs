@@ -1,5 +1,5 @@
 //! Base Adresse Nationale file of the demo territory (`adresses-93.csv`, layout of the BAN's
-//! per-département CSV as read by [`crate::geocode::ban`]).
+//! per-département CSV as read by [`crate::inputs::geocode::ban`]).
 //!
 //! Streets are the generated named roads (every `highway` way with a `name`, motorways
 //! aside), grouped by name within the commune holding the middle vertex of each way (way id
@@ -10,7 +10,7 @@
 
 use super::super::SynthOsm;
 use super::communes::CommuneMap;
-use crate::geocode::normalize::fold;
+use crate::inputs::geocode::normalize::fold;
 use std::collections::HashMap;
 
 /// File name of the BAN file (the BAN's own naming, `adresses-<département>.csv`).

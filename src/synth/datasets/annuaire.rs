@@ -1,6 +1,6 @@
 //! Annuaire Santé extraction of the demo territory
 //! (`PS_LibreAcces_Personne_activite_demo.txt`, layout of the published file as read by
-//! [`crate::supply::annuaire`]: `|`-separated, trailing `|`, the 56-column header of the
+//! [`crate::inputs::supply::annuaire`]: `|`-separated, trailing `|`, the 56-column header of the
 //! 2025 releases).
 //!
 //! Per commune with BAN addresses, of population P (its Filosofi cells): `P / 1,100` GPs
@@ -328,7 +328,7 @@ mod tests {
             salaried: true,
             address: None,
         };
-        let l93 = crate::crs::Reprojector::from_epsg(2154).unwrap();
+        let l93 = crate::support::crs::Reprojector::from_epsg(2154).unwrap();
         let map = CommuneMap {
             communes: Vec::new(),
             bbox: [0.0, 0.0, 1.0, 1.0],

@@ -1,5 +1,5 @@
 //! Filosofi 200 m cells of the demo territory (INSEE, *Revenus, pauvreté et niveau de vie en
-//! 2019 — Données carroyées*; layout read by [`crate::demand::filosofi`]).
+//! 2019 — Données carroyées*; layout read by [`crate::inputs::demand::filosofi`]).
 //!
 //! The cells are those of the EPSG:3035 200 m grid whose centre lies in the territory's box.
 //! Inhabitants: a town of population P spreads P over the cells within its street-grid
@@ -16,8 +16,8 @@
 use super::super::rng::SplitMix64;
 use super::super::SynthOsm;
 use super::communes::{dist, CommuneMap, Qpv};
-use crate::crs::Reprojector;
-use crate::demand::filosofi::AGE_COLUMNS;
+use crate::inputs::demand::filosofi::AGE_COLUMNS;
+use crate::support::crs::Reprojector;
 
 /// File name of the Filosofi cells.
 pub const FILOSOFI_FILE: &str = "filosofi_200m.csv";

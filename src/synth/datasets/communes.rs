@@ -18,7 +18,7 @@ use super::super::rng::SplitMix64;
 use super::super::SynthOsm;
 use super::cells::Grid;
 use super::DEPARTEMENT;
-use crate::crs::{Reprojector, LAMBERT93_EPSG};
+use crate::support::crs::{Reprojector, LAMBERT93_EPSG};
 
 /// File name of the communes layer.
 pub const COMMUNES_FILE: &str = "communes.geojson";

@@ -31,7 +31,7 @@ pub const SEXES: [&str; 2] = ["F", "M"];
 pub const SPECIALTIES: [&str; 4] = ["radiology", "gastro", "gynaecology", "ophthalmology"];
 /// Share of women per age band.
 const FEMALE: [f64; 5] = [0.49, 0.505, 0.515, 0.53, 0.61];
-/// Share of each Filosofi band ([`crate::demand::filosofi::AGE_COLUMNS`]) going to each of
+/// Share of each Filosofi band ([`crate::inputs::demand::filosofi::AGE_COLUMNS`]) going to each of
 /// [`AGE_BANDS`].
 const REBAND: [[f64; 5]; 10] = [
     [1.0, 0.0, 0.0, 0.0, 0.0],

@@ -1,5 +1,5 @@
 //! CPTS of the demo territory as commune lists (`cpts.csv`, the "named long" layout of
-//! [`crate::territory::membership::read_membership_csv`]: `cpts,code_insee,commune,basis`).
+//! [`crate::inputs::territory::membership::read_membership_csv`]: `cpts,code_insee,commune,basis`).
 //!
 //! The communes are split by the quadrant of their seed around the centre of the territory
 //! (north-east, north-west, south-west, south-east; empty quadrants give no CPTS), and the

@@ -1,5 +1,5 @@
 //! FINESS extraction of the demo territory (`finess_etalab_demo.csv`, layout of Etalab's
-//! `etalab-cs1100507-stock-*.csv` as read by [`crate::supply::finess`]: a
+//! `etalab-cs1100507-stock-*.csv` as read by [`crate::inputs::supply::finess`]: a
 //! `finess;etalab;100;<date>` metadata line, 32-field `structureet` lines, then
 //! `geolocalisation` lines with Lambert-93 coordinates, `;`-separated, UTF-8).
 //!

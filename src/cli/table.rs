@@ -1,0 +1,275 @@
+//! The `recours table` job: read two point files, snap them, compute the travel-time table,
+//! write `source_id,destination_id,minutes,km` and a rejects file.
+//!
+//! Output rows are sorted by source id then destination id (byte order of the ids), times in
+//! minutes and lengths in kilometres with three decimals: the same inputs give the same
+//! bytes whatever the number of threads. Network km exclude the access legs from the points
+//! to the road (their walking time is included in the minutes; see [`crate::snap`]).
+
+use crate::inputs::points::{read_points_csv, NamedPoint};
+use crate::network::graph::Graph;
+use crate::routing::table::compute_table;
+use crate::snap::{SnapIndex, SnapOptions, Snapped, Unsnapped};
+use crate::support::crs::MetricCrs;
+use crate::support::rejects::Rejects;
+use anyhow::Context;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// What to compute and where to write it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableJob {
+    /// Origins CSV (`id,lon,lat`).
+    pub sources: PathBuf,
+    /// Destinations CSV (`id,lon,lat`).
+    pub destinations: PathBuf,
+    /// Bound on the searches, minutes; pairs beyond it are reported, not written.
+    pub max_minutes: Option<f64>,
+    /// Snap radius, metres.
+    pub max_snap_m: f64,
+    /// Output CSV.
+    pub out: PathBuf,
+    /// Rejects CSV.
+    pub rejects: PathBuf,
+}
+
+/// Counts of a finished table job.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TableSummary {
+    /// Source points read / snapped.
+    pub sources: (usize, usize),
+    /// Destination points read / snapped.
+    pub destinations: (usize, usize),
+    /// Pairs written.
+    pub pairs: usize,
+    /// Pairs between snapped points with no path (within the bound, if any).
+    pub unreachable_pairs: usize,
+    /// Rows of the input files rejected while reading.
+    pub rejected_rows: usize,
+    /// Output and rejects files.
+    pub files: (PathBuf, PathBuf),
+}
+
+impl fmt::Display for TableSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "sources: {} read, {} snapped; destinations: {} read, {} snapped",
+            self.sources.0, self.sources.1, self.destinations.0, self.destinations.1
+        )?;
+        writeln!(
+            f,
+            "pairs written: {}; unreachable pairs: {}; rejected input rows: {}",
+            self.pairs, self.unreachable_pairs, self.rejected_rows
+        )?;
+        write!(
+            f,
+            "wrote {} (rejects: {})",
+            self.files.0.display(),
+            self.files.1.display()
+        )
+    }
+}
+
+/// Default rejects path beside an output: `OUT.rejects.csv`.
+pub fn default_rejects_path(out: &Path) -> PathBuf {
+    crate::support::atomic::beside(out, "rejects")
+}
+
+/// Travel times between named points, with what could not be snapped or reached.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PointTable {
+    /// Reachable pairs `(source index, destination index, time ms, length dm)`, indices into
+    /// the point slices given, sorted by (source, destination).
+    pub cells: Vec<(usize, usize, u32, u32)>,
+    /// Pairs of snapped points with no path (within the bound, if any), sorted.
+    pub unreachable: Vec<(usize, usize)>,
+    /// Sources that could not be snapped, with why.
+    pub unsnapped_sources: Vec<(usize, Unsnapped)>,
+    /// Destinations that could not be snapped, with why.
+    pub unsnapped_destinations: Vec<(usize, Unsnapped)>,
+}
+
+/// Snaps `sources` and `destinations` onto `graph` and computes the time (ms) and network
+/// length (dm) of the best path of every pair, within `max_ms` when given.
+pub fn point_table(
+    graph: &Graph,
+    sources: &[NamedPoint],
+    destinations: &[NamedPoint],
+    max_ms: Option<u32>,
+    max_snap_m: f64,
+) -> anyhow::Result<PointTable> {
+    let crs = MetricCrs::for_graph(graph).context("choosing a metric projection for snapping")?;
+    let index = SnapIndex::new(graph, &crs).context("building the snapping index")?;
+    let opts = SnapOptions {
+        max_distance_m: max_snap_m,
+        ..SnapOptions::for_graph(graph)
+    };
+    let SnappedPoints {
+        ok: src,
+        failed: unsnapped_sources,
+    } = snap_points(&index, graph, sources, &opts);
+    let SnappedPoints {
+        ok: dst,
+        failed: unsnapped_destinations,
+    } = snap_points(&index, graph, destinations, &opts);
+    let src_seeds: Vec<_> = src.iter().map(|(_, s)| s.departures(graph)).collect();
+    let dst_seeds: Vec<_> = dst.iter().map(|(_, s)| s.arrivals(graph)).collect();
+    let direct = |i: usize, j: usize| src[i].1.direct_to(&dst[j].1, graph);
+    let table = compute_table(graph, &src_seeds, &dst_seeds, max_ms, Some(&direct))?;
+    Ok(PointTable {
+        cells: table
+            .cells
+            .iter()
+            .map(|c| {
+                (
+                    src[c.source as usize].0,
+                    dst[c.destination as usize].0,
+                    c.time_ms,
+                    c.len_dm,
+                )
+            })
+            .collect(),
+        unreachable: table
+            .unreachable
+            .iter()
+            .map(|&(s, d)| (src[s as usize].0, dst[d as usize].0))
+            .collect(),
+        unsnapped_sources,
+        unsnapped_destinations,
+    })
+}
+
+/// One written row of a table: ids, time in milliseconds, network length in decimetres.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TableRow {
+    /// Source point id.
+    pub source_id: String,
+    /// Destination point id.
+    pub destination_id: String,
+    /// Travel time, milliseconds.
+    pub time_ms: u32,
+    /// Network length, decimetres.
+    pub len_dm: u32,
+}
+
+/// A finished table job: its counts, and the rows it wrote (exact values, in file order)
+/// for callers that go on from the table without reading the CSV back.
+#[derive(Clone, Debug)]
+pub struct TableRun {
+    /// Counts and files.
+    pub summary: TableSummary,
+    /// Rows as written, sorted by (source id, destination id).
+    pub rows: Vec<TableRow>,
+    /// Everything left out (input rows, unsnapped points, unreachable pairs), as written to
+    /// the rejects file.
+    pub rejects: Rejects,
+}
+
+/// Runs the job on `graph`.
+pub fn run_table_job(graph: &Graph, job: &TableJob) -> anyhow::Result<TableRun> {
+    let mut rejects = Rejects::default();
+    let sources = read_points_csv(&job.sources, &mut rejects)?;
+    let destinations = read_points_csv(&job.destinations, &mut rejects)?;
+    let rejected_rows = rejects.len();
+    let max_ms = job
+        .max_minutes
+        .map(|m| (m * 60_000.0).round().clamp(0.0, f64::from(u32::MAX - 1)) as u32);
+    let t = point_table(graph, &sources, &destinations, max_ms, job.max_snap_m)?;
+    for (file, points, unsnapped) in [
+        (&job.sources, &sources, &t.unsnapped_sources),
+        (&job.destinations, &destinations, &t.unsnapped_destinations),
+    ] {
+        let file = file.display().to_string();
+        for (i, why) in unsnapped {
+            rejects.push(&file, points[*i].line, &points[*i].id, why.to_string());
+        }
+    }
+    let beyond = match job.max_minutes {
+        Some(m) => format!("no path within {m} min"),
+        None => "no path".to_string(),
+    };
+    for &(s, d) in &t.unreachable {
+        let id = format!("{} -> {}", sources[s].id, destinations[d].id);
+        rejects.push("table", 0, &id, beyond.as_str());
+    }
+    let mut rows: Vec<TableRow> = t
+        .cells
+        .iter()
+        .map(|&(s, d, ms, dm)| TableRow {
+            source_id: sources[s].id.clone(),
+            destination_id: destinations[d].id.clone(),
+            time_ms: ms,
+            len_dm: dm,
+        })
+        .collect();
+    rows.sort_unstable();
+    crate::support::atomic::write_with(&job.out, |w| {
+        writeln!(w, "source_id,destination_id,minutes,km")?;
+        let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(w);
+        for r in &rows {
+            csv.write_record([
+                r.source_id.as_str(),
+                r.destination_id.as_str(),
+                &format_minutes(r.time_ms),
+                &format_km(r.len_dm),
+            ])?;
+        }
+        csv.flush()?;
+        Ok(())
+    })?;
+    rejects.write_csv(&job.rejects)?;
+    let summary = TableSummary {
+        sources: (sources.len(), sources.len() - t.unsnapped_sources.len()),
+        destinations: (
+            destinations.len(),
+            destinations.len() - t.unsnapped_destinations.len(),
+        ),
+        pairs: rows.len(),
+        unreachable_pairs: t.unreachable.len(),
+        rejected_rows,
+        files: (job.out.clone(), job.rejects.clone()),
+    };
+    Ok(TableRun {
+        summary,
+        rows,
+        rejects,
+    })
+}
+
+/// Points of one side of a table, split by snapping outcome; `usize` indexes the input.
+struct SnappedPoints {
+    ok: Vec<(usize, Snapped)>,
+    failed: Vec<(usize, Unsnapped)>,
+}
+
+/// Snaps every point (in parallel; the result is in input order).
+fn snap_points(
+    index: &SnapIndex,
+    graph: &Graph,
+    points: &[NamedPoint],
+    opts: &SnapOptions,
+) -> SnappedPoints {
+    let coords: Vec<(f64, f64)> = points.iter().map(|p| (p.lon, p.lat)).collect();
+    let mut out = SnappedPoints {
+        ok: Vec::with_capacity(points.len()),
+        failed: Vec::new(),
+    };
+    for (i, r) in index.snap_all(graph, &coords, opts).into_iter().enumerate() {
+        match r {
+            Ok(s) => out.ok.push((i, s)),
+            Err(why) => out.failed.push((i, why)),
+        }
+    }
+    out
+}
+
+/// Milliseconds as minutes with three decimals.
+pub fn format_minutes(ms: u32) -> String {
+    format!("{:.3}", f64::from(ms) / 60_000.0)
+}
+
+/// Decimetres as kilometres with three decimals.
+pub fn format_km(dm: u32) -> String {
+    format!("{:.3}", f64::from(dm) / 10_000.0)
+}
