@@ -48,6 +48,7 @@ class Scenario:
         o_lat: npt.NDArray[np.float64],
         o_population: npt.NDArray[np.float64],
         o_ages: Optional[npt.NDArray[np.float64]],
+        s_id: list[str],
         s_lon: npt.NDArray[np.float64],
         s_lat: npt.NDArray[np.float64],
         s_category: list[str],
@@ -67,6 +68,7 @@ class Scenario:
     def update(
         self,
         from_base: Sequence[Optional[int]],
+        s_id: list[str],
         s_lon: npt.NDArray[np.float64],
         s_lat: npt.NDArray[np.float64],
         s_category: list[str],
@@ -81,6 +83,7 @@ def access(
     o_lat: npt.NDArray[np.float64],
     o_population: npt.NDArray[np.float64],
     o_ages: Optional[npt.NDArray[np.float64]],
+    s_id: list[str],
     s_lon: npt.NDArray[np.float64],
     s_lat: npt.NDArray[np.float64],
     s_category: list[str],

@@ -60,7 +60,7 @@ def column_or(df: pd.DataFrame, name: str | None, default: float, dtype=np.float
 
 
 def site_arrays(sites: pd.DataFrame, category: str | None, capacity: str, activity: str, age: str):
-    """The arrays of the engine's sites: lon, lat, categories, capacity, activity (NaN
+    """The arrays of the engine's sites: ids, lon, lat, categories, capacity, activity (NaN
     unknown), age (−1 unknown)."""
     lon, lat = lonlat(sites)
     if category is not None and category in sites.columns:
@@ -70,6 +70,7 @@ def site_arrays(sites: pd.DataFrame, category: str | None, capacity: str, activi
     ages = pd.to_numeric(sites[age], errors="raise") if age in sites.columns else None
     age_arr = ages.fillna(-1).to_numpy(np.int64) if ages is not None else np.full(len(sites), -1, np.int64)
     return (
+        ids_of(sites).tolist(),
         lon,
         lat,
         cats,
@@ -90,9 +91,15 @@ def origin_arrays(origins: pd.DataFrame, population: str, use_ages: bool):
     return lon, lat, pop, ages
 
 
+def ordinal(k: int) -> str:
+    """``3`` → ``3rd``, as the study names its k-th nearest columns."""
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
 def indicator_frame(result: dict, origin_ids: np.ndarray, site_ids: np.ndarray) -> pd.DataFrame:
     """One row per origin, one column per indicator of an engine result dict:
-    ``{cat}_minutes``, ``{cat}_km``, ``{cat}_site``, ``{cat}_{k}th_minutes``;
+    ``{cat}_minutes``, ``{cat}_km``, ``{cat}_site``, ``{cat}_{k}th_minutes`` (``gp_3rd_minutes``);
     ``{cat}_sites_{t}min`` and ``{cat}_capacity_{t}min``; ``{name}`` and
     ``{name}_in_catchment`` per floating-catchment indicator (NaN: no value, never 0)."""
     cols: dict[str, np.ndarray] = {}
@@ -102,7 +109,7 @@ def indicator_frame(result: dict, origin_ids: np.ndarray, site_ids: np.ndarray) 
         site = d["site"]
         cols[f"{cat}_site"] = np.where(site >= 0, site_ids[np.maximum(site, 0)], None)
         if "kth_minutes" in d:
-            cols[f"{cat}_{d['k']}th_minutes"] = d["kth_minutes"]
+            cols[f"{cat}_{ordinal(d['k'])}_minutes"] = d["kth_minutes"]
     for cat, d in result["coverage"].items():
         for k, t in enumerate(d["thresholds"]):
             label = f"{t:g}"

@@ -39,7 +39,7 @@ def _fca_request(name: str, category: str, method: str, params: dict[str, Any]) 
         raise TypeError(f"unknown method parameters {sorted(unknown)}; known: {sorted(known)}")
     if "bands" in params and not isinstance(params["bands"], str):
         params = dict(params, bands=",".join(f"{t:g}:{w:g}" for t, w in params["bands"]))
-    return (name, category, method, params)
+    return (name, category, method, {**dict.fromkeys(known), **params})
 
 
 class Network:

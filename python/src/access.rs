@@ -90,9 +90,11 @@ pub fn origins(
         .collect())
 }
 
-/// Sites from arrays: coordinates (WGS84), categories, capacity, activity (acts a year,
-/// NaN unknown), age (years, negative unknown).
+/// Sites from arrays: ids, coordinates (WGS84), categories, capacity, activity (acts a
+/// year, NaN unknown), age (years, negative unknown). The ids tell a scenario's kept sites
+/// from changed ones.
 pub fn sites(
+    id: Vec<String>,
     lon: PyReadonlyArray1<'_, f64>,
     lat: PyReadonlyArray1<'_, f64>,
     category: Vec<String>,
@@ -102,19 +104,19 @@ pub fn sites(
 ) -> PyResult<Vec<Site>> {
     let (lon, lat, cap, act, age) = (lon.as_array(), lat.as_array(), capacity.as_array(), activity.as_array(), age.as_array());
     let n = lon.len();
-    if [lat.len(), category.len(), cap.len(), act.len(), age.len()].iter().any(|&l| l != n) {
+    if [id.len(), lat.len(), category.len(), cap.len(), act.len(), age.len()].iter().any(|&l| l != n) {
         return Err(PyValueError::new_err("site columns differ in length"));
     }
     Ok((0..n)
         .map(|j| Site {
-            id: j.to_string(),
+            id: id[j].clone(),
             category: category[j].clone(),
             lon: lon[j],
             lat: lat[j],
             capacity: cap[j],
             activity: Some(act[j]).filter(|v| v.is_finite()),
             age: Some(age[j]).filter(|&v| v >= 0).map(|v| v as u32),
-            source: format!("site {j}"),
+            source: id[j].clone(),
         })
         .collect())
 }

@@ -13,8 +13,10 @@ use recours::indicators::fca::{floating_catchment, FcaSpec};
 use recours::indicators::kernel::BoundSide;
 use recours::inputs::supply::Site;
 
-/// Method parameters as Python passes them (`None`: the method's default).
+/// Method parameters as Python passes them: a dict with every key (`None`: the method's
+/// default).
 #[derive(FromPyObject, Default)]
+#[pyo3(from_item_all)]
 pub struct Params {
     /// Catchment radius, minutes.
     pub max_minutes: Option<f64>,

@@ -29,7 +29,7 @@ pub struct Scenario {
 impl Scenario {
     /// Snaps the origins and sites on `network` and computes the baseline indicators.
     #[new]
-    #[pyo3(signature = (network, o_lon, o_lat, o_population, o_ages, s_lon, s_lat, s_category, s_capacity, s_activity, s_age, nearest, kth, nearest_max_minutes, coverage, thresholds, fca, age_weights, max_snap_m))]
+    #[pyo3(signature = (network, o_lon, o_lat, o_population, o_ages, s_id, s_lon, s_lat, s_category, s_capacity, s_activity, s_age, nearest, kth, nearest_max_minutes, coverage, thresholds, fca, age_weights, max_snap_m))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -38,6 +38,7 @@ impl Scenario {
         o_lat: PyReadonlyArray1<'_, f64>,
         o_population: PyReadonlyArray1<'_, f64>,
         o_ages: Option<PyReadonlyArray2<'_, f64>>,
+        s_id: Vec<String>,
         s_lon: PyReadonlyArray1<'_, f64>,
         s_lat: PyReadonlyArray1<'_, f64>,
         s_category: Vec<String>,
@@ -54,7 +55,7 @@ impl Scenario {
         max_snap_m: f64,
     ) -> PyResult<Scenario> {
         let origins = access::origins(o_lon, o_lat, o_population, o_ages)?;
-        let sites = access::sites(s_lon, s_lat, s_category, s_capacity, s_activity, s_age)?;
+        let sites = access::sites(s_id, s_lon, s_lat, s_category, s_capacity, s_activity, s_age)?;
         let spec = access::spec(nearest, kth, nearest_max_minutes, coverage, thresholds, fca, age_weights, max_snap_m)?;
         let graph = Arc::clone(&network.graph);
         let baseline = py
@@ -77,12 +78,13 @@ impl Scenario {
     /// The indicators of a variant whose sites are given as arrays, `from_base[j]` naming
     /// the baseline site variant site `j` stands for (`None`: a new site); baseline sites
     /// named by none are removed. Returns the indicators and what was recomputed.
-    #[pyo3(signature = (from_base, s_lon, s_lat, s_category, s_capacity, s_activity, s_age))]
+    #[pyo3(signature = (from_base, s_id, s_lon, s_lat, s_category, s_capacity, s_activity, s_age))]
     #[allow(clippy::too_many_arguments)]
     fn update<'py>(
         &self,
         py: Python<'py>,
         from_base: Vec<Option<usize>>,
+        s_id: Vec<String>,
         s_lon: PyReadonlyArray1<'py, f64>,
         s_lat: PyReadonlyArray1<'py, f64>,
         s_category: Vec<String>,
@@ -90,7 +92,7 @@ impl Scenario {
         s_activity: PyReadonlyArray1<'py, f64>,
         s_age: PyReadonlyArray1<'py, i64>,
     ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
-        let sites = access::sites(s_lon, s_lat, s_category, s_capacity, s_activity, s_age)?;
+        let sites = access::sites(s_id, s_lon, s_lat, s_category, s_capacity, s_activity, s_age)?;
         let variant = Variant { sites, from_base };
         let update = py
             .allow_threads(|| {
@@ -118,7 +120,7 @@ impl Scenario {
 /// Every indicator of `spec` at once for origins and sites given as arrays (no scenario
 /// state kept).
 #[pyfunction]
-#[pyo3(name = "access", signature = (network, o_lon, o_lat, o_population, o_ages, s_lon, s_lat, s_category, s_capacity, s_activity, s_age, nearest, kth, nearest_max_minutes, coverage, thresholds, fca, age_weights, max_snap_m))]
+#[pyo3(name = "access", signature = (network, o_lon, o_lat, o_population, o_ages, s_id, s_lon, s_lat, s_category, s_capacity, s_activity, s_age, nearest, kth, nearest_max_minutes, coverage, thresholds, fca, age_weights, max_snap_m))]
 #[allow(clippy::too_many_arguments)]
 pub fn compute_access<'py>(
     py: Python<'py>,
@@ -127,6 +129,7 @@ pub fn compute_access<'py>(
     o_lat: PyReadonlyArray1<'py, f64>,
     o_population: PyReadonlyArray1<'py, f64>,
     o_ages: Option<PyReadonlyArray2<'py, f64>>,
+    s_id: Vec<String>,
     s_lon: PyReadonlyArray1<'py, f64>,
     s_lat: PyReadonlyArray1<'py, f64>,
     s_category: Vec<String>,
@@ -143,7 +146,7 @@ pub fn compute_access<'py>(
     max_snap_m: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let origins = access::origins(o_lon, o_lat, o_population, o_ages)?;
-    let sites = access::sites(s_lon, s_lat, s_category, s_capacity, s_activity, s_age)?;
+    let sites = access::sites(s_id, s_lon, s_lat, s_category, s_capacity, s_activity, s_age)?;
     let spec = access::spec(nearest, kth, nearest_max_minutes, coverage, thresholds, fca, age_weights, max_snap_m)?;
     let graph = Arc::clone(&network.graph);
     let results = py
