@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Executes every notebook of a folder with a real Jupyter kernel (nbclient), in the
 notebook's folder, and fails on the first cell error or on a notebook that shows no
-figure. Prints one line per notebook and a closing `N passed, N failed` line."""
+figure. Prints one line per notebook and a closing `N passed, N failed` line. With
+$RECOURS_NOTEBOOKS_OUT set, the executed notebooks (outputs and figures) are written there."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -32,7 +34,17 @@ def run(path: Path) -> str | None:
     try:
         client.execute()
     except CellExecutionError as e:
-        return str(e).splitlines()[-1] if str(e) else repr(e)
+        lines = [line for line in str(e).splitlines() if line.strip()]
+        return "\n".join(lines[-12:]) if lines else repr(e)
+    # Errors raised outside the cell's code (matplotlib's drawing hooks) are outputs only.
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "error":
+                return f"{o.get('ename')}: {o.get('evalue')}"
+    out = os.environ.get("RECOURS_NOTEBOOKS_OUT")
+    if out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, Path(out) / path.name)
     if figures(nb) == 0:
         return "no figure shown"
     return None

@@ -162,7 +162,11 @@ def read_study(out: str | PathLike, text: str = "", means: dict | None = None) -
         import geopandas as gpd
 
         for p in layers:
-            result.layers[p.stem] = gpd.read_file(p)
+            layer = gpd.read_file(p)
+            # The GeoJSON writer keeps `population` as the text read (e.g. "5.9").
+            if "population" in layer.columns:
+                layer["population"] = pd.to_numeric(layer["population"], errors="coerce")
+            result.layers[p.stem] = layer
     for p in sorted(folder.glob("*.csv")):
         result.tables[p.stem] = pd.read_csv(p, dtype={"id": str, "code": str})
     manifest = folder / "manifest.json"

@@ -42,7 +42,10 @@ pub fn spec(
         None => None,
         Some(w) => {
             let w: [f64; 10] = w.try_into().map_err(|w: Vec<f64>| {
-                PyValueError::new_err(format!("age_weights: 10 weights expected (ind_0_3 … ind_80p), got {}", w.len()))
+                PyValueError::new_err(format!(
+                    "age_weights: 10 weights expected (ind_0_3 … ind_80p), got {}",
+                    w.len()
+                ))
             })?;
             Some(recours::inputs::demand::standardise::AgeWeights(w))
         }
@@ -69,12 +72,18 @@ pub fn origins(
 ) -> PyResult<Vec<Origin>> {
     let (lon, lat, pop) = (lon.as_array(), lat.as_array(), population.as_array());
     if lon.len() != lat.len() || lon.len() != pop.len() {
-        return Err(PyValueError::new_err("origin lon, lat and population differ in length"));
+        return Err(PyValueError::new_err(
+            "origin lon, lat and population differ in length",
+        ));
     }
     let ages = ages.as_ref().map(|a| a.as_array());
     if let Some(a) = &ages {
         if a.shape() != [lon.len(), 10] {
-            return Err(PyValueError::new_err(format!("age bands: shape {:?}, expected ({}, 10)", a.shape(), lon.len())));
+            return Err(PyValueError::new_err(format!(
+                "age bands: shape {:?}, expected ({}, 10)",
+                a.shape(),
+                lon.len()
+            )));
         }
     }
     Ok((0..lon.len())
@@ -102,9 +111,25 @@ pub fn sites(
     activity: PyReadonlyArray1<'_, f64>,
     age: PyReadonlyArray1<'_, i64>,
 ) -> PyResult<Vec<Site>> {
-    let (lon, lat, cap, act, age) = (lon.as_array(), lat.as_array(), capacity.as_array(), activity.as_array(), age.as_array());
+    let (lon, lat, cap, act, age) = (
+        lon.as_array(),
+        lat.as_array(),
+        capacity.as_array(),
+        activity.as_array(),
+        age.as_array(),
+    );
     let n = lon.len();
-    if [id.len(), lat.len(), category.len(), cap.len(), act.len(), age.len()].iter().any(|&l| l != n) {
+    if [
+        id.len(),
+        lat.len(),
+        category.len(),
+        cap.len(),
+        act.len(),
+        age.len(),
+    ]
+    .iter()
+    .any(|&l| l != n)
+    {
         return Err(PyValueError::new_err("site columns differ in length"));
     }
     Ok((0..n)
@@ -139,21 +164,37 @@ pub fn to_py<'py>(py: Python<'py>, r: AccessResults) -> PyResult<Bound<'py, PyDi
     for layer in r.nearest {
         let d = PyDict::new(py);
         let first = |f: &dyn Fn(&recours::indicators::nearest::Reached) -> f64| -> Vec<f64> {
-            layer.nearest.iter().map(|v| v.first().map_or(f64::NAN, f)).collect()
+            layer
+                .nearest
+                .iter()
+                .map(|v| v.first().map_or(f64::NAN, f))
+                .collect()
         };
-        d.set_item("minutes", PyArray1::from_vec(py, first(&|x| f64::from(x.time_ms) / 60_000.0)))?;
-        d.set_item("km", PyArray1::from_vec(py, first(&|x| f64::from(x.len_dm) / 10_000.0)))?;
+        d.set_item(
+            "minutes",
+            PyArray1::from_vec(py, first(&|x| f64::from(x.time_ms) / 60_000.0)),
+        )?;
+        d.set_item(
+            "km",
+            PyArray1::from_vec(py, first(&|x| f64::from(x.len_dm) / 10_000.0)),
+        )?;
         let site: Vec<i64> = layer
             .nearest
             .iter()
-            .map(|v| v.first().map_or(-1, |x| layer.sites[x.site as usize] as i64))
+            .map(|v| {
+                v.first()
+                    .map_or(-1, |x| layer.sites[x.site as usize] as i64)
+            })
             .collect();
         d.set_item("site", PyArray1::from_vec(py, site))?;
         if let Some(k) = r.kth {
             let kth: Vec<f64> = layer
                 .nearest
                 .iter()
-                .map(|v| v.get(k - 1).map_or(f64::NAN, |x| f64::from(x.time_ms) / 60_000.0))
+                .map(|v| {
+                    v.get(k - 1)
+                        .map_or(f64::NAN, |x| f64::from(x.time_ms) / 60_000.0)
+                })
                 .collect();
             d.set_item("kth_minutes", PyArray1::from_vec(py, kth))?;
             d.set_item("k", k)?;
@@ -167,8 +208,18 @@ pub fn to_py<'py>(py: Python<'py>, r: AccessResults) -> PyResult<Bound<'py, PyDi
         let k = c.thresholds.len();
         let d = PyDict::new(py);
         let shape_err = |e: numpy::ndarray::ShapeError| PyValueError::new_err(e.to_string());
-        d.set_item("sites", Array2::from_shape_vec((n, k), c.sites).map_err(shape_err)?.into_pyarray(py))?;
-        d.set_item("capacity", Array2::from_shape_vec((n, k), c.capacity).map_err(shape_err)?.into_pyarray(py))?;
+        d.set_item(
+            "sites",
+            Array2::from_shape_vec((n, k), c.sites)
+                .map_err(shape_err)?
+                .into_pyarray(py),
+        )?;
+        d.set_item(
+            "capacity",
+            Array2::from_shape_vec((n, k), c.capacity)
+                .map_err(shape_err)?
+                .into_pyarray(py),
+        )?;
         d.set_item("thresholds", c.thresholds)?;
         coverage.set_item(&layer.category, d)?;
     }

@@ -6,11 +6,11 @@ use crate::to_py;
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use recours::cli::fca::{method_from, FcaMethod, MethodParams};
 use recours::indicators::apl::apl;
 use recours::indicators::catchment::TimesCatchments;
 use recours::indicators::fca::{floating_catchment, FcaSpec};
 use recours::indicators::kernel::BoundSide;
+use recours::indicators::method::{method_from, FcaMethod, MethodParams};
 use recours::inputs::supply::Site;
 
 /// Method parameters as Python passes them: a dict with every key (`None`: the method's
@@ -60,7 +60,7 @@ pub fn method(name: &str, p: &Params) -> PyResult<FcaMethod> {
         scale_minutes: p.scale_minutes,
         max_age: p.max_age.map(|a| (a > 0).then_some(a)),
     };
-    method_from(name, &params).map_err(to_py)
+    method_from(name, &params).map_err(|e| to_py(e.into()))
 }
 
 /// Per-origin access and in-catchment flag, per-site weighted demand and ratio (NaN when
@@ -94,7 +94,9 @@ pub fn fca_pairs<'py>(
     let m = method(method_name, &params)?;
     let (o, s, t) = (origin.as_array(), site.as_array(), minutes.as_array());
     if o.len() != s.len() || o.len() != t.len() {
-        return Err(PyValueError::new_err("origin, site and minutes differ in length"));
+        return Err(PyValueError::new_err(
+            "origin, site and minutes differ in length",
+        ));
     }
     let demand = demand.as_array().to_vec();
     let capacity = capacity.as_array().to_vec();
@@ -103,10 +105,14 @@ pub fn fca_pairs<'py>(
     for k in 0..o.len() {
         let (i, j, m) = (o[k], s[k], t[k]);
         if i as usize >= n_o || j as usize >= n_s {
-            return Err(PyValueError::new_err(format!("pair {k}: origin {i} or site {j} out of range")));
+            return Err(PyValueError::new_err(format!(
+                "pair {k}: origin {i} or site {j} out of range"
+            )));
         }
         if !(m.is_finite() && m >= 0.0) {
-            return Err(PyValueError::new_err(format!("pair {k}: minutes {m} is not a non-negative number")));
+            return Err(PyValueError::new_err(format!(
+                "pair {k}: minutes {m} is not a non-negative number"
+            )));
         }
         pairs.push((i, j, m));
     }
@@ -123,7 +129,11 @@ pub fn fca_pairs<'py>(
                         lat: f64::NAN,
                         capacity: capacity[j],
                         activity: act.as_ref().map(|a| a[j]).filter(|v| v.is_finite()),
-                        age: ages.as_ref().map(|a| a[j]).filter(|&v| v >= 0).map(|v| v as u32),
+                        age: ages
+                            .as_ref()
+                            .map(|a| a[j])
+                            .filter(|&v| v >= 0)
+                            .map(|v| v as u32),
                         source: format!("site {j}"),
                     })
                     .collect(),
@@ -136,7 +146,8 @@ pub fn fca_pairs<'py>(
             let catchments = TimesCatchments::new(n_o, n_s, &pairs);
             Ok(match (&m, sites) {
                 (FcaMethod::Apl(rules), Some(sites)) => apl(&catchments, &sites, demand, rules)?.0,
-                (FcaMethod::Kernel(k), _) | (FcaMethod::Apl(recours::indicators::apl::AplRules { kernel: k, .. }), None) => {
+                (FcaMethod::Kernel(k), _)
+                | (FcaMethod::Apl(recours::indicators::apl::AplRules { kernel: k, .. }), None) => {
                     let spec = FcaSpec {
                         kernel: k.clone(),
                         supply: capacity,

@@ -6,7 +6,9 @@ use crate::to_py;
 use anyhow::Context;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use recours::cli::icc::{parse_acts_per_fte, run_icc_job, AccessInput, IccJob, PopulationSource, Typology};
+use recours::cli::icc::{
+    parse_acts_per_fte, run_icc_job, AccessInput, IccJob, PopulationSource, Typology,
+};
 use recours::cli::zonage::{run_zonage_job, ZonageJob};
 use recours::indicators::icc::{CiMethod, IccConfig};
 use recours::indicators::zonage::ZonageConfig;
@@ -14,10 +16,21 @@ use recours::support::rejects::Rejects;
 use std::path::PathBuf;
 
 /// Writes `files` and `rejected` of a finished job into a dict with its printed summary.
-fn summary<'py>(py: Python<'py>, text: String, files: &[PathBuf], rejected: usize) -> PyResult<Bound<'py, PyDict>> {
+fn summary<'py>(
+    py: Python<'py>,
+    text: String,
+    files: &[PathBuf],
+    rejected: usize,
+) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("summary", text)?;
-    d.set_item("files", files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>())?;
+    d.set_item(
+        "files",
+        files
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>(),
+    )?;
     d.set_item("rejected", rejected)?;
     Ok(d)
 }
@@ -83,7 +96,12 @@ pub fn run_icc<'py>(
 /// settings as TOML text (`[rule_2017]`, `[ranking]`, `[[shares]]`); writes `out`,
 /// `<out>.summary.csv` and `<out>.rejects.csv`.
 #[pyfunction]
-pub fn run_zonage<'py>(py: Python<'py>, units: PathBuf, config: &str, out: PathBuf) -> PyResult<Bound<'py, PyDict>> {
+pub fn run_zonage<'py>(
+    py: Python<'py>,
+    units: PathBuf,
+    config: &str,
+    out: PathBuf,
+) -> PyResult<Bound<'py, PyDict>> {
     let run = || -> anyhow::Result<(String, Vec<PathBuf>, usize)> {
         let config: ZonageConfig = toml::from_str(config).context("zonage settings")?;
         config.validate().context("zonage settings")?;
@@ -101,7 +119,11 @@ pub fn run_zonage<'py>(py: Python<'py>, units: PathBuf, config: &str, out: PathB
 /// population-weighted means.
 #[pyfunction]
 #[pyo3(signature = (path, out=None))]
-pub fn run_study<'py>(py: Python<'py>, path: PathBuf, out: Option<PathBuf>) -> PyResult<Bound<'py, PyDict>> {
+pub fn run_study<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    out: Option<PathBuf>,
+) -> PyResult<Bound<'py, PyDict>> {
     let run = py
         .allow_threads(|| recours::study::run_study(&path, out.as_deref()))
         .map_err(to_py)?;

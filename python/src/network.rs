@@ -33,9 +33,15 @@ type TableArrays<'py> = (
 );
 
 impl Network {
-    fn obtain(py: Python<'_>, source: NetworkSource, profile: &str, min_component: Option<usize>) -> PyResult<Network> {
+    fn obtain(
+        py: Python<'_>,
+        source: NetworkSource,
+        profile: &str,
+        min_component: Option<usize>,
+    ) -> PyResult<Network> {
         let opts = BuildOptions {
-            min_component_nodes: min_component.unwrap_or(BuildOptions::default().min_component_nodes),
+            min_component_nodes: min_component
+                .unwrap_or(BuildOptions::default().min_component_nodes),
         };
         let got = py
             .allow_threads(|| obtain_graph(&source, profile, &opts))
@@ -48,7 +54,10 @@ impl Network {
 }
 
 /// Points as the library's named points, ids being their row numbers.
-pub(crate) fn points(lon: &PyReadonlyArray1<'_, f64>, lat: &PyReadonlyArray1<'_, f64>) -> PyResult<Vec<NamedPoint>> {
+pub(crate) fn points(
+    lon: &PyReadonlyArray1<'_, f64>,
+    lat: &PyReadonlyArray1<'_, f64>,
+) -> PyResult<Vec<NamedPoint>> {
     let (lon, lat) = (lon.as_array(), lat.as_array());
     if lon.len() != lat.len() {
         return Err(pyo3::exceptions::PyValueError::new_err(format!(
@@ -77,7 +86,12 @@ impl Network {
     /// fewer than `min_component` nodes are pruned.
     #[staticmethod]
     #[pyo3(signature = (path, profile="car", min_component=None))]
-    fn from_osm(py: Python<'_>, path: PathBuf, profile: &str, min_component: Option<usize>) -> PyResult<Network> {
+    fn from_osm(
+        py: Python<'_>,
+        path: PathBuf,
+        profile: &str,
+        min_component: Option<usize>,
+    ) -> PyResult<Network> {
         Network::obtain(py, NetworkSource::Osm(path), profile, min_component)
     }
 
@@ -91,7 +105,12 @@ impl Network {
         layer: Option<String>,
         min_component: Option<usize>,
     ) -> PyResult<Network> {
-        Network::obtain(py, NetworkSource::Lines { path, layer }, profile, min_component)
+        Network::obtain(
+            py,
+            NetworkSource::Lines { path, layer },
+            profile,
+            min_component,
+        )
     }
 
     /// Loads a graph saved by `save` or `recours network build`.
@@ -108,7 +127,8 @@ impl Network {
 
     /// Saves the graph (the format `recours --graph` reads).
     fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
-        py.allow_threads(|| store::save_graph(&self.graph, &path)).map_err(to_py)
+        py.allow_threads(|| store::save_graph(&self.graph, &path))
+            .map_err(to_py)
     }
 
     /// What the graph holds: profile, nodes, directed edges, road pieces, and when it was
@@ -160,7 +180,8 @@ impl Network {
     ) -> PyResult<(TableArrays<'py>, Unsnapped, Unsnapped, Vec<(usize, usize)>)> {
         let src = points(&src_lon, &src_lat)?;
         let dst = points(&dst_lon, &dst_lat)?;
-        let max_ms = max_minutes.map(|m| (m * 60_000.0).round().clamp(0.0, f64::from(u32::MAX - 1)) as u32);
+        let max_ms =
+            max_minutes.map(|m| (m * 60_000.0).round().clamp(0.0, f64::from(u32::MAX - 1)) as u32);
         let graph = Arc::clone(&self.graph);
         let t = py
             .allow_threads(move || point_table(&graph, &src, &dst, max_ms, max_snap_m))

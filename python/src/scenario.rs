@@ -55,8 +55,19 @@ impl Scenario {
         max_snap_m: f64,
     ) -> PyResult<Scenario> {
         let origins = access::origins(o_lon, o_lat, o_population, o_ages)?;
-        let sites = access::sites(s_id, s_lon, s_lat, s_category, s_capacity, s_activity, s_age)?;
-        let spec = access::spec(nearest, kth, nearest_max_minutes, coverage, thresholds, fca, age_weights, max_snap_m)?;
+        let sites = access::sites(
+            s_id, s_lon, s_lat, s_category, s_capacity, s_activity, s_age,
+        )?;
+        let spec = access::spec(
+            nearest,
+            kth,
+            nearest_max_minutes,
+            coverage,
+            thresholds,
+            fca,
+            age_weights,
+            max_snap_m,
+        )?;
         let graph = Arc::clone(&network.graph);
         let baseline = py
             .allow_threads(|| AccessEngine::new(&graph, &origins, &spec)?.baseline(&sites))
@@ -92,7 +103,9 @@ impl Scenario {
         s_activity: PyReadonlyArray1<'py, f64>,
         s_age: PyReadonlyArray1<'py, i64>,
     ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
-        let sites = access::sites(s_id, s_lon, s_lat, s_category, s_capacity, s_activity, s_age)?;
+        let sites = access::sites(
+            s_id, s_lon, s_lat, s_category, s_capacity, s_activity, s_age,
+        )?;
         let variant = Variant { sites, from_base };
         let update = py
             .allow_threads(|| {
@@ -146,8 +159,19 @@ pub fn compute_access<'py>(
     max_snap_m: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let origins = access::origins(o_lon, o_lat, o_population, o_ages)?;
-    let sites = access::sites(s_id, s_lon, s_lat, s_category, s_capacity, s_activity, s_age)?;
-    let spec = access::spec(nearest, kth, nearest_max_minutes, coverage, thresholds, fca, age_weights, max_snap_m)?;
+    let sites = access::sites(
+        s_id, s_lon, s_lat, s_category, s_capacity, s_activity, s_age,
+    )?;
+    let spec = access::spec(
+        nearest,
+        kth,
+        nearest_max_minutes,
+        coverage,
+        thresholds,
+        fca,
+        age_weights,
+        max_snap_m,
+    )?;
     let graph = Arc::clone(&network.graph);
     let results = py
         .allow_threads(|| recours::access::compute_access(&graph, &origins, &sites, &spec))
