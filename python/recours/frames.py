@@ -100,7 +100,8 @@ def ordinal(k: int) -> str:
 def indicator_frame(result: dict, origin_ids: np.ndarray, site_ids: np.ndarray) -> pd.DataFrame:
     """One row per origin, one column per indicator of an engine result dict:
     ``{cat}_minutes``, ``{cat}_km``, ``{cat}_site``, ``{cat}_{k}th_minutes`` (``gp_3rd_minutes``);
-    ``{cat}_sites_{t}min`` and ``{cat}_capacity_{t}min``; ``{name}`` and
+    ``{cat}_sites_{t}min`` and ``{cat}_capacity_{t}min`` (NaN for an origin not on the
+    network); ``{name}`` and
     ``{name}_in_catchment`` per floating-catchment indicator (NaN: no value, never 0)."""
     cols: dict[str, np.ndarray] = {}
     for cat, d in result["nearest"].items():
@@ -110,11 +111,15 @@ def indicator_frame(result: dict, origin_ids: np.ndarray, site_ids: np.ndarray) 
         cols[f"{cat}_site"] = np.where(site >= 0, site_ids[np.maximum(site, 0)], None)
         if "kth_minutes" in d:
             cols[f"{cat}_{ordinal(d['k'])}_minutes"] = d["kth_minutes"]
+    # Coverage of an origin not on the network is no value (as the study writes it), not 0.
+    unsnapped = np.array([i for i, _ in result["unsnapped_origins"]], dtype=np.intp)
     for cat, d in result["coverage"].items():
         for k, t in enumerate(d["thresholds"]):
             label = f"{t:g}"
-            cols[f"{cat}_sites_{label}min"] = d["sites"][:, k]
-            cols[f"{cat}_capacity_{label}min"] = d["capacity"][:, k]
+            for name, values in (("sites", d["sites"]), ("capacity", d["capacity"])):
+                column = values[:, k].astype(np.float64)
+                column[unsnapped] = np.nan
+                cols[f"{cat}_{name}_{label}min"] = column
     for name, d in result["fca"].items():
         cols[name] = d["access"]
         cols[f"{name}_in_catchment"] = d["in_catchment"]
