@@ -42,7 +42,6 @@ install_python_env() {
   fi
   "$VENV/bin/python" -m pip install -q --upgrade pip
   "$VENV/bin/python" -m pip install -q "${PYTHON_PACKAGES[@]}"
-  "$VENV/bin/python" -m ipykernel install --user --name python3 >/dev/null 2>&1 || true
 }
 
 # Builds the Python package from this checkout into the venv (release build).

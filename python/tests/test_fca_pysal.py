@@ -138,3 +138,27 @@ def test_engine_errors_carry_the_command_line_message():
     times, demand, supply = tables("")
     with pytest.raises(recours.RecoursError, match="unknown method \"3sfca\""):
         recours.fca(times, demand, supply, "3sfca")
+
+
+def test_apl_equals_the_command_line(cli, tmp_path):
+    """The APL with its supply rules (activity floor and cap, age limit) on a times table,
+    against `recours fca --method apl` on the same files."""
+    from conftest import run_cli
+
+    times, demand, supply = tables("")
+    supply = supply.assign(
+        activity=[2500.0, 7000.0, None, 4800.0, 4000.0],
+        age=pd.array([70, 50, None, 64, 40], dtype="Int64"),
+    )
+    for name, frame in (("times", times), ("demand", demand), ("supply", supply)):
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    done = run_cli(
+        cli, "fca", "--times", tmp_path / "times.csv", "--demand", tmp_path / "demand.csv", "--supply", tmp_path / "supply.csv",
+        "--method", "apl", "--max-age", "65", "--out", tmp_path / "apl.csv", "--sites-out", tmp_path / "apl_sites.csv",
+    )
+    assert done.returncode == 0, done.stderr
+    want = pd.read_csv(tmp_path / "apl.csv", dtype={"origin": str}).set_index("origin")
+    got = recours.fca(times, demand, supply, "apl", max_age=65).origins
+    assert got["in_catchment"].tolist() == want.loc[got.index, "in_catchment"].tolist()
+    np.testing.assert_allclose(got["access"].to_numpy(), want.loc[got.index, "access"].to_numpy(), rtol=1e-12)
+    assert got["access"].notna().any()
