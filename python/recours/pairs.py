@@ -87,7 +87,7 @@ def fca(
     bad_t = ~(np.isfinite(t) & (t >= 0)) & ~bad_o & ~bad_s
     ok = ~(bad_o | bad_s | bad_t)
     dup = np.zeros(len(t), bool)
-    dup[ok] = pd.DataFrame({"o": oi[ok], "s": si[ok]}).duplicated().to_numpy()
+    dup[ok] = pd.Series(oi[ok].astype(np.int64) * max(len(s_ids), 1) + si[ok]).duplicated().to_numpy()
     ok &= ~dup
     for mask, reason in ((bad_o, "origin is not in the demand table"), (bad_s, "destination is not in the supply table"), (bad_t, "minutes is not a non-negative number"), (dup, "pair given twice")):
         if mask.any():
