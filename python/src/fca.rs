@@ -116,38 +116,35 @@ pub fn fca_pairs<'py>(
         }
         pairs.push((i, j, m));
     }
-    let sites: Option<Vec<Site>> = match &m {
-        FcaMethod::Apl(_) => {
-            let act = activity.as_ref().map(|a| a.as_array().to_vec());
-            let ages = age.as_ref().map(|a| a.as_array().to_vec());
-            Some(
-                (0..n_s)
-                    .map(|j| Site {
-                        id: j.to_string(),
-                        category: String::new(),
-                        lon: f64::NAN,
-                        lat: f64::NAN,
-                        capacity: capacity[j],
-                        activity: act.as_ref().map(|a| a[j]).filter(|v| v.is_finite()),
-                        age: ages
-                            .as_ref()
-                            .map(|a| a[j])
-                            .filter(|&v| v >= 0)
-                            .map(|v| v as u32),
-                        source: format!("site {j}"),
-                    })
-                    .collect(),
-            )
-        }
-        FcaMethod::Kernel(_) => None,
+    // The APL's supply rules read each site's activity and age.
+    let sites: Vec<Site> = if matches!(m, FcaMethod::Apl(_)) {
+        let act = activity.as_ref().map(|a| a.as_array().to_vec());
+        let ages = age.as_ref().map(|a| a.as_array().to_vec());
+        (0..n_s)
+            .map(|j| Site {
+                id: j.to_string(),
+                category: String::new(),
+                lon: f64::NAN,
+                lat: f64::NAN,
+                capacity: capacity[j],
+                activity: act.as_ref().map(|a| a[j]).filter(|v| v.is_finite()),
+                age: ages
+                    .as_ref()
+                    .map(|a| a[j])
+                    .filter(|&v| v >= 0)
+                    .map(|v| v as u32),
+                source: format!("site {j}"),
+            })
+            .collect()
+    } else {
+        Vec::new()
     };
     let result = py
         .allow_threads(move || -> anyhow::Result<_> {
             let catchments = TimesCatchments::new(n_o, n_s, &pairs);
-            Ok(match (&m, sites) {
-                (FcaMethod::Apl(rules), Some(sites)) => apl(&catchments, &sites, demand, rules)?.0,
-                (FcaMethod::Kernel(k), _)
-                | (FcaMethod::Apl(recours::indicators::apl::AplRules { kernel: k, .. }), None) => {
+            Ok(match &m {
+                FcaMethod::Apl(rules) => apl(&catchments, &sites, demand, rules)?.0,
+                FcaMethod::Kernel(k) => {
                     let spec = FcaSpec {
                         kernel: k.clone(),
                         supply: capacity,
