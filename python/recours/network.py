@@ -42,6 +42,13 @@ def _fca_request(name: str, category: str, method: str, params: dict[str, Any]) 
     return (name, category, method, {**dict.fromkeys(known), **params})
 
 
+def _ranks(ids: np.ndarray) -> np.ndarray:
+    """Each id's rank in text order."""
+    ranks = np.empty(len(ids), dtype=np.int64)
+    ranks[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+    return ranks
+
+
 class Network:
     """A routing graph (travel times from a profile, car or walking).
 
@@ -105,15 +112,18 @@ class Network:
         (si, di, ms, dm), un_s, un_d, unreachable = self._net._table(
             s_lon, s_lat, d_lon, d_lat, max_minutes, max_snap_m
         )
+        # The CLI's order (source id, then destination id, as text) from the ids' ranks:
+        # a sort of integers rather than of the pairs' strings.
+        order = np.lexsort((_ranks(d_ids)[di], _ranks(s_ids)[si]))
+        si, di = si[order], di[order]
         out = pd.DataFrame(
             {
                 "source_id": s_ids[si],
                 "destination_id": d_ids[di],
-                "minutes": ms / 60_000.0,
-                "km": dm / 10_000.0,
+                "minutes": ms[order] / 60_000.0,
+                "km": dm[order] / 10_000.0,
             }
         )
-        out = out.sort_values(["source_id", "destination_id"], kind="stable", ignore_index=True)
         out.attrs["unsnapped"] = pd.concat(
             [unsnapped_frame(un_s, s_ids, "sources"), unsnapped_frame(un_d, d_ids, "destinations")],
             ignore_index=True,
