@@ -143,7 +143,10 @@ pub fn density_columns(
 ) -> Vec<Column> {
     let mut columns = vec![Column {
         name: "inhabitants".into(),
-        values: Values::Number(inhabitants.iter().map(|&p| Some(p)).collect(), Format::Fixed(1)),
+        values: Values::Number(
+            inhabitants.iter().map(|&p| Some(p)).collect(),
+            Format::Fixed(1),
+        ),
     }];
     let formats = [
         Format::Fixed(0),

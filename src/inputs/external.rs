@@ -130,11 +130,16 @@ pub fn join_external(
         let number = |c: usize, what: &str| -> Result<Option<f64>, String> {
             match rec.get(c).unwrap_or("").trim() {
                 "" => Ok(None),
-                t => parse_number(t).map(Some).map_err(|e| format!("{what}: {e}")),
+                t => parse_number(t)
+                    .map(Some)
+                    .map_err(|e| format!("{what}: {e}")),
             }
         };
         let read = number(value_col, &columns.value).and_then(|v| match parts_cols {
-            Some((a, b)) => Ok((v, Some((number(a, "numerator")?, number(b, "denominator")?)))),
+            Some((a, b)) => Ok((
+                v,
+                Some((number(a, "numerator")?, number(b, "denominator")?)),
+            )),
             None => Ok((v, None)),
         });
         match read {

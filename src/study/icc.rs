@@ -8,13 +8,13 @@
 //! (`icc.deficit.csv`, [`crate::indicators::deficit`]).
 
 use super::config::{IccInput, IccTypologyInput, PopulationInput};
+use crate::aggregate::supply_counts::count_supply;
 use crate::cli::icc::{
     run_icc_job, AccessInput, AccessTable, FarWhen, IccJob, PopulationSource, Typology,
 };
 use crate::export::columns::{Column, Format, Values};
-use crate::indicators::icc::{CiMethod, IccConfig};
-use crate::aggregate::supply_counts::count_supply;
 use crate::indicators::deficit::{deficits, DeficitCell, ALL};
+use crate::indicators::icc::{CiMethod, IccConfig};
 use crate::inputs::supply::Site;
 use crate::inputs::territory::{UnitIndex, UnitLayer};
 use crate::support::rejects::Rejects;
@@ -265,7 +265,9 @@ pub fn write_deficits(
                 &d.specialty,
                 &Format::Fixed(3).write(d.missing_fte),
                 &Format::Fixed(3).write(d.present_fte),
-                &d.share.map(|x| Format::Fixed(4).write(x)).unwrap_or_default(),
+                &d.share
+                    .map(|x| Format::Fixed(4).write(x))
+                    .unwrap_or_default(),
                 &d.withheld.to_string(),
             ])?;
         }

@@ -419,15 +419,9 @@ fn published_tables(p: &Published, rejects: &mut Rejects) -> anyhow::Result<Tabl
             denominator: cfg.denominator.clone(),
         };
         let rollup = cfg.rollup().map_err(anyhow::Error::msg)?;
-        let (ext, counts) = read_external(
-            &cfg.path,
-            &columns,
-            &p.levels[k],
-            cfg.per,
-            rollup,
-            rejects,
-        )
-        .with_context(|| format!("[[indicators.external]] {}", cfg.name))?;
+        let (ext, counts) =
+            read_external(&cfg.path, &columns, &p.levels[k], cfg.per, rollup, rejects)
+                .with_context(|| format!("[[indicators.external]] {}", cfg.name))?;
         tracing::info!(
             "{}: {} rows, {} joined to the {} units of {} ({} with a value)",
             cfg.name,
@@ -600,7 +594,11 @@ fn write_groups(p: &Published, level_columns: &mut [Vec<Column>]) -> anyhow::Res
         header.extend(p.summarised.iter().map(|s| format!("{}_mean", s.name)));
         csv.write_record(&header)?;
         for (g, total, of) in &means {
-            let mut row = vec![g.name.clone(), g.ages.clone(), Format::Fixed(1).write(*total)];
+            let mut row = vec![
+                g.name.clone(),
+                g.ages.clone(),
+                Format::Fixed(1).write(*total),
+            ];
             row.extend(
                 of.iter()
                     .map(|m| m.map(|m| Format::Fixed(4).write(m)).unwrap_or_default()),
@@ -684,11 +682,7 @@ fn write_typology(
             } else {
                 class
             };
-            csv.write_record([
-                shown,
-                units.to_string(),
-                Format::Fixed(1).write(population),
-            ])?;
+            csv.write_record([shown, units.to_string(), Format::Fixed(1).write(population)])?;
         }
         csv.flush()?;
         Ok(())
@@ -727,5 +721,83 @@ fn number(name: &str, values: Vec<Option<f64>>, format: Format) -> Column {
     Column {
         name: name.to_string(),
         values: Values::Number(values, format),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STUDY: &str = r#"
+[network]
+osm = "a.osm.pbf"
+[population]
+kind = "filosofi"
+path = "cells.csv"
+[[supply]]
+kind = "points"
+path = "gp.csv"
+[[territories]]
+kind = "commune"
+path = "communes.geojson"
+[[indicators.external]]
+name = "participation"
+path = "p.csv"
+level = "commune"
+numerator = "screened"
+denominator = "insured"
+per = 100
+[[reference]]
+code = "FR"
+name = "France"
+table = "reference.csv"
+[[population_groups]]
+name = "aged_75_plus"
+ages = "75+"
+[[typology]]
+name = "t"
+level = "commune"
+x = { indicator = "participation", threshold = 40, worse_when = "below" }
+y = { indicator = "gp_minutes_mean", threshold = 10 }
+"#;
+
+    #[test]
+    fn the_sections_read_and_contradictions_are_named() {
+        let s = Study::parse(STUDY).unwrap();
+        assert_eq!(s.densities.per, 10_000.0);
+        assert_eq!(s.densities.aged, 60);
+        assert_eq!(s.indicators.external[0].rollup(), Ok(Rollup::Rate));
+        assert_eq!(s.typology[0].y.worse_when, "above");
+        check(&s).unwrap();
+        let bad = |from: &str, to: &str| {
+            check(&Study::parse(&STUDY.replace(from, to)).unwrap()).unwrap_err()
+        };
+        let e = bad(
+            "level = \"commune\"\nnumerator",
+            "level = \"iris\"\nnumerator",
+        );
+        assert!(
+            e.contains("level = \"iris\" names no [[territories]] kind"),
+            "{e}"
+        );
+        let e = bad(
+            "table = \"reference.csv\"",
+            "computed = true\ntable = \"r.csv\"",
+        );
+        assert!(e.contains("[[reference]] FR: give either"), "{e}");
+        let e = bad("ages = \"75+\"", "ages = \"old\"");
+        assert!(e.contains("[[population_groups]] aged_75_plus"), "{e}");
+        let e = bad("worse_when = \"below\"", "worse_when = \"under\"");
+        assert!(e.contains("worse_when = \"under\""), "{e}");
+        let e = bad("per = 100", "per = 100\nrollup = \"sum\"");
+        assert!(e.contains("rollup = \"sum\""), "{e}");
+        assert_eq!(
+            Study::parse(&STUDY.replace("numerator = \"screened\"", ""))
+                .unwrap()
+                .indicators
+                .external[0]
+                .rollup(),
+            Ok(Rollup::Mean)
+        );
     }
 }

@@ -45,13 +45,48 @@ pub fn participation_csv(map: &CommuneMap, grid: &Grid, seed: u64) -> Vec<u8> {
 /// The reference table: published figures of the region (`11`) and of France (`FR`).
 pub fn reference_csv() -> Vec<u8> {
     let rows = [
-        ("11", "gp_density", "7.4", "illustrative regional figure (demo)"),
-        ("11", "gp_aged_60_share", "0.38", "illustrative regional figure (demo)"),
-        ("11", "participation", "33.9", "illustrative regional figure (demo)"),
-        ("FR", "gp_density", "8.9", "illustrative national figure (demo)"),
-        ("FR", "gp_aged_60_share", "0.33", "illustrative national figure (demo)"),
-        ("FR", "radiology_density", "1.3", "illustrative national figure (demo)"),
-        ("FR", "participation", "46.5", "illustrative national figure (demo)"),
+        (
+            "11",
+            "gp_density",
+            "7.4",
+            "illustrative regional figure (demo)",
+        ),
+        (
+            "11",
+            "gp_aged_60_share",
+            "0.38",
+            "illustrative regional figure (demo)",
+        ),
+        (
+            "11",
+            "participation",
+            "33.9",
+            "illustrative regional figure (demo)",
+        ),
+        (
+            "FR",
+            "gp_density",
+            "8.9",
+            "illustrative national figure (demo)",
+        ),
+        (
+            "FR",
+            "gp_aged_60_share",
+            "0.33",
+            "illustrative national figure (demo)",
+        ),
+        (
+            "FR",
+            "radiology_density",
+            "1.3",
+            "illustrative national figure (demo)",
+        ),
+        (
+            "FR",
+            "participation",
+            "46.5",
+            "illustrative national figure (demo)",
+        ),
     ];
     let mut out = String::from("code,indicator,value,source\n");
     for (code, indicator, value, source) in rows {
