@@ -112,6 +112,9 @@ pub struct ExternalConfig {
     /// `rate`, `mean` or `none` (default: `rate` with a numerator and denominator, else
     /// `mean`).
     pub rollup: Option<String>,
+    /// Smaller values are better (a share without a *médecin traitant*): the map's colours.
+    #[serde(default)]
+    pub lower_is_better: bool,
 }
 
 fn default_code() -> String {
