@@ -35,13 +35,16 @@ pub enum Rollup {
     None,
 }
 
+/// Per-unit values, `None` where a unit has none.
+pub type PerUnit = Vec<Option<f64>>;
+
 /// One outside indicator on the units of its level.
 #[derive(Clone, Debug, PartialEq)]
 pub struct External {
     /// Value per unit of its level, as published.
-    pub values: Vec<Option<f64>>,
+    pub values: PerUnit,
     /// Numerator and denominator per unit, for a rate.
-    pub parts: Option<(Vec<Option<f64>>, Vec<Option<f64>>)>,
+    pub parts: Option<(PerUnit, PerUnit)>,
     /// Multiplier of a rate (100 for a percentage).
     pub per: f64,
     /// How it is carried.

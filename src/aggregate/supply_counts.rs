@@ -67,7 +67,8 @@ pub fn count_supply(
 ) -> Vec<BTreeMap<String, SupplyCount>> {
     type Places = BTreeSet<(u64, u64)>;
     type People<'a> = BTreeMap<&'a str, Option<u32>>;
-    let mut seen: Vec<BTreeMap<&str, (Places, People, Vec<f64>)>> = vec![BTreeMap::new(); units];
+    type Seen<'a> = BTreeMap<&'a str, (Places, People<'a>, Vec<f64>)>;
+    let mut seen: Vec<Seen> = vec![BTreeMap::new(); units];
     for (site, of) in sites.iter().zip(units_of) {
         for &u in of {
             let (places, people, fte) = seen[u].entry(site.category.as_str()).or_default();
