@@ -133,6 +133,7 @@ pub(crate) fn care_name(category: &str, lang: Lang) -> String {
         "emergency" => ("service d'urgences", "emergency department"),
         "ophthalmology" => ("ophtalmologue", "ophthalmologist"),
         "paediatrics" | "pediatrics" => ("pédiatre", "paediatrician"),
+        "Santé" | "sante" => ("lieu de santé public", "public health facility"),
         other => (other, other),
     };
     lang.pick(fr, en).to_string()
