@@ -10,6 +10,7 @@
 //! the rest of the communes it lies in (their origins outside every QPV).
 
 use super::report::care_name;
+use super::streets::Streets;
 use crate::export::report::lang::Lang;
 use crate::inputs::territory::UnitLayer;
 use std::collections::BTreeSet;
@@ -27,9 +28,19 @@ pub struct People<'a> {
     pub communes: Option<(&'a UnitLayer, Vec<Option<usize>>)>,
     /// The QPV layer and each origin's QPV, when the study has one.
     pub qpv: Option<(&'a UnitLayer, Vec<Option<usize>>)>,
+    /// Position per origin, WGS84 `(lon, lat)`.
+    pub centres: &'a [(f64, f64)],
+    /// Named streets of the network, when it has names.
+    pub streets: Option<&'a Streets>,
 }
 
 impl People<'_> {
+    /// The nearest named street of origin `i`, when known.
+    pub fn street(&self, i: usize) -> Option<&str> {
+        let (lon, lat) = self.centres[i];
+        self.streets?.nearest(lon, lat)
+    }
+
     /// Name of the commune of origin `i`, empty when none.
     pub fn commune_name(&self, i: usize) -> String {
         match &self.communes {
@@ -158,11 +169,14 @@ pub fn time_sentences(
             .iter()
             .map(|&i| {
                 let place = people.commune_name(i);
-                let at = if place.is_empty() {
+                let mut at = if place.is_empty() {
                     String::new()
                 } else {
                     format!("{}{place}", lang.pick(" à ", " in "))
                 };
+                if let Some(street) = people.street(i) {
+                    at.push_str(&format!("{}{street}", lang.pick(", près de ", ", near ")));
+                }
                 format!(
                     "{}{at} ({} min, {} {})",
                     people.ids[i],
@@ -236,6 +250,8 @@ mod tests {
             ids: &ids,
             communes: Some((&communes, vec![Some(0), Some(0), Some(0), Some(0), Some(1)])),
             qpv: Some((&qpvs, vec![Some(0), Some(0), None, None, None])),
+            centres: &[(0.0, 0.0); 5],
+            streets: None,
         };
         // Beyond 5 min: 2 of 5 (40 %); beyond 10: 2 of 5; beyond 15: 1 of 5 = 20 %.
         assert_eq!(telling_threshold(&values, &weights, &[5.0, 10.0, 15.0]), Some(15.0));
@@ -270,6 +286,8 @@ mod tests {
             ids: &ids,
             communes: None,
             qpv: None,
+            centres: &[(0.0, 0.0); 2],
+            streets: None,
         };
         let s = time_sentences(Lang::Fr, "pharmacist", &values, &people, &[5.0], true);
         assert!(s[0].starts_with("0 % des habitants (0 personnes)"), "{s:?}");

@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod report;
 pub mod run;
 pub mod scenarios;
+pub mod streets;
 pub mod suggest;
 pub mod zonage;
 

@@ -724,6 +724,7 @@ fn cell_section(
                 vec![
                     c.layer.ids[i].clone(),
                     c.people.commune_name(i),
+                    c.people.street(i).unwrap_or_default().to_string(),
                     qpv,
                     lang.number(w[i], 0),
                     lang.number(h.values[i].unwrap_or(0.0), 1),
@@ -741,6 +742,7 @@ fn cell_section(
             &[
                 lang.pick("carreau", "cell"),
                 "commune",
+                lang.pick("rue la plus proche", "nearest street"),
                 "QPV",
                 lang.pick("habitants", "inhabitants"),
                 "minutes",
@@ -884,8 +886,9 @@ fn scenario_section(r: &mut Report, sc: &ScenarioReport, lang: Lang) -> anyhow::
         .map(|(b, a)| Some((*a)? - (*b)?))
         .collect();
     let delta_title = format!(
-        "{} {per} {level} : {} − {}",
+        "{} {per} {level}{}{} − {}",
         sc.indicator,
+        lang.pick(" : ", ": "),
         sc.name,
         lang.pick("situation actuelle", "baseline")
     );
@@ -1023,10 +1026,11 @@ mod tests {
 
     #[test]
     fn zonage_and_scenario_sections_draw_each_unit_in_its_class_colour() {
-        let study = Study::parse(
+        let mut study = Study::parse(
             "[network]\ngraph = \"g.bin\"\n[population]\nkind = \"filosofi\"\npath = \"c.csv\"\n",
         )
         .unwrap();
+        study.output.lang = Lang::En;
         let l = layer();
         let section = ZonageSection {
             level: "tvs".into(),
@@ -1073,6 +1077,7 @@ mod tests {
                 study: &study,
                 levels: &[],
                 headlines: &[],
+                cells: None,
                 sites_of: &|_| Vec::new(),
                 qpv_gaps: &[],
                 rejects: &rejects,

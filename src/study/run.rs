@@ -31,6 +31,7 @@ use super::levels::{
 };
 use super::config::PopulationInput;
 use super::findings::People as Residents;
+use super::streets::Streets;
 use super::report::{
     backdrop_roads, credits, write_report, CellsInput, Headline, ReportInput, ScenarioReport,
     ZonageReport,
@@ -444,6 +445,10 @@ pub fn run_study_in(path: &Path, out: Option<&Path>, lang: Option<Lang>) -> anyh
             },
         };
         let roads = backdrop_roads(&graph, &points);
+        let streets = match &study.network.lines {
+            Some(p) => Some(Streets::read(p, study.network.layer.as_deref())?),
+            None => None,
+        };
         let credits = credits(&study, lang);
         let outlines: Vec<Outline> = levels
             .iter()
@@ -471,6 +476,8 @@ pub fn run_study_in(path: &Path, out: Option<&Path>, lang: Option<Lang>) -> anyh
                 ids: &ids,
                 communes,
                 qpv: first_unit("qpv"),
+                centres: &points,
+                streets: streets.as_ref(),
             },
         });
         let sites_of = |category: &str| -> Vec<(f64, f64)> {

@@ -230,7 +230,7 @@ pub fn render(spec: &CellMapSpec, lang: Lang, width: f64) -> Result<String, Repo
         .into_iter()
         .zip(&colours)
         .zip(&counts)
-        .map(|((l, c), n)| (*c, l, *n))
+        .map(|((l, c), n)| (*c, lang.localise(&l), *n))
         .collect();
     items.push((NO_DATA, lang.pick("pas de valeur", "no data").into(), no_data));
     let xs: Vec<f64> = positions.iter().map(|p| (p.0 * 10.0).round() / 10.0).collect();

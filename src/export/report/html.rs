@@ -25,10 +25,10 @@ pub fn escape(text: &str) -> String {
     s
 }
 
-/// Whether a cell reads as a number (then it is right-aligned).
+/// Whether a cell reads as a number, decimal point or comma (then it is right-aligned).
 fn numeric(cell: &str) -> bool {
     let t = cell.trim().trim_end_matches('%').trim();
-    !t.is_empty() && t.replace(' ', "").parse::<f64>().is_ok()
+    !t.is_empty() && t.replace(' ', "").replace(',', ".").parse::<f64>().is_ok()
 }
 
 /// A `<table>` with a caption, a header row and body rows (all text escaped); rows must
@@ -153,7 +153,8 @@ mod tests {
         assert!(!p.contains("https:"));
         assert!(!p.contains("<link"));
         assert!(!p.contains("src="));
-        assert!(!p.contains("import"));
+        assert!(!p.contains("@import"));
+        assert!(!p.contains("import("));
         // A value cannot close the data block early.
         assert!(p.contains("[\"<\\/script>\"]"));
         assert!(p.contains("\"cell\":\"Carreau\""));

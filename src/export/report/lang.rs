@@ -41,6 +41,15 @@ impl Lang {
         }
     }
 
+    /// `text` (numbers written with a decimal point, e.g. a legend's `2.5 – 5.0`) with the
+    /// language's decimal separator.
+    pub fn localise(self, text: &str) -> String {
+        match self {
+            Lang::Fr => text.replace('.', ","),
+            Lang::En => text.to_string(),
+        }
+    }
+
     /// `share` (0 to 1) as a percentage with no decimal, `12 %`.
     pub fn percent(self, share: f64) -> String {
         format!("{} %", self.number(100.0 * share, 0))

@@ -339,7 +339,7 @@ fn render_map(spec: &MapSpec, width: f64, lang: Lang) -> Result<String, ReportEr
         .into_iter()
         .zip(&colours)
         .zip(&counts)
-        .map(|((label, c), n)| (*c, label, *n))
+        .map(|((label, c), n)| (*c, lang.localise(&label), *n))
         .collect();
     items.push((NO_DATA, lang.pick("pas de valeur", "no data").into(), no_data));
     Ok(interactive_figure(
@@ -889,7 +889,8 @@ mod tests {
         )
         .unwrap();
         let h = r.html();
-        assert_eq!(h.matches("<div class=\"pair\">").count(), 1);
+        assert_eq!(h.matches("<div class=\"pair\" data-show=\"both\">").count(), 1);
+        assert!(h.contains("<button type=\"button\" data-show=\"after\">after</button>"));
         assert_eq!(h.matches("<path ").count(), 4);
         assert_eq!(h.matches("fill=\"#f03b20\"><title>").count(), 2);
         assert_eq!(h.matches("fill=\"#ffeda0\"><title>").count(), 2);
