@@ -133,7 +133,10 @@ fn the_demo_report_works_in_headless_chromium() {
         &["--window-size=1400,1000", "--dump-dom", &url],
     );
     let dom = String::from_utf8_lossy(&out.stdout);
-    let start = dom.find("<pre id=\"probe\">").expect("probe block in the DOM") + 16;
+    let start = dom
+        .find("<pre id=\"probe\">")
+        .expect("probe block in the DOM")
+        + 16;
     let end = start + dom[start..].find("</pre>").unwrap();
     let json = base64::engine::general_purpose::STANDARD
         .decode(dom[start..end].trim())
@@ -156,7 +159,10 @@ fn the_demo_report_works_in_headless_chromium() {
     assert_eq!(probe["cellsHidden"], true, "the cells layer switches off");
     assert_eq!(probe["zoomed"], true, "the zoom button changes the view");
     assert_eq!(probe["unitInfo"], probe["unitTitle"], "a click on a unit");
-    assert_eq!(probe["pairAfter"], true, "the scenario toggle shows the after map");
+    assert_eq!(
+        probe["pairAfter"], true,
+        "the scenario toggle shows the after map"
+    );
 
     // A screenshot: the first screen holds the findings; a tall one reaches the cell maps,
     // drawn in the YlOrRd oranges and reds.

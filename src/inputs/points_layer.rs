@@ -314,7 +314,12 @@ fn point_of(feature: &Feature) -> Result<[f64; 2], String> {
             .to_geo()
             .ok()
             .and_then(|g| geo::InteriorPoint::interior_point(&g))
-            .ok_or_else(|| format!("{} geometry without an interior point", geom.geometry_name()))?;
+            .ok_or_else(|| {
+                format!(
+                    "{} geometry without an interior point",
+                    geom.geometry_name()
+                )
+            })?;
         return Ok([p.x(), p.y()]);
     }
     Err(format!("{} geometry, not a point", geom.geometry_name()))

@@ -72,7 +72,11 @@ fn beyond(
 
 /// The smallest of `thresholds` beyond which at most [`FAR_SHARE`] of the inhabitants
 /// live (the largest when none is).
-pub fn telling_threshold(values: &[Option<f64>], weights: &[f64], thresholds: &[f64]) -> Option<f64> {
+pub fn telling_threshold(
+    values: &[Option<f64>],
+    weights: &[f64],
+    thresholds: &[f64],
+) -> Option<f64> {
     thresholds
         .iter()
         .copied()
@@ -141,14 +145,26 @@ pub fn time_sentences(
             let rest = beyond(values, w, t, |i| {
                 qpv_of[i].is_none() && commune_of[i].is_some_and(|c| around.contains(&c))
             });
-            let names: Vec<&str> = around.iter().map(|c| communes.units[*c].name.as_str()).collect();
-            rows.push((share, unit.name.clone(), rest.map(|r| r.0), names.join(", ")));
+            let names: Vec<&str> = around
+                .iter()
+                .map(|c| communes.units[*c].name.as_str())
+                .collect();
+            rows.push((
+                share,
+                unit.name.clone(),
+                rest.map(|r| r.0),
+                names.join(", "),
+            ));
         }
         rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         for (share, name, rest, places) in rows.into_iter().take(5) {
             let against = match (rest, lang) {
-                (Some(r), Lang::Fr) => format!(", contre {} dans le reste de {places}", lang.percent(r)),
-                (Some(r), Lang::En) => format!(", against {} in the rest of {places}", lang.percent(r)),
+                (Some(r), Lang::Fr) => {
+                    format!(", contre {} dans le reste de {places}", lang.percent(r))
+                }
+                (Some(r), Lang::En) => {
+                    format!(", against {} in the rest of {places}", lang.percent(r))
+                }
                 (None, _) => String::new(),
             };
             out.push(match lang {
@@ -188,7 +204,10 @@ pub fn time_sentences(
             .collect();
         out.push(format!(
             "{} {care}{}{}.",
-            lang.pick("Lieux habités les plus éloignés d'un", "Inhabited places farthest from a"),
+            lang.pick(
+                "Lieux habités les plus éloignés d'un",
+                "Inhabited places farthest from a"
+            ),
             lang.pick(" : ", ": "),
             list.join(lang.pick(" ; ", "; "))
         ));
@@ -254,7 +273,10 @@ mod tests {
             streets: None,
         };
         // Beyond 5 min: 2 of 5 (40 %); beyond 10: 2 of 5; beyond 15: 1 of 5 = 20 %.
-        assert_eq!(telling_threshold(&values, &weights, &[5.0, 10.0, 15.0]), Some(15.0));
+        assert_eq!(
+            telling_threshold(&values, &weights, &[5.0, 10.0, 15.0]),
+            Some(15.0)
+        );
         let s = time_sentences(Lang::Fr, "gp", &values, &people, &[5.0, 10.0, 15.0], true);
         assert_eq!(
             s[0],
@@ -265,7 +287,10 @@ mod tests {
             "0 % des habitants du QPV Blanqui vivent à plus de 15 minutes d'un médecin généraliste, contre 0 % dans le reste de Bondy."
         );
         let s = time_sentences(Lang::En, "gp", &values, &people, &[10.0], true);
-        assert_eq!(time_sentences(Lang::En, "gp", &values, &people, &[10.0], false).len(), 1);
+        assert_eq!(
+            time_sentences(Lang::En, "gp", &values, &people, &[10.0], false).len(),
+            1
+        );
         assert_eq!(
             s[1],
             "50 % of the inhabitants of QPV Blanqui live more than 10 minutes from a GP, against 0 % in the rest of Bondy."

@@ -160,7 +160,10 @@ fn display(study: &Study, name: &str, lang: Lang) -> Display {
         return Display {
             title: format!(
                 "{} {}",
-                lang.pick("Temps en voiture jusqu'au plus proche", "Car time to the nearest"),
+                lang.pick(
+                    "Temps en voiture jusqu'au plus proche",
+                    "Car time to the nearest"
+                ),
                 care_name(category, lang)
             ),
             unit: "minutes".into(),
@@ -251,7 +254,11 @@ pub fn credits(study: &Study, lang: Lang) -> Vec<String> {
     let pop = study.population.path();
     out.push(match &study.population {
         super::config::PopulationInput::Filosofi { .. } => {
-            format!("INSEE, Filosofi {} ({})", lang.pick("carroyé 200 m", "200 m grid"), file(pop))
+            format!(
+                "INSEE, Filosofi {} ({})",
+                lang.pick("carroyé 200 m", "200 m grid"),
+                file(pop)
+            )
         }
         _ => format!("{} ({})", lang.pick("population", "population"), file(pop)),
     });
@@ -263,7 +270,12 @@ pub fn credits(study: &Study, lang: Lang) -> Vec<String> {
             "cpts" => "CPTS",
             other => other,
         };
-        let from = t.path.as_deref().or(t.members.as_deref()).map(file).unwrap_or_default();
+        let from = t
+            .path
+            .as_deref()
+            .or(t.members.as_deref())
+            .map(file)
+            .unwrap_or_default();
         out.push(format!("{who} ({from})"));
     }
     for s in &study.supply {
@@ -298,7 +310,9 @@ fn road_rank(class: &str) -> u8 {
 /// in the graph's order; the minor then the local ones dropped when more than
 /// [`MAX_ROADS`].
 pub fn backdrop_roads(graph: &crate::network::graph::Graph, points: &[(f64, f64)]) -> Vec<Road> {
-    let finite = points.iter().filter(|(x, y)| x.is_finite() && y.is_finite());
+    let finite = points
+        .iter()
+        .filter(|(x, y)| x.is_finite() && y.is_finite());
     let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     for (x, y) in finite {
         x0 = x0.min(*x);
@@ -374,7 +388,10 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
             let title = format!(
                 "{} — {} {}",
                 d.title,
-                lang.pick("moyenne pondérée par la population, par", "population-weighted mean per"),
+                lang.pick(
+                    "moyenne pondérée par la population, par",
+                    "population-weighted mean per"
+                ),
                 layer.kind
             );
             let label = care_name(category, lang);
@@ -419,7 +436,11 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
                 let mut order: Vec<usize> = (0..layer.units.len())
                     .filter(|&u| values[u].is_some())
                     .collect();
-                let sign = if h.polarity == Polarity::LowerIsBetter { 1.0 } else { -1.0 };
+                let sign = if h.polarity == Polarity::LowerIsBetter {
+                    1.0
+                } else {
+                    -1.0
+                };
                 order.sort_by(|&a, &b| {
                     let (va, vb) = (values[a].unwrap_or(0.0), values[b].unwrap_or(0.0));
                     (sign * vb)
@@ -445,7 +466,11 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
                         d.title,
                         d.unit
                     ),
-                    &["code", lang.pick("nom", "name"), lang.pick("moyenne", "mean")],
+                    &[
+                        "code",
+                        lang.pick("nom", "name"),
+                        lang.pick("moyenne", "mean"),
+                    ],
                     &rows,
                 )?;
             }
@@ -506,12 +531,20 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
             "Lignes, objets et points écartés (détail dans rejects.csv)",
             "Rows, features and points left out (details in rejects.csv)",
         ),
-        &[lang.pick("fichier", "file"), lang.pick("raison", "reason"), lang.pick("nombre", "count")],
+        &[
+            lang.pick("fichier", "file"),
+            lang.pick("raison", "reason"),
+            lang.pick("nombre", "count"),
+        ],
         &rejected,
     )?;
     r.heading(lang.pick("Résumé du calcul", "Run summary"));
     let lines: Vec<Vec<String>> = input.summary.lines().map(|l| vec![l.to_string()]).collect();
-    r.table(lang.pick("Ce qui a été lu et calculé", "What was read and computed"), &["summary"], &lines)?;
+    r.table(
+        lang.pick("Ce qui a été lu et calculé", "What was read and computed"),
+        &["summary"],
+        &lines,
+    )?;
     r.heading(lang.pick("Sources et paramètres", "Sources and parameters"));
     let mut sources = vec![vec![
         lang.pick("profil", "profile").to_string(),
@@ -565,8 +598,7 @@ fn key_findings(input: &ReportInput, lang: Lang) -> Vec<String> {
         .filter(|h| h.polarity == Polarity::HigherIsBetter)
     {
         let d = display(input.study, h.name, lang);
-        let Some((layer, columns)) = input.levels.iter().find(|(l, _)| l.kind == "commune")
-        else {
+        let Some((layer, columns)) = input.levels.iter().find(|(l, _)| l.kind == "commune") else {
             continue;
         };
         let Some(values) = column(columns, &format!("{}_mean", h.name)) else {
@@ -584,7 +616,10 @@ fn key_findings(input: &ReportInput, lang: Lang) -> Vec<String> {
             out.push(format!(
                 "{} : {} {} {} ({} {}).",
                 d.title,
-                lang.pick("la commune la moins dotée est", "the least served commune is"),
+                lang.pick(
+                    "la commune la moins dotée est",
+                    "the least served commune is"
+                ),
                 layer.units[u].name,
                 lang.pick("avec", "with"),
                 lang.number(values[u].unwrap_or(0.0) * d.factor, d.decimals),
@@ -675,7 +710,8 @@ fn cell_section(
             c.layer.side_m
         )
     } else {
-        lang.pick("Par lieu de population", "Per population point").to_string()
+        lang.pick("Par lieu de population", "Per population point")
+            .to_string()
     };
     r.heading(&what);
     r.paragraph(lang.pick(
@@ -736,7 +772,10 @@ fn cell_section(
         r.table(
             &format!(
                 "{} : {}",
-                lang.pick("Lieux habités les moins bien desservis", "Worst-served inhabited places"),
+                lang.pick(
+                    "Lieux habités les moins bien desservis",
+                    "Worst-served inhabited places"
+                ),
                 d.title
             ),
             &[
@@ -780,7 +819,10 @@ fn inhabitants(x: f64) -> String {
 /// The zonage section: a categorical map per scheme and the class totals.
 fn zonage_section(r: &mut Report, z: &ZonageReport, lang: Lang) -> anyhow::Result<()> {
     let level = &z.zonage.level;
-    r.heading(&format!("{} {level}", lang.pick("Zonage par", "Zonage per")));
+    r.heading(&format!(
+        "{} {level}",
+        lang.pick("Zonage par", "Zonage per")
+    ));
     r.paragraph(&match lang {
         Lang::Fr => format!(
             "Classes de chaque schéma de zonage de l'étude (zonage_{level}.csv) ; les quotas \
@@ -835,7 +877,11 @@ fn zonage_section(r: &mut Report, z: &ZonageReport, lang: Lang) -> anyhow::Resul
 /// One scenario: headline figures, before/after maps with shared classes, the difference
 /// map and the zonage class changes.
 fn scenario_section(r: &mut Report, sc: &ScenarioReport, lang: Lang) -> anyhow::Result<()> {
-    r.heading(&format!("{} {}", lang.pick("Scénario :", "Scenario:"), sc.name));
+    r.heading(&format!(
+        "{} {}",
+        lang.pick("Scénario :", "Scenario:"),
+        sc.name
+    ));
     r.paragraph(sc.description);
     r.table(
         &format!(

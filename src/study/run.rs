@@ -23,22 +23,20 @@
 //!   `summary.txt`, `manifest.json` (inputs with size and hash, parameters, version,
 //!   timings).
 
+use super::config::PopulationInput;
 use super::config::Study;
+use super::findings::People as Residents;
 use super::inputs::{read_population, read_supply, read_territories};
 use super::levels::{
     access_spec, commune_level_columns, file_and_line, summaries, summarised, summary_columns,
     weighted_mean, CommuneTimesCache, People, Summarised,
 };
-use super::config::PopulationInput;
-use super::findings::People as Residents;
-use super::streets::Streets;
 use super::report::{
     backdrop_roads, credits, write_report, CellsInput, Headline, ReportInput, ScenarioReport,
     ZonageReport,
 };
-use crate::export::report::cells::{Backdrop, CellLayer, Outline, OutlineStyle};
-use crate::export::report::lang::Lang;
 use super::scenarios::{run_scenarios, shown as scenario_shown, BaselineRun};
+use super::streets::Streets;
 use super::suggest::{run_suggest, SuggestContext};
 use super::zonage::StudyZonage;
 use crate::access::{AccessEngine, AccessResults};
@@ -50,6 +48,8 @@ use crate::export::columns::{origin_columns, Column, Format, Values};
 use crate::export::csv::write_origins_csv;
 use crate::export::geojson::{write_origins_geojson, write_units_geojson};
 use crate::export::gpkg::GpkgWriter;
+use crate::export::report::cells::{Backdrop, CellLayer, Outline, OutlineStyle};
+use crate::export::report::lang::Lang;
 use crate::inputs::demand::Origin;
 use crate::inputs::supply::Site;
 use crate::inputs::territory::{UnitIndex, UnitLayer};
@@ -153,7 +153,11 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
 
 /// Runs the study at `path`, output folder overridden by `out` and the report's language
 /// by `lang` when given.
-pub fn run_study_in(path: &Path, out: Option<&Path>, lang: Option<Lang>) -> anyhow::Result<RunOutput> {
+pub fn run_study_in(
+    path: &Path,
+    out: Option<&Path>,
+    lang: Option<Lang>,
+) -> anyhow::Result<RunOutput> {
     let t0 = Instant::now();
     let mut study = Study::load(path)?;
     if let Some(o) = out {

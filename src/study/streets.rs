@@ -71,7 +71,10 @@ impl Streets {
                 let mut pts: Vec<[f64; 2]> = part.coords().map(|c| [c.x, c.y]).collect();
                 transform_between(&crs, "EPSG:4326", &mut pts)?;
                 if !name.is_empty() && pts.len() >= 2 {
-                    lines.push((name.clone(), pts.into_iter().map(|p| (p[0], p[1])).collect()));
+                    lines.push((
+                        name.clone(),
+                        pts.into_iter().map(|p| (p[0], p[1])).collect(),
+                    ));
                 }
             }
         }
@@ -108,8 +111,14 @@ mod tests {
         let dy = |m: f64| 48.9 + m / METRES_PER_DEGREE;
         let streets = Streets {
             lines: vec![
-                ("Rue Far".into(), vec![(2.40, dy(300.0)), (2.50, dy(300.0))].into()),
-                ("Avenue Near".into(), vec![(2.40, dy(100.0)), (2.50, dy(100.0))].into()),
+                (
+                    "Rue Far".into(),
+                    vec![(2.40, dy(300.0)), (2.50, dy(300.0))].into(),
+                ),
+                (
+                    "Avenue Near".into(),
+                    vec![(2.40, dy(100.0)), (2.50, dy(100.0))].into(),
+                ),
             ],
         };
         assert_eq!(streets.nearest(2.45, 48.9), Some("Avenue Near"));

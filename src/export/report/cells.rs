@@ -112,7 +112,10 @@ pub struct CellMapSpec<'a> {
 /// The display projection of a cell layer `width` pixels wide (frame at most as high).
 pub fn projection(cells: &CellLayer, width: f64) -> Option<Projection> {
     let half = cells.side_m / 2.0 / METRES_PER_DEGREE;
-    let mut it = cells.centres.iter().filter(|(x, y)| x.is_finite() && y.is_finite());
+    let mut it = cells
+        .centres
+        .iter()
+        .filter(|(x, y)| x.is_finite() && y.is_finite());
     let first = it.next()?;
     let (mut x0, mut y0, mut x1, mut y1) = (first.0, first.1, first.0, first.1);
     for (x, y) in it {
@@ -157,7 +160,11 @@ pub fn render(spec: &CellMapSpec, lang: Lang, width: f64) -> Result<String, Repo
             cells.population.len()
         )));
     }
-    if let Some(i) = spec.values.iter().position(|v| v.is_some_and(|x| !x.is_finite())) {
+    if let Some(i) = spec
+        .values
+        .iter()
+        .position(|v| v.is_some_and(|x| !x.is_finite()))
+    {
         return Err(err(format!("cell {}: value is not finite", cells.ids[i])));
     }
     let classes = Classes::new(&spec.breaks, spec.values).map_err(|e| err(e.to_string()))?;
@@ -178,12 +185,16 @@ pub fn render(spec: &CellMapSpec, lang: Lang, width: f64) -> Result<String, Repo
             None => no_data += 1,
         }
     }
-    let positions: Vec<(f64, f64)> = cells.centres.iter().map(|(x, y)| proj.apply(*x, *y)).collect();
+    let positions: Vec<(f64, f64)> = cells
+        .centres
+        .iter()
+        .map(|(x, y)| proj.apply(*x, *y))
+        .collect();
     let (w, h) = proj.size();
     let mut s = String::new();
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{}\">\n",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{}\">",
         escape(&format!("{} — {}", spec.title, lang.pick("carte par carreau", "map per cell")))
     );
     s.push_str("<g data-layer=\"cells\">\n");
@@ -194,7 +205,15 @@ pub fn render(spec: &CellMapSpec, lang: Lang, width: f64) -> Result<String, Repo
         for ((x, y), k) in positions.iter().zip(&class_of) {
             let d = &mut paths[k.unwrap_or(classes.count())];
             if cells.side_m > 0.0 {
-                let _ = write!(d, "M{} {}h{}v{}h-{}z", px(x - side / 2.0), px(y - side / 2.0), px(side), px(side), px(side));
+                let _ = write!(
+                    d,
+                    "M{} {}h{}v{}h-{}z",
+                    px(x - side / 2.0),
+                    px(y - side / 2.0),
+                    px(side),
+                    px(side),
+                    px(side)
+                );
             } else {
                 let _ = write!(d, "M{} {}h0", px(*x), px(*y));
             }
@@ -232,9 +251,19 @@ pub fn render(spec: &CellMapSpec, lang: Lang, width: f64) -> Result<String, Repo
         .zip(&counts)
         .map(|((l, c), n)| (*c, lang.localise(&l), *n))
         .collect();
-    items.push((NO_DATA, lang.pick("pas de valeur", "no data").into(), no_data));
-    let xs: Vec<f64> = positions.iter().map(|p| (p.0 * 10.0).round() / 10.0).collect();
-    let ys: Vec<f64> = positions.iter().map(|p| (p.1 * 10.0).round() / 10.0).collect();
+    items.push((
+        NO_DATA,
+        lang.pick("pas de valeur", "no data").into(),
+        no_data,
+    ));
+    let xs: Vec<f64> = positions
+        .iter()
+        .map(|p| (p.0 * 10.0).round() / 10.0)
+        .collect();
+    let ys: Vec<f64> = positions
+        .iter()
+        .map(|p| (p.1 * 10.0).round() / 10.0)
+        .collect();
     let values: Vec<Option<String>> = spec
         .values
         .iter()
@@ -276,7 +305,10 @@ pub fn render(spec: &CellMapSpec, lang: Lang, width: f64) -> Result<String, Repo
             points: spec.points,
             note: &format!(
                 "{note} {}",
-                lang.pick("Nombre de carreaux entre parenthèses.", "Number of cells in brackets.")
+                lang.pick(
+                    "Nombre de carreaux entre parenthèses.",
+                    "Number of cells in brackets."
+                )
             ),
             layers: &layers,
             cell_data: &data,
@@ -308,8 +340,14 @@ fn raster(
     for ((x, y), k) in positions.iter().zip(class_of) {
         let fill = k.map(|k| fills[k]).unwrap_or(none);
         let (cx, cy) = (x * DENSITY, y * DENSITY);
-        let (c0, c1) = ((cx - half).floor().max(0.0) as usize, ((cx + half).ceil() as usize).min(iw));
-        let (r0, r1) = ((cy - half).floor().max(0.0) as usize, ((cy + half).ceil() as usize).min(ih));
+        let (c0, c1) = (
+            (cx - half).floor().max(0.0) as usize,
+            ((cx + half).ceil() as usize).min(iw),
+        );
+        let (r0, r1) = (
+            (cy - half).floor().max(0.0) as usize,
+            ((cy + half).ceil() as usize).min(ih),
+        );
         for r in r0..r1.max(r0 + 1).min(ih) {
             for c in c0..c1.max(c0 + 1).min(iw) {
                 rgba[(r * iw + c) * 4..(r * iw + c) * 4 + 4].copy_from_slice(&fill);
@@ -344,11 +382,21 @@ fn roads(s: &mut String, roads: &[Road], proj: &Projection) {
         let line = line.simplify(ROAD_TOLERANCE_PX);
         let dd = &mut d[usize::from(r.rank.min(2))];
         for (i, c) in line.coords().enumerate() {
-            let _ = write!(dd, "{}{} {}", if i == 0 { "M" } else { " L" }, px(c.x), px(c.y));
+            let _ = write!(
+                dd,
+                "{}{} {}",
+                if i == 0 { "M" } else { " L" },
+                px(c.x),
+                px(c.y)
+            );
         }
     }
     s.push_str("<g data-layer=\"roads\" fill=\"none\" stroke-linecap=\"round\" stroke-linejoin=\"round\" pointer-events=\"none\">\n");
-    for (rank, (stroke, width)) in [("#555555", 1.6), ("#777777", 0.9), ("#999999", 0.5)].iter().enumerate().rev() {
+    for (rank, (stroke, width)) in [("#555555", 1.6), ("#777777", 0.9), ("#999999", 0.5)]
+        .iter()
+        .enumerate()
+        .rev()
+    {
         if !d[rank].is_empty() {
             let _ = writeln!(s, "<path stroke=\"{stroke}\" stroke-opacity=\"0.75\" stroke-width=\"{width}\" d=\"{}\"/>", d[rank]);
         }
@@ -370,17 +418,30 @@ fn outline(s: &mut String, o: &Outline, proj: &Projection) {
     let mut labels = String::new();
     for u in &o.layer.units {
         let d = svg::path_data(&u.geometry, proj);
-        let _ = writeln!(s, "<path d=\"{d}\"><title>{}</title></path>", escape(&u.name));
+        let _ = writeln!(
+            s,
+            "<path d=\"{d}\"><title>{}</title></path>",
+            escape(&u.name)
+        );
         let (Some(bb), Some(p)) = (u.geometry.bounding_rect(), u.geometry.interior_point()) else {
             continue;
         };
-        let (a, b) = (proj.apply(bb.min().x, bb.min().y), proj.apply(bb.max().x, bb.max().y));
+        let (a, b) = (
+            proj.apply(bb.min().x, bb.min().y),
+            proj.apply(bb.max().x, bb.max().y),
+        );
         let text_w = u.name.chars().count() as f64 * font * 0.55;
         if (b.0 - a.0).abs() < text_w * 0.8 || (a.1 - b.1).abs() < font * 1.5 {
             continue;
         }
         let (x, y) = proj.apply(p.x(), p.y());
-        let _ = writeln!(labels, "<text x=\"{}\" y=\"{}\">{}</text>", px(x), px(y), escape(&u.name));
+        let _ = writeln!(
+            labels,
+            "<text x=\"{}\" y=\"{}\">{}</text>",
+            px(x),
+            px(y),
+            escape(&u.name)
+        );
     }
     s.push_str("</g>\n");
     if !labels.is_empty() {
@@ -442,6 +503,92 @@ fn north_arrow(s: &mut String, w: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Centres, identifiers, inhabitants and values of a test grid.
+    type Grid = (Vec<(f64, f64)>, Vec<String>, Vec<f64>, Vec<Option<f64>>);
+
+    /// An `n × n` grid of 200 m cells from (2.0° E, 46.0° N), values = row + column minutes.
+    fn grid(n: usize) -> Grid {
+        let d_lat = 200.0 / METRES_PER_DEGREE;
+        let d_lon = d_lat / 46f64.to_radians().cos();
+        let mut centres = Vec::with_capacity(n * n);
+        let mut values = Vec::with_capacity(n * n);
+        for r in 0..n {
+            for c in 0..n {
+                centres.push((2.0 + c as f64 * d_lon, 46.0 + r as f64 * d_lat));
+                values.push((r + c > 0).then_some((r + c) as f64));
+            }
+        }
+        let ids = (0..n * n).map(|i| format!("c{i}")).collect();
+        (centres, ids, vec![10.0; n * n], values)
+    }
+
+    fn render_grid(n: usize) -> String {
+        let (centres, ids, population, values) = grid(n);
+        let places = vec![String::new(); n * n];
+        let backdrop = Backdrop {
+            roads: &[],
+            outlines: vec![],
+            credits: &["INSEE, Filosofi".to_string()],
+        };
+        render(
+            &CellMapSpec {
+                title: "t",
+                unit: "minutes",
+                cells: CellLayer {
+                    centres: &centres,
+                    ids: &ids,
+                    population: &population,
+                    places: &places,
+                    side_m: 200.0,
+                },
+                values: &values,
+                breaks: Breaks::Fixed(vec![5.0, 10.0]),
+                polarity: Polarity::LowerIsBetter,
+                decimals: 0,
+                backdrop: &backdrop,
+                points: None,
+            },
+            Lang::Fr,
+            720.0,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_small_grid_is_one_vector_path_per_class_with_click_data() {
+        // 4 × 4 cells: value r + c (1 to 6), cell (0, 0) without value; classes ≤ 5,
+        // 5 – 10, > 10: 14, 1 and 0 cells.
+        let h = render_grid(4);
+        assert_eq!(
+            h.matches("<path fill=").count(),
+            3,
+            "two classes and no data"
+        );
+        assert_eq!(h.matches("h-").count(), 16, "one square per cell");
+        assert!(h.contains("≤ 5 <span class=\"n\">(14)</span>"), "{h}");
+        assert!(h.contains("5 – 10 <span class=\"n\">(1)</span>"), "{h}");
+        assert!(h.contains("pas de valeur <span class=\"n\">(1)</span>"));
+        assert!(h.contains("<script type=\"application/json\" class=\"cell-data\">"));
+        assert!(h.contains("\"v\":[null,\"1\",\"2\""), "{h}");
+        assert!(h.contains("Sources : INSEE, Filosofi"));
+        assert!(h.contains("data-layer=\"cells\""));
+        assert!(!h.contains("<image"));
+    }
+
+    #[test]
+    fn a_large_grid_is_drawn_as_one_image() {
+        // 300 × 300 = 90,000 cells (a 60 km square): one PNG, no per-cell data.
+        let h = render_grid(300);
+        assert_eq!(h.matches("<image ").count(), 1);
+        assert!(h.contains("href=\"data:image/png;base64,"));
+        assert!(!h.contains("class=\"cell-data\""));
+        assert!(
+            h.contains("&gt; 10 <span class=\"n\">(89934)</span>"),
+            "legend counts"
+        );
+        assert!(h.len() < 400_000, "{} bytes", h.len());
+    }
 
     #[test]
     fn scale_bar_lengths_are_round() {

@@ -368,7 +368,8 @@ impl Classes {
         bounds.dedup();
         (decimals..MAX_DECIMALS)
             .find(|d| {
-                let texts: Vec<String> = bounds.iter().map(|b| Format::Fixed(*d).write(*b)).collect();
+                let texts: Vec<String> =
+                    bounds.iter().map(|b| Format::Fixed(*d).write(*b)).collect();
                 texts.windows(2).all(|w| w[0] != w[1])
             })
             .unwrap_or(MAX_DECIMALS.max(decimals))
@@ -417,7 +418,12 @@ const MINUTE_LADDERS: [[f64; 6]; 4] = [
 /// rather than one colour, and a rural area gets 10 to 90 minutes. Every map of the same
 /// ladder compares; values beyond the last cut share the top class.
 pub fn minute_cuts(values: &[Option<f64>]) -> Vec<f64> {
-    let mut x: Vec<f64> = values.iter().flatten().copied().filter(|v| v.is_finite()).collect();
+    let mut x: Vec<f64> = values
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
     x.sort_by(f64::total_cmp);
     let p90 = match x.len() {
         0 => 0.0,
@@ -473,7 +479,14 @@ mod tests {
         let v = some(&[0.00091, 0.00093, 0.00095, 0.00097, 0.00099, 0.00101]);
         let c = Classes::new(&Breaks::Quantile(3), &v).unwrap();
         let labels = c.labels(3);
-        assert_eq!(labels, vec!["0.00091 – 0.00093", "0.00093 – 0.00097", "0.00097 – 0.00101"]);
+        assert_eq!(
+            labels,
+            vec![
+                "0.00091 – 0.00093",
+                "0.00093 – 0.00097",
+                "0.00097 – 0.00101"
+            ]
+        );
         for l in &labels {
             assert!(!l.contains('e'), "{l}");
         }
@@ -491,7 +504,10 @@ mod tests {
         let rural = some(&[10.0, 20.0, 40.0]);
         assert_eq!(minute_cuts(&rural), vec![5.0, 10.0, 15.0, 20.0, 30.0, 45.0]);
         let remote = some(&[50.0, 80.0, 200.0]);
-        assert_eq!(minute_cuts(&remote), vec![10.0, 20.0, 30.0, 45.0, 60.0, 90.0]);
+        assert_eq!(
+            minute_cuts(&remote),
+            vec![10.0, 20.0, 30.0, 45.0, 60.0, 90.0]
+        );
         assert_eq!(minute_cuts(&[None]), vec![1.0, 2.0, 3.0, 5.0, 7.0, 10.0]);
     }
 

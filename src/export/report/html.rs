@@ -146,7 +146,12 @@ mod tests {
 
     #[test]
     fn page_has_no_external_reference() {
-        let p = page("R&D", Lang::Fr, &["<p>x</p>\n".into()], Some("{\"id\":[\"</script>\"]}"));
+        let p = page(
+            "R&D",
+            Lang::Fr,
+            &["<p>x</p>\n".into()],
+            Some("{\"id\":[\"</script>\"]}"),
+        );
         assert!(p.starts_with("<!DOCTYPE html>\n<html lang=\"fr\">"));
         assert!(p.contains("<title>R&amp;D</title>"));
         assert!(!p.contains("http:"));

@@ -63,7 +63,9 @@ impl std::str::FromStr for Lang {
         match s {
             "fr" => Ok(Lang::Fr),
             "en" => Ok(Lang::En),
-            other => Err(format!("unknown report language {other:?}: expected fr or en")),
+            other => Err(format!(
+                "unknown report language {other:?}: expected fr or en"
+            )),
         }
     }
 }

@@ -341,7 +341,11 @@ fn render_map(spec: &MapSpec, width: f64, lang: Lang) -> Result<String, ReportEr
         .zip(&counts)
         .map(|((label, c), n)| (*c, lang.localise(&label), *n))
         .collect();
-    items.push((NO_DATA, lang.pick("pas de valeur", "no data").into(), no_data));
+    items.push((
+        NO_DATA,
+        lang.pick("pas de valeur", "no data").into(),
+        no_data,
+    ));
     Ok(interactive_figure(
         &FigureParts {
             title: spec.title,
@@ -375,7 +379,10 @@ fn unit_labels(layer: &UnitLayer, proj: &svg::Projection) -> Vec<(f64, f64, Stri
         .filter_map(|u| {
             let bb = u.geometry.bounding_rect()?;
             let p = u.geometry.interior_point()?;
-            let (a, b) = (proj.apply(bb.min().x, bb.min().y), proj.apply(bb.max().x, bb.max().y));
+            let (a, b) = (
+                proj.apply(bb.min().x, bb.min().y),
+                proj.apply(bb.max().x, bb.max().y),
+            );
             let text_w = u.name.chars().count() as f64 * FONT * 0.55;
             if (b.0 - a.0).abs() < text_w || (a.1 - b.1).abs() < FONT * 2.0 {
                 return None;
@@ -455,7 +462,10 @@ fn note(breaks: &Breaks, classes: &Classes, lang: Lang) -> String {
     };
     format!(
         "{text} {}",
-        lang.pick("Nombre d'unités entre parenthèses.", "Number of units in brackets.")
+        lang.pick(
+            "Nombre d'unités entre parenthèses.",
+            "Number of units in brackets."
+        )
     )
 }
 
@@ -610,7 +620,11 @@ fn render_categorical(spec: &CategoricalMapSpec, lang: Lang) -> Result<String, R
         .zip(&counts)
         .map(|((l, c), n)| (*c, l.clone(), *n))
         .collect();
-    items.push((NO_DATA, lang.pick("pas de valeur", "no data").into(), no_data));
+    items.push((
+        NO_DATA,
+        lang.pick("pas de valeur", "no data").into(),
+        no_data,
+    ));
     Ok(interactive_figure(
         &FigureParts {
             title: spec.title,
@@ -744,7 +758,14 @@ mod tests {
         assert!(text.contains("<h2>Temps d&#39;accès</h2>"));
         assert!(text.contains("<p>Minutes by road &lt;at the 2024 network&gt;.</p>"));
         for external in [
-            "<link", "src=", "href=", "url(", "@import", "fetch(", "XMLHttpRequest", "https:",
+            "<link",
+            "src=",
+            "href=",
+            "url(",
+            "@import",
+            "fetch(",
+            "XMLHttpRequest",
+            "https:",
         ] {
             assert!(!text.contains(external), "{external}");
         }
@@ -889,7 +910,10 @@ mod tests {
         )
         .unwrap();
         let h = r.html();
-        assert_eq!(h.matches("<div class=\"pair\" data-show=\"both\">").count(), 1);
+        assert_eq!(
+            h.matches("<div class=\"pair\" data-show=\"both\">").count(),
+            1
+        );
         assert!(h.contains("<button type=\"button\" data-show=\"after\">after</button>"));
         assert_eq!(h.matches("<path ").count(), 4);
         assert_eq!(h.matches("fill=\"#f03b20\"><title>").count(), 2);

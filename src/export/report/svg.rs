@@ -114,8 +114,7 @@ pub fn path_data(mp: &MultiPolygon<f64>, proj: &Projection) -> String {
         for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
             let mut last: Option<(String, String)> = None;
             let mut first: Option<(String, String)> = None;
-            let projected: LineString<f64> =
-                ring.0.iter().map(|c| proj.apply(c.x, c.y)).collect();
+            let projected: LineString<f64> = ring.0.iter().map(|c| proj.apply(c.x, c.y)).collect();
             let simplified = projected.simplify(SIMPLIFY_PX);
             if simplified.0.len() < 4 {
                 continue;
@@ -201,7 +200,13 @@ pub fn svg(
     if !labels.is_empty() {
         s.push_str("<g class=\"labels\" font-size=\"10\" fill=\"#252525\" text-anchor=\"middle\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\" pointer-events=\"none\">\n");
         for (x, y, t) in labels {
-            let _ = writeln!(s, "<text x=\"{}\" y=\"{}\">{}</text>", px(*x), px(*y), escape(t));
+            let _ = writeln!(
+                s,
+                "<text x=\"{}\" y=\"{}\">{}</text>",
+                px(*x),
+                px(*y),
+                escape(t)
+            );
         }
         s.push_str("</g>\n");
     }
