@@ -125,20 +125,4 @@ mod tests {
         assert_eq!(streets.nearest(2.45, dy(-200.0)), None);
         assert_eq!(streets.nearest(2.45, dy(200.0)), Some("Rue Far"));
     }
-
-    #[test]
-    fn the_bondy_overpass_export_names_its_streets() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/data/osm/bondy_highways_overpass_2023-07-27.geojson");
-        if !path.exists() {
-            println!("skipped: {} absent", path.display());
-            return;
-        }
-        let streets = Streets::read(&path, None).unwrap();
-        assert!(streets.lines.len() > 500, "{}", streets.lines.len());
-        // Bondy town hall, esplanade Claude Fuzier.
-        let name = streets.nearest(2.4826, 48.9022).unwrap();
-        assert!(!name.is_empty());
-        println!("nearest street to Bondy town hall: {name}");
-    }
 }
