@@ -27,7 +27,12 @@ fn the_bondy_report_names_the_streets_of_the_worst_served_cells() {
     .unwrap();
     let out = dir.path().join("out");
     let run = Command::new(env!("CARGO_BIN_EXE_recours"))
-        .args(["run", study.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            study.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&run.stderr);
@@ -54,6 +59,9 @@ fn the_bondy_report_names_the_streets_of_the_worst_served_cells() {
         let street = row.split("<td>").nth(2).unwrap();
         assert!(street.len() > "</td>".len(), "a street named: {row}");
     }
-    assert!(html.contains("des habitants du QPV Marnaudes"), "QPV sentence");
+    assert!(
+        html.contains("des habitants du QPV Marnaudes"),
+        "QPV sentence"
+    );
     assert!(html.contains("© les contributeurs d&#39;OpenStreetMap, ODbL (bondy_highways_overpass_2023-07-27.geojson)"));
 }
