@@ -377,6 +377,9 @@ pub struct OutputConfig {
     /// Write the HTML report, `report.html`.
     #[serde(default = "yes")]
     pub report: bool,
+    /// Language of the report: `fr` (default) or `en`.
+    #[serde(default)]
+    pub lang: crate::export::report::lang::Lang,
 }
 
 impl Default for OutputConfig {
@@ -386,6 +389,7 @@ impl Default for OutputConfig {
             geojson: true,
             gpkg: true,
             report: true,
+            lang: crate::export::report::lang::Lang::Fr,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! suggestions ([`suggest`]), its report ([`report`]) and its provenance ([`manifest`]).
 
 pub mod config;
+pub mod findings;
 pub mod icc;
 pub mod inputs;
 pub mod levels;
@@ -13,8 +14,9 @@ pub mod published;
 pub mod report;
 pub mod run;
 pub mod scenarios;
+pub mod streets;
 pub mod suggest;
 pub mod zonage;
 
 pub use config::{Study, StudyError};
-pub use run::{run_study, RunOutput, RunSummary};
+pub use run::{run_study, run_study_in, RunOutput, RunSummary};
