@@ -3,8 +3,8 @@
 
 # System packages the engine and its tests need.
 SYSTEM_PACKAGES=(libgdal-dev gdal-bin pkg-config clang libclang-dev python3 python3-venv python3-dev)
-# Add here the system packages of further tests (the report test's browser, PostGIS…):
-SYSTEM_PACKAGES+=()
+# System packages of further tests: the report test's headless browser.
+SYSTEM_PACKAGES+=(chromium)
 
 # Python packages of the package's tests and notebooks.
 PYTHON_PACKAGES=(maturin pytest numpy pandas geopandas shapely pyproj matplotlib access nbclient nbformat ipykernel)
@@ -44,8 +44,17 @@ install_python_env() {
   "$VENV/bin/python" -m pip install -q "${PYTHON_PACKAGES[@]}"
 }
 
-# Builds the Python package from this checkout into the venv (release build).
+# Builds the Python package from this checkout into the venv: a release build by default
+# (its own target folder), or with `install_recours_package dev` the optimised-enough
+# `dev` profile of python/Cargo.toml (opt-level 1, dependencies at 2: the settings of the
+# root's `test` profile) in the root's target folder, which reuses what `cargo test`
+# compiled instead of building every dependency again in release.
 install_recours_package() {
-  CARGO_TARGET_DIR="${CARGO_TARGET_DIR_PY:-$PWD/target-py}" \
-    "$VENV/bin/python" -m pip install -q ./python
+  if [ "${1:-release}" = dev ]; then
+    CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}" MATURIN_PEP517_ARGS="--profile dev" \
+      "$VENV/bin/python" -m pip install -q ./python
+  else
+    CARGO_TARGET_DIR="${CARGO_TARGET_DIR_PY:-$PWD/target-py}" \
+      "$VENV/bin/python" -m pip install -q ./python
+  fi
 }
