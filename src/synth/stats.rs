@@ -54,7 +54,7 @@ pub fn car_use(tags: &[(String, String)]) -> Option<bool> {
     let highway = tag(tags, "highway");
     let usable =
         highway.is_some_and(|h| CAR_CLASSES.contains(&h)) || tag(tags, "route") == Some("ferry");
-    if !usable || matches!(tag(tags, "access"), Some("no" | "private")) {
+    if !usable || tag(tags, "access") == Some("no") {
         return None;
     }
     let oneway = match tag(tags, "oneway") {
