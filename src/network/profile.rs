@@ -33,13 +33,15 @@ use std::path::Path;
 
 /// The car profile shipped with the engine (`profiles/car.toml`).
 const CAR_TOML: &str = include_str!("../../profiles/car.toml");
+/// The peak-hour car profile shipped with the engine (`profiles/car-peak.toml`).
+const CAR_PEAK_TOML: &str = include_str!("../../profiles/car-peak.toml");
 /// The walking profile shipped with the engine (`profiles/walk.toml`).
 const WALK_TOML: &str = include_str!("../../profiles/walk.toml");
 /// The car profile for IGN BD TOPO road layers (`profiles/car-bdtopo.toml`).
 const CAR_BDTOPO_TOML: &str = include_str!("../../profiles/car-bdtopo.toml");
 
 /// Names of the builtin profiles, in the order they are listed to users.
-pub const BUILTIN_NAMES: [&str; 3] = ["car", "walk", "car-bdtopo"];
+pub const BUILTIN_NAMES: [&str; 4] = ["car", "car-peak", "walk", "car-bdtopo"];
 
 /// Class name given to ferry crossings.
 pub const FERRY_CLASS: &str = "ferry";
@@ -351,6 +353,7 @@ impl Profile {
     pub fn builtin(name: &str) -> Result<Profile, ProfileError> {
         let text = match name {
             "car" => CAR_TOML,
+            "car-peak" => CAR_PEAK_TOML,
             "walk" => WALK_TOML,
             "car-bdtopo" => CAR_BDTOPO_TOML,
             _ => {
@@ -885,7 +888,7 @@ mod tests {
             assert_eq!(Profile::resolve(n).unwrap().name, n);
         }
         let e = Profile::resolve("bicycle").unwrap_err().to_string();
-        assert!(e.contains("car, walk, car-bdtopo"), "{e}");
+        assert!(e.contains("car, car-peak, walk, car-bdtopo"), "{e}");
     }
 
     #[test]
@@ -957,6 +960,25 @@ mod tests {
         );
         assert_eq!(f.attrs.duration_s, None);
         assert_eq!(f.boarding_s, Some(600.0));
+    }
+
+    #[test]
+    fn the_peak_profile_is_car_with_lower_delay_factors() {
+        let (off, peak) = (car(), Profile::builtin("car-peak").unwrap());
+        let urban = |p: &Profile| p.urban.as_ref().unwrap().factors.clone();
+        for (a, b) in [
+            (&off.class_factors, &peak.class_factors),
+            (&urban(&off), &urban(&peak)),
+        ] {
+            assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+            assert!(a.iter().all(|(c, f)| b[c] < *f), "{a:?} vs {b:?}");
+        }
+        let mut same = peak.clone();
+        same.name = off.name.clone();
+        same.description = off.description.clone();
+        same.class_factors = off.class_factors.clone();
+        same.urban.as_mut().unwrap().factors = urban(&off);
+        assert_eq!(same, off);
     }
 
     #[test]
