@@ -139,7 +139,10 @@ fn one_way_street_forces_the_detour_back() {
         .way(&[2, 3, 4, 1], &[("highway", "residential"), MS10]);
     let g = d.graph("car");
     assert_secs(secs(&d, &g, 1, 2), d.len(&[1, 2]) / ms10("residential"));
-    assert_secs(secs(&d, &g, 2, 1), d.len(&[2, 3, 4, 1]) / ms10("residential"));
+    assert_secs(
+        secs(&d, &g, 2, 1),
+        d.len(&[2, 3, 4, 1]) / ms10("residential"),
+    );
     // A point standing on node 1 may leave by any road of node 1, whichever piece it
     // snapped onto.
     assert_secs(secs(&d, &g, 1, 4), d.len(&[1, 4]) / ms10("residential"));
@@ -155,7 +158,10 @@ fn oneway_minus_one_runs_against_the_drawing() {
         .way(&[2, 3, 4, 1], &[("highway", "residential"), MS10]);
     let g = d.graph("car");
     assert_secs(secs(&d, &g, 2, 1), d.len(&[1, 2]) / ms10("residential"));
-    assert_secs(secs(&d, &g, 1, 2), d.len(&[1, 4, 3, 2]) / ms10("residential"));
+    assert_secs(
+        secs(&d, &g, 1, 2),
+        d.len(&[1, 4, 3, 2]) / ms10("residential"),
+    );
 }
 
 #[test]
@@ -222,7 +228,8 @@ fn a_ferry_takes_its_duration_plus_boarding() {
         .way(&[3, 4], &[("highway", "residential"), MS10]);
     let g = d.graph("car");
     // 30 min crossing + 10 min boarding (car.toml), plus the two streets.
-    let expected = d.len(&[1, 2]) / ms10("residential") + 40.0 * 60.0 + d.len(&[3, 4]) / ms10("residential");
+    let expected =
+        d.len(&[1, 2]) / ms10("residential") + 40.0 * 60.0 + d.len(&[3, 4]) / ms10("residential");
     assert_secs(secs(&d, &g, 1, 4), expected);
 }
 
@@ -345,21 +352,20 @@ fn end_only_factor() -> f64 {
 #[test]
 fn a_destination_only_street_is_used_at_an_end_but_not_as_a_through_route() {
     // Shortcut 1–3 is destination-only; 3–5 is a destination-only cul-de-sac.
-    let d = Drawing::new(&[
-        (1, 0.0, 0.0),
-        (2, 0.0, 1.0),
-        (3, 1.0, 1.0),
-        (5, 1.0, 2.0),
-    ])
-    .way(
-        &[1, 3],
-        &[("highway", "residential"), ("motor_vehicle", "destination"), MS10],
-    )
-    .way(&[1, 2, 3], &[("highway", "residential"), MS10])
-    .way(
-        &[3, 5],
-        &[("highway", "residential"), ("access", "destination"), MS10],
-    );
+    let d = Drawing::new(&[(1, 0.0, 0.0), (2, 0.0, 1.0), (3, 1.0, 1.0), (5, 1.0, 2.0)])
+        .way(
+            &[1, 3],
+            &[
+                ("highway", "residential"),
+                ("motor_vehicle", "destination"),
+                MS10,
+            ],
+        )
+        .way(&[1, 2, 3], &[("highway", "residential"), MS10])
+        .way(
+            &[3, 5],
+            &[("highway", "residential"), ("access", "destination"), MS10],
+        );
     let g = d.graph("car");
     let v = ms10("residential");
     // Through 1 → 3: the way round, not the destination-only diagonal.
@@ -391,7 +397,10 @@ fn a_track_reaches_a_place_on_it_but_is_no_shortcut() {
     let t = point_table(&g, &[d.point(1)], &[p], None, 1000.0).unwrap();
     let got = f64::from(t.cells[0].2) / 1000.0;
     let expected = d.len(&[1, 3]) / 2.0 / track;
-    assert!((got - expected).abs() < 0.01 * expected, "{got} s vs {expected} s");
+    assert!(
+        (got - expected).abs() < 0.01 * expected,
+        "{got} s vs {expected} s"
+    );
 }
 
 #[test]
@@ -411,8 +420,12 @@ fn a_point_beside_a_ferry_line_is_snapped_to_a_street() {
     };
     let t = point_table(&g, &[p], &[d.point(1)], None, 1000.0).unwrap();
     let got = f64::from(t.cells[0].2) / 1000.0;
-    let expected = haversine((lon, lat), d.pos(2)) / (4.5 / 3.6) + d.len(&[1, 2]) / ms10("residential");
-    assert!((got - expected).abs() < 0.01 * expected, "{got} s vs {expected} s");
+    let expected =
+        haversine((lon, lat), d.pos(2)) / (4.5 / 3.6) + d.len(&[1, 2]) / ms10("residential");
+    assert!(
+        (got - expected).abs() < 0.01 * expected,
+        "{got} s vs {expected} s"
+    );
 }
 
 /// A town: a 31 × 31 grid of residential streets 111 m apart (3.3 km across, ≈ 17 km of

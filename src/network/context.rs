@@ -102,7 +102,9 @@ pub fn urban_ways(
         let (lo, hi) = raw
             .vertices
             .iter()
-            .fold((i32::MAX, i32::MIN), |(lo, hi), v| (lo.min(v[0]), hi.max(v[0])));
+            .fold((i32::MAX, i32::MIN), |(lo, hi), v| {
+                (lo.min(v[0]), hi.max(v[0]))
+            });
         (to_degrees(lo) + to_degrees(hi)) / 2.0
     };
     let project = |v: [i32; 2]| -> [f64; 2] {

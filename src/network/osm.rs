@@ -11,8 +11,8 @@
 //! crossing, is left out instead. The PBF reader makes two passes: ways (collecting the
 //! node ids needed), then nodes and dense nodes (keeping only those ids).
 
-use super::graph::NONE;
 use super::context::apply_context;
+use super::graph::NONE;
 use super::profile::{Decision, Profile, SkipCounts};
 use super::raw::{to_degrees, to_fixed, RawNetwork, WayAttrs};
 use geo::{Distance, Haversine, Point};

@@ -997,7 +997,11 @@ mod tests {
         }
         // The deciding key is the first present: motorcar=yes overrides access=private.
         assert_eq!(
-            speed(&[("highway", "service"), ("access", "private"), ("motorcar", "yes")]),
+            speed(&[
+                ("highway", "service"),
+                ("access", "private"),
+                ("motorcar", "yes")
+            ]),
             open
         );
         let track = p.decide(&[("highway", "track")]).unwrap().attrs;
@@ -1109,7 +1113,7 @@ mod tests {
     }
 
     #[test]
-    fn speeds_use_maxspeed_then_factors() {
+    fn speeds_use_maxspeed_then_the_global_factor() {
         let p = car();
         let s = |tags: &[(&str, &str)]| {
             let a = p.decide(tags).unwrap().attrs;
@@ -1137,14 +1141,16 @@ mod tests {
             .unwrap();
         assert_eq!(d.attrs.speed_fwd_kmh, 80.0);
         assert_eq!(d.notes, vec!["maxspeed not understood (class speed used)"]);
+        // The global factor applies at read time; class factors depend on the built-up
+        // context and apply once positions are known (network::context).
         let text = CAR_TOML.replace("speed_factor = 1.0", "speed_factor = 0.5");
-        let mut slow = Profile::from_toml_str(&text, "test").unwrap();
-        slow.class_factors.insert("primary".into(), 0.5);
+        let slow = Profile::from_toml_str(&text, "test").unwrap();
         let a = slow
             .decide(&[("highway", "primary"), ("maxspeed", "80")])
             .unwrap()
             .attrs;
-        assert_eq!(a.speed_fwd_kmh, 20.0);
+        assert_eq!(a.speed_fwd_kmh, 40.0);
+        assert!(!a.class_speed);
     }
 
     #[test]
