@@ -35,9 +35,11 @@ enum Command {
     /// Travel times between two sets of points (like the INSEE distancier or OSRM's table).
     ///
     /// Points are snapped onto the nearest eligible road; the output CSV has one row
-    /// `source_id,destination_id,minutes,km` per reachable pair, sorted by source then
-    /// destination id. Unsnapped points and unreachable pairs are summarised on stderr and
-    /// listed in the rejects file.
+    /// `source_id,destination_id,minutes,km,access_m,egress_m` per reachable pair, sorted by
+    /// source then destination id. `minutes` is the whole trip: the walk from the source to
+    /// the road (`access_m` metres, at 4.5 km/h), the drive (`km`, network only), and the
+    /// walk from the road to the destination (`egress_m` metres, at 4.5 km/h). Unsnapped
+    /// points and unreachable pairs are summarised on stderr and listed in the rejects file.
     Table(TableArgs),
     /// Floating-catchment accessibility (2SFCA, E2SFCA, APL, kernels) from a travel-time
     /// table you bring (INSEE Metric, OSRM, Valhalla exports).

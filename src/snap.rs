@@ -1063,6 +1063,7 @@ mod tests {
             speed_fwd_kmh: fwd,
             speed_bwd_kmh: bwd,
             duration_s: None,
+            class_speed: false,
         };
         raw.push_way(1, &[0, 1], way(36.0, 0.0));
         raw.push_way(2, &[1, 2, 3, 0], way(36.0, 36.0));

@@ -109,8 +109,21 @@ fn assert_secs(actual: Option<f64>, expected: f64) {
     );
 }
 
-/// 36 km/h = 10 m/s: times are lengths divided by ten.
+/// 36 km/h = 10 m/s: times are lengths divided by ten, times the car profile's delay
+/// factor for the class.
 const MS10: (&str, &str) = ("maxspeed", "36");
+
+/// The car profile's delay factor outside built-up areas for `class` (the drawings are far
+/// too small to be built-up areas).
+fn rural(class: &str) -> f64 {
+    let car = Profile::builtin("car").unwrap();
+    car.class_factors.get(class).copied().unwrap_or(1.0)
+}
+
+/// Speed in m/s of a `class` way tagged [`MS10`] in the car profile.
+fn ms10(class: &str) -> f64 {
+    10.0 * rural(class)
+}
 
 fn square() -> Drawing {
     Drawing::new(&[(1, 0.0, 0.0), (2, 0.0, 1.0), (3, 1.0, 1.0), (4, 1.0, 0.0)])
@@ -125,11 +138,14 @@ fn one_way_street_forces_the_detour_back() {
         )
         .way(&[2, 3, 4, 1], &[("highway", "residential"), MS10]);
     let g = d.graph("car");
-    assert_secs(secs(&d, &g, 1, 2), d.len(&[1, 2]) / 10.0);
-    assert_secs(secs(&d, &g, 2, 1), d.len(&[2, 3, 4, 1]) / 10.0);
+    assert_secs(secs(&d, &g, 1, 2), d.len(&[1, 2]) / ms10("residential"));
+    assert_secs(
+        secs(&d, &g, 2, 1),
+        d.len(&[2, 3, 4, 1]) / ms10("residential"),
+    );
     // A point standing on node 1 may leave by any road of node 1, whichever piece it
     // snapped onto.
-    assert_secs(secs(&d, &g, 1, 4), d.len(&[1, 4]) / 10.0);
+    assert_secs(secs(&d, &g, 1, 4), d.len(&[1, 4]) / ms10("residential"));
 }
 
 #[test]
@@ -141,8 +157,11 @@ fn oneway_minus_one_runs_against_the_drawing() {
         )
         .way(&[2, 3, 4, 1], &[("highway", "residential"), MS10]);
     let g = d.graph("car");
-    assert_secs(secs(&d, &g, 2, 1), d.len(&[1, 2]) / 10.0);
-    assert_secs(secs(&d, &g, 1, 2), d.len(&[1, 4, 3, 2]) / 10.0);
+    assert_secs(secs(&d, &g, 2, 1), d.len(&[1, 2]) / ms10("residential"));
+    assert_secs(
+        secs(&d, &g, 1, 2),
+        d.len(&[1, 4, 3, 2]) / ms10("residential"),
+    );
 }
 
 #[test]
@@ -152,12 +171,12 @@ fn roundabouts_are_one_way_without_a_tag() {
         &[("highway", "tertiary"), ("junction", "roundabout"), MS10],
     );
     let g = d.graph("car");
-    assert_secs(secs(&d, &g, 1, 4), d.len(&[1, 2, 3, 4]) / 10.0);
-    assert_secs(secs(&d, &g, 4, 1), d.len(&[4, 1]) / 10.0);
+    assert_secs(secs(&d, &g, 1, 4), d.len(&[1, 2, 3, 4]) / ms10("tertiary"));
+    assert_secs(secs(&d, &g, 4, 1), d.len(&[4, 1]) / ms10("tertiary"));
 }
 
 #[test]
-fn private_roads_are_not_taken() {
+fn private_roads_are_not_taken_as_a_shortcut() {
     let d = square()
         .way(
             &[1, 3],
@@ -165,7 +184,7 @@ fn private_roads_are_not_taken() {
         )
         .way(&[1, 2, 3], &[("highway", "residential"), MS10]);
     let g = d.graph("car");
-    assert_secs(secs(&d, &g, 1, 3), d.len(&[1, 2, 3]) / 10.0);
+    assert_secs(secs(&d, &g, 1, 3), d.len(&[1, 2, 3]) / ms10("residential"));
 }
 
 #[test]
@@ -193,11 +212,12 @@ fn maxspeed_values_are_understood() {
     .way(&[2, 4, 6, 8], &[("highway", "residential")]);
     let g = d.graph("car");
     let len = d.len(&[1, 2]);
-    assert_secs(secs(&d, &g, 1, 2), len / (50.0 / 3.6));
-    assert_secs(secs(&d, &g, 3, 4), len / (30.0 * 1.609_344 / 3.6));
-    assert_secs(secs(&d, &g, 5, 6), len / (30.0 / 3.6));
-    // `none` keeps the class speed: primary, 80 km/h in car.toml.
-    assert_secs(secs(&d, &g, 7, 8), len / (80.0 / 3.6));
+    let f = rural("primary");
+    assert_secs(secs(&d, &g, 1, 2), len / (50.0 / 3.6 * f));
+    assert_secs(secs(&d, &g, 3, 4), len / (30.0 * 1.609_344 / 3.6 * f));
+    assert_secs(secs(&d, &g, 5, 6), len / (30.0 / 3.6 * f));
+    // `none` keeps the class speed: primary, 80 km/h outside built-up areas in car.toml.
+    assert_secs(secs(&d, &g, 7, 8), len / (80.0 / 3.6 * f));
 }
 
 #[test]
@@ -208,7 +228,8 @@ fn a_ferry_takes_its_duration_plus_boarding() {
         .way(&[3, 4], &[("highway", "residential"), MS10]);
     let g = d.graph("car");
     // 30 min crossing + 10 min boarding (car.toml), plus the two streets.
-    let expected = d.len(&[1, 2]) / 10.0 + 40.0 * 60.0 + d.len(&[3, 4]) / 10.0;
+    let expected =
+        d.len(&[1, 2]) / ms10("residential") + 40.0 * 60.0 + d.len(&[3, 4]) / ms10("residential");
     assert_secs(secs(&d, &g, 1, 4), expected);
 }
 
@@ -239,7 +260,7 @@ fn a_point_beside_the_middle_of_a_street_enters_it_there() {
     let t = point_table(&g, &[p], &[d.point(2)], None, 1000.0).unwrap();
     let off = haversine((lon, LAT0 - 0.0001), (lon, LAT0));
     // Access leg at walking speed (4.5 km/h) then half the street at 10 m/s.
-    let expected = off / (4.5 / 3.6) + d.len(&[1, 2]) / 2.0 / 10.0;
+    let expected = off / (4.5 / 3.6) + d.len(&[1, 2]) / 2.0 / ms10("residential");
     assert_secs(t.cells.first().map(|c| f64::from(c.2) / 1000.0), expected);
     // The network length excludes the access leg.
     let km = f64::from(t.cells[0].3) / 10_000.0;
@@ -265,7 +286,7 @@ fn a_point_next_to_a_motorway_snaps_to_the_street() {
     };
     let t = point_table(&g, &[p], &[d.point(4)], None, 1000.0).unwrap();
     let off = haversine((lon, lat), at(1.0, 1.5));
-    let expected = off / (4.5 / 3.6) + d.len(&[3, 4]) / 2.0 / 10.0;
+    let expected = off / (4.5 / 3.6) + d.len(&[3, 4]) / 2.0 / ms10("residential");
     assert_secs(t.cells.first().map(|c| f64::from(c.2) / 1000.0), expected);
 }
 
@@ -321,4 +342,127 @@ fn a_point_too_far_from_any_road_is_reported_with_its_distance() {
     let t = point_table(&g, &[far], &[d.point(2)], None, 1000.0).unwrap();
     assert!(t.cells.is_empty());
     assert_eq!(t.unsnapped_sources.len(), 1);
+}
+
+/// The car profile's `[end_only]` speed factor.
+fn end_only_factor() -> f64 {
+    Profile::builtin("car").unwrap().end_only.unwrap().factor
+}
+
+#[test]
+fn a_destination_only_street_is_used_at_an_end_but_not_as_a_through_route() {
+    // Shortcut 1–3 is destination-only; 3–5 is a destination-only cul-de-sac.
+    let d = Drawing::new(&[(1, 0.0, 0.0), (2, 0.0, 1.0), (3, 1.0, 1.0), (5, 1.0, 2.0)])
+        .way(
+            &[1, 3],
+            &[
+                ("highway", "residential"),
+                ("motor_vehicle", "destination"),
+                MS10,
+            ],
+        )
+        .way(&[1, 2, 3], &[("highway", "residential"), MS10])
+        .way(
+            &[3, 5],
+            &[("highway", "residential"), ("access", "destination"), MS10],
+        );
+    let g = d.graph("car");
+    let v = ms10("residential");
+    // Through 1 → 3: the way round, not the destination-only diagonal.
+    assert_secs(secs(&d, &g, 1, 3), d.len(&[1, 2, 3]) / v);
+    // To a place on the cul-de-sac: the way round, then the cul-de-sac, slowed.
+    assert_secs(
+        secs(&d, &g, 1, 5),
+        d.len(&[1, 2, 3]) / v + d.len(&[3, 5]) / (v * end_only_factor()),
+    );
+}
+
+#[test]
+fn a_track_reaches_a_place_on_it_but_is_no_shortcut() {
+    let d = square()
+        .way(&[1, 3], &[("highway", "track")])
+        .way(&[1, 2, 3, 4, 1], &[("highway", "residential"), MS10]);
+    let g = d.graph("car");
+    let car = Profile::builtin("car").unwrap();
+    let track = car.speeds["track"] / 3.6 * rural("track") * end_only_factor();
+    assert_secs(secs(&d, &g, 1, 3), d.len(&[1, 2, 3]) / ms10("residential"));
+    // Half-way along the track, 1 m off it: the access leg, then half the track.
+    let (lon, lat) = at(0.5, 0.5);
+    let p = NamedPoint {
+        id: "p".into(),
+        line: 0,
+        lon,
+        lat,
+    };
+    let t = point_table(&g, &[d.point(1)], &[p], None, 1000.0).unwrap();
+    let got = f64::from(t.cells[0].2) / 1000.0;
+    let expected = d.len(&[1, 3]) / 2.0 / track;
+    assert!(
+        (got - expected).abs() < 0.01 * expected,
+        "{got} s vs {expected} s"
+    );
+}
+
+#[test]
+fn a_point_beside_a_ferry_line_is_snapped_to_a_street() {
+    let d = Drawing::new(&[(1, 0.0, 0.0), (2, 0.0, 1.0), (3, 0.0, 10.0), (4, 0.0, 11.0)])
+        .way(&[1, 2], &[("highway", "residential"), MS10])
+        .way(&[2, 3], &[("route", "ferry"), ("duration", "00:30")])
+        .way(&[3, 4], &[("highway", "residential"), MS10]);
+    let g = d.graph("car");
+    // 11 m north of the ferry's middle; the nearest street ends at node 2, 290 m west.
+    let (lon, lat) = at(0.1, 5.5);
+    let p = NamedPoint {
+        id: "p".into(),
+        line: 0,
+        lon,
+        lat,
+    };
+    let t = point_table(&g, &[p], &[d.point(1)], None, 1000.0).unwrap();
+    let got = f64::from(t.cells[0].2) / 1000.0;
+    let expected =
+        haversine((lon, lat), d.pos(2)) / (4.5 / 3.6) + d.len(&[1, 2]) / ms10("residential");
+    assert!(
+        (got - expected).abs() < 0.01 * expected,
+        "{got} s vs {expected} s"
+    );
+}
+
+/// A town: a 31 × 31 grid of residential streets 111 m apart (3.3 km across, ≈ 17 km of
+/// street per km² in the 2 km window of the car profile), row 15 a tertiary road, and a
+/// tertiary road leaving its east side for 30 km of countryside.
+fn town() -> Drawing {
+    let mut nodes = Vec::new();
+    for r in 0..31 {
+        for c in 0..31 {
+            nodes.push((r * 100 + c, r as f64, c as f64 * 1.5));
+        }
+    }
+    nodes.push((99_999, 15.0, 45.0 + 400.0));
+    let mut d = Drawing::new(&nodes);
+    for r in 0..31 {
+        let row: Vec<i64> = (0..31).map(|c| r * 100 + c).collect();
+        let class = if r == 15 { "tertiary" } else { "residential" };
+        d = d.way(&row, &[("highway", class)]);
+        let col: Vec<i64> = (0..31).map(|k| k * 100 + r).collect();
+        d = d.way(&col, &[("highway", "residential")]);
+    }
+    d.way(&[1530, 99_999], &[("highway", "tertiary")])
+}
+
+#[test]
+fn untagged_roads_take_the_urban_speed_in_town_and_the_rural_speed_outside() {
+    let d = town();
+    let g = d.graph("car");
+    let car = Profile::builtin("car").unwrap();
+    let urban = car.urban.as_ref().unwrap();
+    let kmh_town = urban.speeds["tertiary"] * urban.factors.get("tertiary").copied().unwrap_or(1.0);
+    let kmh_country = car.speeds["tertiary"] * rural("tertiary");
+    assert!(kmh_town < kmh_country);
+    let row: Vec<i64> = (0..31).map(|c| 1500 + c).collect();
+    assert_secs(secs(&d, &g, 1500, 1530), d.len(&row) / (kmh_town / 3.6));
+    assert_secs(
+        secs(&d, &g, 1530, 99_999),
+        d.len(&[1530, 99_999]) / (kmh_country / 3.6),
+    );
 }

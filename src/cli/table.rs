@@ -1,10 +1,12 @@
 //! The `recours table` job: read two point files, snap them, compute the travel-time table,
-//! write `source_id,destination_id,minutes,km` and a rejects file.
+//! write `source_id,destination_id,minutes,km,access_m,egress_m` and a rejects file.
 //!
 //! Output rows are sorted by source id then destination id (byte order of the ids), times in
 //! minutes and lengths in kilometres with three decimals: the same inputs give the same
 //! bytes whatever the number of threads. Network km exclude the access legs from the points
-//! to the road (their walking time is included in the minutes; see [`crate::snap`]).
+//! to the road; their walking time (4.5 km/h) is included in the minutes and their lengths
+//! are the last two columns, in metres with one decimal: `access_m` from the source to the
+//! road, `egress_m` from the road to the destination (see [`crate::snap`]).
 
 use crate::inputs::points::{read_points_csv, NamedPoint};
 use crate::network::graph::Graph;
@@ -88,6 +90,12 @@ pub struct PointTable {
     pub unsnapped_sources: Vec<(usize, Unsnapped)>,
     /// Destinations that could not be snapped, with why.
     pub unsnapped_destinations: Vec<(usize, Unsnapped)>,
+    /// Walked access leg of each source from the point to the road, decimetres, by input
+    /// index (0 for an unsnapped source).
+    pub source_walk_dm: Vec<u32>,
+    /// Walked leg of each destination from the road to the point, decimetres, by input
+    /// index (0 for an unsnapped destination).
+    pub destination_walk_dm: Vec<u32>,
 }
 
 /// Snaps `sources` and `destinations` onto `graph` and computes the time (ms) and network
@@ -115,6 +123,15 @@ pub fn point_table(
     } = snap_points(&index, graph, destinations, &opts);
     let src_seeds: Vec<_> = src.iter().map(|(_, s)| s.departures(graph)).collect();
     let dst_seeds: Vec<_> = dst.iter().map(|(_, s)| s.arrivals(graph)).collect();
+    let walk_dm = |n: usize, ok: &[(usize, Snapped)]| {
+        let mut dm = vec![0u32; n];
+        for (i, s) in ok {
+            dm[*i] = (s.distance_m * 10.0).round() as u32;
+        }
+        dm
+    };
+    let source_walk_dm = walk_dm(sources.len(), &src);
+    let destination_walk_dm = walk_dm(destinations.len(), &dst);
     let direct = |i: usize, j: usize| src[i].1.direct_to(&dst[j].1, graph);
     let table = compute_table(graph, &src_seeds, &dst_seeds, max_ms, Some(&direct))?;
     Ok(PointTable {
@@ -137,6 +154,8 @@ pub fn point_table(
             .collect(),
         unsnapped_sources,
         unsnapped_destinations,
+        source_walk_dm,
+        destination_walk_dm,
     })
 }
 
@@ -151,6 +170,10 @@ pub struct TableRow {
     pub time_ms: u32,
     /// Network length, decimetres.
     pub len_dm: u32,
+    /// Walked access leg from the source to the road, decimetres.
+    pub access_dm: u32,
+    /// Walked leg from the road to the destination, decimetres.
+    pub egress_dm: u32,
 }
 
 /// A finished table job: its counts, and the rows it wrote (exact values, in file order)
@@ -201,11 +224,13 @@ pub fn run_table_job(graph: &Graph, job: &TableJob) -> anyhow::Result<TableRun> 
             destination_id: destinations[d].id.clone(),
             time_ms: ms,
             len_dm: dm,
+            access_dm: t.source_walk_dm[s],
+            egress_dm: t.destination_walk_dm[d],
         })
         .collect();
     rows.sort_unstable();
     crate::support::atomic::write_with(&job.out, |w| {
-        writeln!(w, "source_id,destination_id,minutes,km")?;
+        writeln!(w, "source_id,destination_id,minutes,km,access_m,egress_m")?;
         let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(w);
         for r in &rows {
             csv.write_record([
@@ -213,6 +238,8 @@ pub fn run_table_job(graph: &Graph, job: &TableJob) -> anyhow::Result<TableRun> 
                 r.destination_id.as_str(),
                 &format_minutes(r.time_ms),
                 &format_km(r.len_dm),
+                &format_m(r.access_dm),
+                &format_m(r.egress_dm),
             ])?;
         }
         csv.flush()?;
@@ -267,6 +294,11 @@ fn snap_points(
 /// Milliseconds as minutes with three decimals.
 pub fn format_minutes(ms: u32) -> String {
     format!("{:.3}", f64::from(ms) / 60_000.0)
+}
+
+/// Decimetres as metres with one decimal.
+pub fn format_m(dm: u32) -> String {
+    format!("{:.1}", f64::from(dm) / 10.0)
 }
 
 /// Decimetres as kilometres with three decimals.

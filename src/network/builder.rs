@@ -361,6 +361,7 @@ mod tests {
             speed_fwd_kmh: fwd,
             speed_bwd_kmh: bwd,
             duration_s: None,
+            class_speed: false,
         }
     }
 

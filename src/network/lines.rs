@@ -10,6 +10,7 @@
 //! output is deterministic; each part of a MultiLineString becomes one way with the
 //! feature's id (FID).
 
+use super::context::apply_context;
 use super::profile::{Decision, LinesMapping, Profile, SkipCounts};
 use super::raw::{to_degrees, to_fixed, RawNetwork};
 use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
@@ -193,6 +194,7 @@ pub fn read_lines_with_crs(
     }
     let mut raw = reader.raw;
     raw.skipped.extend(reader.skips.into_vec());
+    apply_context(&mut raw, profile);
     Ok(raw)
 }
 

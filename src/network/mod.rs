@@ -3,6 +3,7 @@
 
 pub mod builder;
 pub mod components;
+pub mod context;
 pub mod graph;
 pub mod lines;
 pub mod osm;

@@ -11,6 +11,7 @@
 //! crossing, is left out instead. The PBF reader makes two passes: ways (collecting the
 //! node ids needed), then nodes and dense nodes (keeping only those ids).
 
+use super::context::apply_context;
 use super::graph::NONE;
 use super::profile::{Decision, Profile, SkipCounts};
 use super::raw::{to_degrees, to_fixed, RawNetwork, WayAttrs};
@@ -210,6 +211,8 @@ fn read_xml<'s>(
     let mut skips = SkipCounts::default();
     // The way being read; `None` outside `<way>`.
     let mut way: Option<XmlWay> = None;
+    // Whether `</osm>` was read: a file cut short (interrupted download) lacks it.
+    let mut closed = false;
     let fail = |pos: u64, reason: String| OsmError::Xml {
         file: file.to_string(),
         line: line_at(reopen, pos),
@@ -225,6 +228,7 @@ fn read_xml<'s>(
             Event::Start(e) => (e, false),
             Event::Empty(e) => (e, true),
             Event::End(e) => {
+                closed |= e.name().as_ref() == b"osm";
                 if e.name().as_ref() == b"way" {
                     if let Some(w) = way.take() {
                         accept_way(profile, w, &mut ways, &mut skips);
@@ -283,6 +287,12 @@ fn read_xml<'s>(
         return Err(fail(
             reader.buffer_position(),
             "file ends inside a <way>".into(),
+        ));
+    }
+    if !closed {
+        return Err(fail(
+            reader.buffer_position(),
+            "file ends before </osm> (truncated?)".into(),
         ));
     }
     nodes.sort_by_key(|n| n.0);
@@ -574,6 +584,7 @@ fn assemble(
             raw.skipped.push((reason, n));
         }
     }
+    apply_context(&mut raw, profile);
     raw
 }
 
@@ -605,7 +616,7 @@ mod tests {
   <node id="2" lat="48.9000000" lon="2.4810000"/>
   <way id="20"><nd ref="2"/><nd ref="3"/><tag k="highway" v="footway"/></way>
   <way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/><tag k="name" v="Rue &amp; Co"/></way>
-  <way id="5"><nd ref="3"/><nd ref="1"/><tag k="highway" v="service"/><tag k="access" v="private"/></way>
+  <way id="5"><nd ref="3"/><nd ref="1"/><tag k="highway" v="service"/><tag k="access" v="no"/></way>
   <way id="7"><nd ref="1"/><nd ref="99"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="tertiary"/></way>
   <relation id="1"><member type="way" ref="10" role=""/><tag k="type" v="route"/></relation>
 </osm>
@@ -621,7 +632,7 @@ mod tests {
         assert_eq!(raw.way(0), &[1, 2]);
         assert_eq!(raw.way(1), &[0, 1, 2]);
         let skip = |r: &str| raw.skipped.iter().find(|s| s.0 == r).map(|s| s.1);
-        assert_eq!(skip("access=private"), Some(1));
+        assert_eq!(skip("access=no"), Some(1));
         assert_eq!(skip("highway=footway not used by profile car"), Some(1));
         assert_eq!(skip("way with missing node references (split)"), Some(1));
     }
@@ -642,6 +653,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("<string>, line"), "{e}");
+        // A download cut short: every element complete, no closing </osm>.
+        let cut = XML.trim_end().strip_suffix("</osm>").unwrap();
+        let e = read_osm_xml_str(cut, &car()).unwrap_err().to_string();
+        assert!(e.contains("ends before </osm>"), "{e}");
         let e = read_osm(Path::new("roads.shp"), &car())
             .unwrap_err()
             .to_string();

@@ -15,7 +15,10 @@
 //! - access: the first key of `access_keys` present on the way decides; a value in
 //!   `access_denied` excludes the way (`destination`, `permissive`, `yes` do not);
 //! - speed: `maxspeed` (when `honour_maxspeed`) replaces the class speed, then the global
-//!   `speed_factor` and the class's factor multiply it (final km/h = base × global × class);
+//!   `speed_factor` multiplies it; once the way's position is known, [`super::context`]
+//!   replaces an untagged speed by the `[urban]` class default inside built-up areas and
+//!   multiplies by the class's delay factor for its context (final km/h = base × global ×
+//!   class factor, with `[urban.factors]` inside built-up areas and `class_factors` outside);
 //! - direction (when `honour_oneway`): `yes|1|true` forward only, `-1|reverse` backward
 //!   only, `no|false|0` both, `reversible|alternating` excluded; without a tag, one-way on
 //!   `junction=roundabout|circular` and on the `implied_oneway` classes;
@@ -30,16 +33,26 @@ use std::path::Path;
 
 /// The car profile shipped with the engine (`profiles/car.toml`).
 const CAR_TOML: &str = include_str!("../../profiles/car.toml");
+/// The peak-hour car profile shipped with the engine (`profiles/car-peak.toml`).
+const CAR_PEAK_TOML: &str = include_str!("../../profiles/car-peak.toml");
 /// The walking profile shipped with the engine (`profiles/walk.toml`).
 const WALK_TOML: &str = include_str!("../../profiles/walk.toml");
 /// The car profile for IGN BD TOPO road layers (`profiles/car-bdtopo.toml`).
 const CAR_BDTOPO_TOML: &str = include_str!("../../profiles/car-bdtopo.toml");
 
 /// Names of the builtin profiles, in the order they are listed to users.
-pub const BUILTIN_NAMES: [&str; 3] = ["car", "walk", "car-bdtopo"];
+pub const BUILTIN_NAMES: [&str; 4] = ["car", "car-peak", "walk", "car-bdtopo"];
 
 /// Class name given to ferry crossings.
 pub const FERRY_CLASS: &str = "ferry";
+
+/// Highest speed in km/h taken from a tag or attribute; above it the value is "not
+/// understood" (no public road anywhere is signed faster; 1e308 must not make a 0 ms edge).
+const MAX_PLAUSIBLE_KMH: f64 = 300.0;
+
+/// Longest ferry `duration` in seconds taken from a tag (7 days, beyond any scheduled
+/// crossing); above it the value is "not understood" and the ferry speed applies.
+const MAX_PLAUSIBLE_FERRY_S: f64 = 7.0 * 24.0 * 3600.0;
 
 /// `highway` values that are never travelled, whatever the profile.
 const NOT_BUILT: [&str; 5] = ["construction", "proposed", "abandoned", "razed", "disused"];
@@ -188,6 +201,14 @@ pub struct Profile {
     /// Ferry crossings; ferries are not used when absent.
     #[serde(default)]
     pub ferry: Option<Ferry>,
+    /// Ways open only to reach a place (`access=destination`, parking aisles, tracks…):
+    /// kept, but slowed so that routes go through them only at their ends.
+    #[serde(default)]
+    pub end_only: Option<EndOnly>,
+    /// Built-up areas: how they are recognised and the class speeds and delay factors that
+    /// apply inside them; without it every road takes `speeds` and `class_factors`.
+    #[serde(default)]
+    pub urban: Option<Urban>,
     /// Attribute mapping for GDAL line layers; such layers cannot be read when absent.
     #[serde(default)]
     pub lines: Option<LinesMapping>,
@@ -199,6 +220,48 @@ pub struct Profile {
 
 fn one() -> f64 {
     1.0
+}
+
+/// Ways a vehicle may use to reach a place on them but not to go through (OSM wiki
+/// `Key:access`: `destination`, `private`, `delivery`…; `service=parking_aisle|driveway`;
+/// `highway=track`). The engine has one weight, time, so they are kept with their speed
+/// multiplied by `factor`: a short stretch at a trip's end costs a little, a shortcut
+/// through them costs more than the way round.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EndOnly {
+    /// Speed factor on such ways (0 < factor ≤ 1).
+    pub factor: f64,
+    /// Values of the deciding access key (`access_keys`) that make a way end-only.
+    #[serde(default)]
+    pub access: Vec<String>,
+    /// `service` values that make a way end-only.
+    #[serde(default)]
+    pub service: Vec<String>,
+    /// Classes (`highway` values) that are end-only.
+    #[serde(default)]
+    pub classes: Vec<String>,
+}
+
+/// Built-up areas (French *agglomération*): recognised from the density of the network
+/// itself, as Valhalla does (road km per km² around the way, urban above a threshold), and
+/// the class defaults and delay factors that apply there.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Urban {
+    /// Radius in metres of the neighbourhood whose road density is measured.
+    pub radius_m: f64,
+    /// Road density (km of road per km², each road counted once) at or above which a way
+    /// is in a built-up area.
+    pub min_km_per_km2: f64,
+    /// Default speed in km/h per class inside built-up areas, used when the way has no
+    /// usable `maxspeed`; classes not listed keep their `speeds` value.
+    #[serde(default)]
+    pub speeds: BTreeMap<String, f64>,
+    /// Delay factor per class inside built-up areas (junctions, lights, parking);
+    /// classes not listed take their `class_factors` value.
+    #[serde(default)]
+    pub factors: BTreeMap<String, f64>,
 }
 
 /// What a `maxspeed` value says.
@@ -290,6 +353,7 @@ impl Profile {
     pub fn builtin(name: &str) -> Result<Profile, ProfileError> {
         let text = match name {
             "car" => CAR_TOML,
+            "car-peak" => CAR_PEAK_TOML,
             "walk" => WALK_TOML,
             "car-bdtopo" => CAR_BDTOPO_TOML,
             _ => {
@@ -384,6 +448,29 @@ impl Profile {
                 return Err(format!("{what}: class {c:?} is not in [speeds]"));
             }
         }
+        if let Some(e) = &self.end_only {
+            if !(e.factor > 0.0 && e.factor <= 1.0) {
+                return Err(format!(
+                    "end_only.factor must be in (0, 1], got {}",
+                    e.factor
+                ));
+            }
+            if let Some(c) = e.classes.iter().find(|c| !self.speeds.contains_key(*c)) {
+                return Err(format!("end_only.classes: class {c:?} is not in [speeds]"));
+            }
+        }
+        if let Some(u) = &self.urban {
+            positive("urban.radius_m", u.radius_m)?;
+            positive("urban.min_km_per_km2", u.min_km_per_km2)?;
+            for (what, table) in [("urban.speeds", &u.speeds), ("urban.factors", &u.factors)] {
+                for (c, &v) in table {
+                    positive(&format!("{what}.{c}"), v)?;
+                    if !self.speeds.contains_key(c) {
+                        return Err(format!("{what}.{c}: class {c:?} is not in [speeds]"));
+                    }
+                }
+            }
+        }
         if let Some(f) = &self.ferry {
             positive("ferry.speed_kmh", f.speed_kmh)?;
             if !(f.boarding_s.is_finite() && f.boarding_s >= 0.0) {
@@ -436,11 +523,20 @@ impl Profile {
         if let Some(h) = highway.filter(|h| NOT_BUILT.contains(h)) {
             return Err(format!("highway={h} (not open to traffic)").into());
         }
+        let mut end_only = false;
         if let Some(key) = self.access_keys.iter().find(|k| tag(k).is_some()) {
             let value = tag(key).unwrap_or_default();
             if self.access_denied.iter().any(|d| d == value) {
                 return Err(format!("{key}={value}").into());
             }
+            end_only |= self
+                .end_only
+                .as_ref()
+                .is_some_and(|e| e.access.iter().any(|a| a == value));
+        }
+        if let Some(e) = &self.end_only {
+            end_only |= tag("service").is_some_and(|s| e.service.iter().any(|v| v == s))
+                || highway.is_some_and(|h| e.classes.iter().any(|c| c == h));
         }
         let mut notes = Vec::new();
         let dir = if self.honour_oneway {
@@ -472,11 +568,20 @@ impl Profile {
                 Some(MaxSpeed::KeepClass) | None => None,
             }
         };
-        let general = limit("maxspeed").unwrap_or(base);
-        let fwd = limit("maxspeed:forward").unwrap_or(general);
-        let bwd = limit("maxspeed:backward").unwrap_or(general);
-        let factor = self.speed_factor * self.class_factors.get(class_name).copied().unwrap_or(1.0);
-        Ok(self.with_direction(class, fwd * factor, bwd * factor, dir, notes))
+        let tagged = limit("maxspeed");
+        let general = tagged.unwrap_or(base);
+        let fwd_tag = limit("maxspeed:forward");
+        let bwd_tag = limit("maxspeed:backward");
+        let class_speed = tagged.is_none() && fwd_tag.is_none() && bwd_tag.is_none();
+        let (fwd, bwd) = (fwd_tag.unwrap_or(general), bwd_tag.unwrap_or(general));
+        let f = self.speed_factor
+            * match &self.end_only {
+                Some(e) if end_only => e.factor,
+                _ => 1.0,
+            };
+        let mut d = self.with_direction(class, fwd * f, bwd * f, dir, notes);
+        d.attrs.class_speed = class_speed;
+        Ok(d)
     }
 
     /// Decides whether a line feature is travelled, from its attributes read through a
@@ -521,17 +626,26 @@ impl Profile {
         }
         let class = self.class_index(class_name).unwrap_or_default();
         let mut speed = self.speeds[class_name];
+        let mut class_speed = true;
         if self.honour_maxspeed {
             if let Some(v) = value(&m.speed_field) {
                 match v.trim().parse::<f64>() {
-                    Ok(s) if s.is_finite() && s > 0.0 => speed = s,
+                    Ok(s) if s.is_finite() && s > 0.0 && s <= MAX_PLAUSIBLE_KMH => {
+                        speed = s;
+                        class_speed = false;
+                    }
+                    Ok(s) if s > MAX_PLAUSIBLE_KMH => {
+                        notes.push("speed value not understood (class speed used)")
+                    }
                     Ok(_) => {}
                     Err(_) => notes.push("speed value not understood (class speed used)"),
                 }
             }
         }
-        let factor = self.speed_factor * self.class_factors.get(class_name).copied().unwrap_or(1.0);
-        Ok(self.with_direction(class, speed * factor, speed * factor, dir, notes))
+        let f = self.speed_factor;
+        let mut d = self.with_direction(class, speed * f, speed * f, dir, notes);
+        d.attrs.class_speed = class_speed;
+        Ok(d)
     }
 
     /// A ferry crossing: fixed duration when given, else timed at the ferry speed; both
@@ -556,7 +670,7 @@ impl Profile {
             Vec::new(),
         );
         let crossing = duration.and_then(|v| {
-            let s = parse_duration(v);
+            let s = parse_duration(v).filter(|&s| s <= MAX_PLAUSIBLE_FERRY_S);
             if s.is_none() {
                 notes.push("ferry duration not understood (ferry speed used)");
             }
@@ -591,6 +705,7 @@ impl Profile {
                 speed_fwd_kmh: f as f32,
                 speed_bwd_kmh: b as f32,
                 duration_s: None,
+                class_speed: false,
             },
             boarding_s: None,
             notes,
@@ -675,10 +790,13 @@ pub fn parse_maxspeed(value: &str, symbolic: &BTreeMap<String, f64>) -> MaxSpeed
     positive_kmh(number.trim(), factor)
 }
 
-/// `number × factor` km/h when `number` is a positive finite number, else unknown.
+/// `number × factor` km/h when it is positive and at most [`MAX_PLAUSIBLE_KMH`], else
+/// unknown.
 fn positive_kmh(number: &str, factor: f64) -> MaxSpeed {
     match number.parse::<f64>() {
-        Ok(n) if n.is_finite() && n > 0.0 => MaxSpeed::Kmh(n * factor),
+        Ok(n) if n.is_finite() && n > 0.0 && n * factor <= MAX_PLAUSIBLE_KMH => {
+            MaxSpeed::Kmh(n * factor)
+        }
         _ => MaxSpeed::Unknown,
     }
 }
@@ -770,13 +888,13 @@ mod tests {
             assert_eq!(Profile::resolve(n).unwrap().name, n);
         }
         let e = Profile::resolve("bicycle").unwrap_err().to_string();
-        assert!(e.contains("car, walk, car-bdtopo"), "{e}");
+        assert!(e.contains("car, car-peak, walk, car-bdtopo"), "{e}");
     }
 
     #[test]
     fn maxspeed_values_are_parsed() {
         let sym = car().maxspeed_values;
-        let cases: [(&str, MaxSpeed); 16] = [
+        let cases: [(&str, MaxSpeed); 18] = [
             ("50", MaxSpeed::Kmh(50.0)),
             ("50 km/h", MaxSpeed::Kmh(50.0)),
             ("70kmh", MaxSpeed::Kmh(70.0)),
@@ -793,6 +911,8 @@ mod tests {
             ("50;30", MaxSpeed::Kmh(30.0)),
             ("fast", MaxSpeed::Unknown),
             ("0", MaxSpeed::Unknown),
+            ("1e308", MaxSpeed::Unknown),
+            ("inf", MaxSpeed::Unknown),
         ];
         for (v, expected) in cases {
             assert_eq!(parse_maxspeed(v, &sym), expected, "{v}");
@@ -820,6 +940,86 @@ mod tests {
         for (v, expected) in cases {
             assert_eq!(parse_duration(v), expected, "{v}");
         }
+    }
+
+    #[test]
+    fn implausible_speeds_and_durations_are_not_understood() {
+        let p = car();
+        let d = p
+            .decide(&[("highway", "primary"), ("maxspeed", "1e308")])
+            .unwrap();
+        assert_eq!(d.notes, vec!["maxspeed not understood (class speed used)"]);
+        assert_eq!(d.attrs.speed_fwd_kmh, 80.0);
+        assert!(d.attrs.class_speed);
+        let f = p
+            .decide(&[("route", "ferry"), ("duration", "99999999:00")])
+            .unwrap();
+        assert_eq!(
+            f.notes,
+            vec!["ferry duration not understood (ferry speed used)"]
+        );
+        assert_eq!(f.attrs.duration_s, None);
+        assert_eq!(f.boarding_s, Some(600.0));
+    }
+
+    #[test]
+    fn the_peak_profile_is_car_with_lower_delay_factors() {
+        let (off, peak) = (car(), Profile::builtin("car-peak").unwrap());
+        let urban = |p: &Profile| p.urban.as_ref().unwrap().factors.clone();
+        for (a, b) in [
+            (&off.class_factors, &peak.class_factors),
+            (&urban(&off), &urban(&peak)),
+        ] {
+            assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+            assert!(a.iter().all(|(c, f)| b[c] < *f), "{a:?} vs {b:?}");
+        }
+        let mut same = peak.clone();
+        same.name = off.name.clone();
+        same.description = off.description.clone();
+        same.class_factors = off.class_factors.clone();
+        same.urban.as_mut().unwrap().factors = urban(&off);
+        assert_eq!(same, off);
+    }
+
+    #[test]
+    fn end_only_ways_are_kept_and_slowed() {
+        let p = car();
+        let factor = p.end_only.as_ref().unwrap().factor as f32;
+        let speed = |tags: &[(&str, &str)]| p.decide(tags).unwrap().attrs.speed_fwd_kmh;
+        let open = speed(&[("highway", "service")]);
+        for tags in [
+            [("highway", "service"), ("access", "private")],
+            [("highway", "service"), ("motor_vehicle", "destination")],
+            [("highway", "service"), ("service", "parking_aisle")],
+            [("highway", "service"), ("service", "driveway")],
+        ] {
+            assert_eq!(speed(&tags), open * factor, "{tags:?}");
+        }
+        // The deciding key is the first present: motorcar=yes overrides access=private.
+        assert_eq!(
+            speed(&[
+                ("highway", "service"),
+                ("access", "private"),
+                ("motorcar", "yes")
+            ]),
+            open
+        );
+        let track = p.decide(&[("highway", "track")]).unwrap().attrs;
+        assert_eq!(track.speed_fwd_kmh, p.speeds["track"] as f32 * factor);
+        assert!(track.class_speed);
+        // A tagged maxspeed is no class speed.
+        let tagged = p.decide(&[("highway", "primary"), ("maxspeed", "70")]);
+        assert!(!tagged.unwrap().attrs.class_speed);
+    }
+
+    #[test]
+    fn urban_and_end_only_tables_are_checked() {
+        let bad = CAR_TOML.replace("[urban.speeds]\n", "[urban.speeds]\nbus_stop = 10\n");
+        let e = Profile::from_toml_str(&bad, "t").unwrap_err().to_string();
+        assert!(e.contains("urban.speeds.bus_stop"), "{e}");
+        let bad = CAR_TOML.replace("factor = 0.25", "factor = 1.5");
+        let e = Profile::from_toml_str(&bad, "t").unwrap_err().to_string();
+        assert!(e.contains("end_only.factor must be in (0, 1]"), "{e}");
     }
 
     #[test]
@@ -856,10 +1056,7 @@ mod tests {
     fn access_follows_key_priority() {
         let p = car();
         let r = ("highway", "service");
-        assert_eq!(
-            p.decide(&[r, ("access", "private")]).unwrap_err(),
-            "access=private"
-        );
+        assert_eq!(p.decide(&[r, ("access", "no")]).unwrap_err(), "access=no");
         assert!(p.decide(&[r, ("access", "destination")]).is_ok());
         assert!(p
             .decide(&[r, ("access", "no"), ("motor_vehicle", "yes")])
@@ -916,7 +1113,7 @@ mod tests {
     }
 
     #[test]
-    fn speeds_use_maxspeed_then_factors() {
+    fn speeds_use_maxspeed_then_the_global_factor() {
         let p = car();
         let s = |tags: &[(&str, &str)]| {
             let a = p.decide(tags).unwrap().attrs;
@@ -944,14 +1141,16 @@ mod tests {
             .unwrap();
         assert_eq!(d.attrs.speed_fwd_kmh, 80.0);
         assert_eq!(d.notes, vec!["maxspeed not understood (class speed used)"]);
+        // The global factor applies at read time; class factors depend on the built-up
+        // context and apply once positions are known (network::context).
         let text = CAR_TOML.replace("speed_factor = 1.0", "speed_factor = 0.5");
-        let mut slow = Profile::from_toml_str(&text, "test").unwrap();
-        slow.class_factors.insert("primary".into(), 0.5);
+        let slow = Profile::from_toml_str(&text, "test").unwrap();
         let a = slow
             .decide(&[("highway", "primary"), ("maxspeed", "80")])
             .unwrap()
             .attrs;
-        assert_eq!(a.speed_fwd_kmh, 20.0);
+        assert_eq!(a.speed_fwd_kmh, 40.0);
+        assert!(!a.class_speed);
     }
 
     #[test]

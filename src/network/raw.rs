@@ -32,6 +32,10 @@ pub struct WayAttrs {
     /// Total time in seconds to travel the whole way (ferries with a `duration`, plus
     /// boarding); when set it replaces the speed, shared along the way by length.
     pub duration_s: Option<f32>,
+    /// Whether the speeds are the profile's class default (no `maxspeed` or speed attribute
+    /// applied): inside a built-up area the profile's urban default replaces them
+    /// ([`super::context`]).
+    pub class_speed: bool,
 }
 
 impl WayAttrs {

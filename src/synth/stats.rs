@@ -4,7 +4,7 @@
 //! without running the whole pipeline.
 //!
 //! A way counts for the car when its `highway` is a car class (`motorway` … `service`,
-//! `living_street`) or it is a `route=ferry`, and its `access` is not `no`/`private`. It is
+//! `living_street`) or it is a `route=ferry`, and its `access` is not `no` (`private` ways are kept, end-only). It is
 //! one-way when tagged `oneway=yes|1|true|-1`, or a roundabout or a motorway not tagged
 //! `oneway=no`. Islands are not pruned here, so the counts are an upper bound of the built
 //! graph's.
@@ -54,7 +54,7 @@ pub fn car_use(tags: &[(String, String)]) -> Option<bool> {
     let highway = tag(tags, "highway");
     let usable =
         highway.is_some_and(|h| CAR_CLASSES.contains(&h)) || tag(tags, "route") == Some("ferry");
-    if !usable || matches!(tag(tags, "access"), Some("no" | "private")) {
+    if !usable || tag(tags, "access") == Some("no") {
         return None;
     }
     let oneway = match tag(tags, "oneway") {
@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn counts_junctions_and_edges_like_the_builder() {
-        // A T: way 1 is 1-2-3, way 2 is 2-4 (one-way), way 3 is private 3-5.
+        // A T: way 1 is 1-2-3, way 2 is 2-4 (one-way), way 3 is closed 3-5 (access=no).
         let nodes = (1..=5)
             .map(|id| SynthNode {
                 id,
@@ -139,7 +139,7 @@ mod tests {
             SynthWay {
                 id: 3,
                 refs: vec![3, 5],
-                tags: t(&[("highway", "service"), ("access", "private")]),
+                tags: t(&[("highway", "service"), ("access", "no")]),
             },
         ];
         let osm = SynthOsm {
@@ -149,7 +149,7 @@ mod tests {
         };
         let s = road_stats(&osm);
         assert_eq!(s.car_ways, 2);
-        assert_eq!(s.junctions, 4); // 1, 2, 3, 4; 5 only on the private way
+        assert_eq!(s.junctions, 4); // 1, 2, 3, 4; 5 only on the closed way
         assert_eq!(s.directed_edges, 2 * 2 + 1);
     }
 

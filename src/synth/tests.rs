@@ -252,6 +252,7 @@ fn raw_network(osm: &SynthOsm) -> crate::network::RawNetwork {
             speed_fwd_kmh: if oneway && reverse { 0.0 } else { 50.0 },
             speed_bwd_kmh: if oneway && !reverse { 0.0 } else { 50.0 },
             duration_s: tag(&w.tags, "duration").map(|_| 720.0),
+            class_speed: false,
         };
         let refs: Vec<u32> = w.refs.iter().map(|&r| (r - 1) as u32).collect();
         raw.push_way(w.id, &refs, attrs);
