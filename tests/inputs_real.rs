@@ -51,7 +51,7 @@ fn bondy_iris_populations_at_interior_points_and_on_a_grid() {
         code: "IRIS".into(),
         population: "P19_POP".into(),
     };
-    let rows = read_population_csv(&pop, &cols, &mut rejects).unwrap();
+    let rows = read_population_csv(&pop, &cols, None, &mut rejects).unwrap();
     assert_eq!(rows.len(), 20);
     let file = pop.display().to_string();
     let points = place_population(

@@ -23,7 +23,7 @@
 use crate::inputs::demand::filosofi::{read_filosofi, FilosofiError};
 use crate::inputs::geocode::ban::{BanError, BanIndex};
 use crate::inputs::points_layer::{
-    detect_separator, is_csv_path, layer_crs, read_origins, read_sites, PointColumns, PointsError,
+    is_csv_path, layer_crs, read_origins, read_sites, PointColumns, PointsError,
 };
 use crate::inputs::supply::annuaire::{
     normalize_header, read_annuaire_with_summary, AnnuaireError,
@@ -297,13 +297,14 @@ fn first_line(path: &Path) -> Result<String, InspectError> {
     };
     res.map_err(open_err)?;
     let end = buf.iter().position(|&b| b == b'\n').unwrap_or(buf.len());
-    let (text, _) = crate::inputs::supply::finess::decode(&buf[..end]);
+    let decoded = crate::inputs::text::decode(&buf[..end]);
+    let text = decoded.text;
     Ok(text.trim_end_matches('\r').to_string())
 }
 
 /// The kind of a delimited-text file from its first line, for the kinds recognisable there.
 fn text_kind(first: &str) -> Option<Kind> {
-    let sep = detect_separator(first) as char;
+    let sep = crate::inputs::text::separator(first) as char;
     let cols: Vec<String> = first
         .split(sep)
         .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
@@ -332,7 +333,7 @@ fn text_kind(first: &str) -> Option<Kind> {
 
 /// Whether a lower-cased header names an id and coordinates a generic point file can use.
 fn points_header(first: &str, crs: bool) -> Option<bool> {
-    let sep = detect_separator(first) as char;
+    let sep = crate::inputs::text::separator(first) as char;
     let cols: Vec<String> = first
         .split(sep)
         .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
@@ -538,7 +539,7 @@ fn inspect_text(
 
 /// Column names of a header line.
 fn first_columns(first: &str) -> Vec<String> {
-    let sep = detect_separator(first) as char;
+    let sep = crate::inputs::text::separator(first) as char;
     first
         .split(sep)
         .map(|c| c.trim().trim_matches('"').to_string())
