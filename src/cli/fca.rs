@@ -350,7 +350,8 @@ pub fn weighted_mean_access(r: &FcaResult, demand: &[f64]) -> f64 {
 
 /// Reads the table `path` ([`crate::inputs::table`], rows of any length).
 fn read_table(path: &Path, sheet: Option<&str>, rejects: &mut Rejects) -> anyhow::Result<Table> {
-    Table::read_sheet(path, true, sheet, rejects).map_err(|e| match e {
+    let t = Table::read_sheet(path, true, sheet, rejects).and_then(|t| t.require_rows().map(|()| t));
+    t.map_err(|e| match e {
         TableError::Open { .. } => {
             anyhow::Error::new(e).context(format!("reading {}", path.display()))
         }
@@ -475,7 +476,12 @@ fn read_times(
     let t = read_table(&job.times, job.sheet.as_deref(), rejects)?;
     let cols = TimeColumns::find(&t, job.time_unit).map_err(anyhow::Error::msg)?;
     let (co, cd, cm) = (cols.origin, cols.destination, cols.time);
-    let what = format!("{} ({:?})", t.headers[cm], cols.unit).to_lowercase();
+    let unit = format!("{:?}", cols.unit).to_lowercase();
+    let what = if t.headers[cm] == unit {
+        unit
+    } else {
+        format!("{} ({unit})", t.headers[cm])
+    };
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for (line, r) in &t.rows {
@@ -647,7 +653,7 @@ mod tests {
             got,
             vec![
                 (4, "duplicated id"),
-                (5, "population is not a number: \"x\""),
+                (5, "population: \"x\" is not a number"),
                 (3, "age is not a whole number of years: \"abc\""),
                 (3, "pair a → s given twice"),
                 (4, "origin \"z\" is not in the demand file"),

@@ -186,7 +186,8 @@ fn read_table(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let t = Table::read_sheet(path, false, names.sheet.as_deref(), rejects)?;
+    let t = Table::read_sheet(path, true, names.sheet.as_deref(), rejects)?;
+    t.require_rows()?;
     let file = t.file.clone();
     let header = &t.headers;
     let position = |name: &str| -> anyhow::Result<usize> {
@@ -211,6 +212,15 @@ fn read_table(
     let mut rows: BTreeMap<String, (u64, f64, Vec<f64>)> = BTreeMap::new();
     for (line, r) in &t.rows {
         let line = *line;
+        if r.len() != header.len() {
+            let reason = format!(
+                "unreadable row: {} fields where the header has {}",
+                r.len(),
+                header.len()
+            );
+            rejects.push(&file, line, "", reason);
+            continue;
+        }
         let code = r.get(code_at).unwrap_or("").to_string();
         if code.is_empty() {
             rejects.push(&file, line, "", "empty code");

@@ -363,6 +363,7 @@ pub fn read_population(
     rejects: &mut Rejects,
 ) -> Result<Population, ConsumptionError> {
     let t = Table::read(path, true, rejects)?;
+    t.require_rows()?;
     let (cc, cp) = (require(&t, &cols.code)?, require(&t, &cols.population)?);
     let (ca, cs) = (t.col(&cols.age_band), t.col(&cols.sex));
     let mut out = Population {

@@ -9,6 +9,7 @@ pub mod consumption;
 pub mod demand;
 pub mod geocode;
 pub mod icc_filosofi;
+pub mod layer;
 pub mod points;
 pub mod points_layer;
 pub mod spreadsheet;

@@ -29,6 +29,7 @@ pub struct NamedPoint {
 /// comma, Latin-1, or a workbook's only sheet). Rejected rows go to `rejects`.
 pub fn read_points_csv(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec<NamedPoint>> {
     let t = Table::read(path, true, rejects)?;
+    t.require_rows()?;
     let (Some(ci), Some(cx), Some(cy)) = (t.col("id"), t.col("lon"), t.col("lat")) else {
         bail!("{}: expected columns id,lon,lat; found {:?}", t.file, t.headers);
     };

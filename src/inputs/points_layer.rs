@@ -16,7 +16,9 @@
 //!
 //! Per row (a [`crate::support::rejects::Reject`] with file, line — or 1-based feature ordinal —,
 //! id, reason): a missing id, a missing, unparseable or out-of-range coordinate (beyond
-//! ±180° / ±90° once in WGS84), a geometry that is not a single point, an unparseable
+//! ±180° / ±90° once in WGS84), a geometry that is neither a single point nor a polygon (a
+//! polygon — a building outline — gives a point on its surface, counted in
+//! [`PointsRead::surface_points`] and said in the log; lines are ignored with a reject), an unparseable
 //! number, a negative capacity, weight or activity, an age that is not a whole number of
 //! years in 0–120, a missing category, and an id already kept (the first row keeps it).
 //! A file without the columns the spec names fails at once, saying what was expected and
@@ -24,13 +26,13 @@
 
 use crate::inputs::demand::Origin;
 use crate::inputs::supply::Site;
+use crate::inputs::layer::{point_on, PointFrom};
 use crate::inputs::spreadsheet::is_spreadsheet;
 use crate::inputs::table::{Table, TableError};
 use crate::inputs::text::{parse_number, NumberMarks};
 use crate::support::crs::{transform_between, CrsError};
 use crate::support::rejects::Rejects;
-use gdal::vector::{Feature, Geometry, LayerAccess, OGRwkbGeometryType};
-use gdal::Dataset;
+use gdal::vector::{Feature, Geometry, LayerAccess};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
@@ -170,6 +172,8 @@ pub struct PointsRead<T> {
     pub rows: u64,
     /// CRS the coordinates were read in (`EPSG:4326` for lon/lat).
     pub crs: String,
+    /// Points kept that stand for a polygon (a point on its surface).
+    pub surface_points: u64,
 }
 
 /// One row of a table before interpretation.
@@ -178,8 +182,9 @@ struct RawRow {
     line: u64,
     /// Field texts, trimmed, in header order ("" for null).
     values: Vec<String>,
-    /// Point geometry in the layer's CRS, or why there is none; `None` for CSV.
-    geometry: Option<Result<[f64; 2], String>>,
+    /// Point (or point on a polygon's surface) in the layer's CRS, or why there is none;
+    /// `None` for CSV.
+    geometry: Option<Result<PointFrom, String>>,
 }
 
 /// A table of rows from a CSV or a GDAL layer.
@@ -257,32 +262,24 @@ pub fn layer_crs<L: LayerAccess>(layer: &L) -> Option<String> {
     }
 }
 
-/// The coordinates of a single-point geometry, or why it is not one.
-fn point_of(feature: &Feature) -> Result<[f64; 2], String> {
+/// The point a feature gives a point role ([`crate::inputs::layer::point_on`]: a point, or
+/// a point on a polygon's surface), or why none.
+fn point_of(feature: &Feature) -> Result<PointFrom, String> {
     // gdal 0.19 wraps a null geometry (GeoJSON `"geometry": null`) as `Some`.
     let present = |g: &&Geometry| !unsafe { g.c_geometry() }.is_null() && !g.is_empty();
     let geom = feature
         .geometry()
         .filter(present)
         .ok_or("feature without geometry")?;
-    let kind = gdal::vector::geometry_type_flatten(geom.geometry_type());
-    if kind == OGRwkbGeometryType::wkbPoint {
-        let (x, y, _) = geom.get_point(0);
-        return Ok([x, y]);
-    }
-    if kind == OGRwkbGeometryType::wkbMultiPoint && geom.geometry_count() == 1 {
-        let (x, y, _) = geom.get_geometry(0).get_point(0);
-        return Ok([x, y]);
-    }
-    Err(format!("{} geometry, not a point", geom.geometry_name()))
+    point_on(geom)
 }
 
 /// Reads a GDAL layer into a [`RawTable`].
 fn read_gdal_table(path: &Path, layer: Option<&str>) -> Result<RawTable, PointsError> {
     let file = path.display().to_string();
-    let ds = Dataset::open(path).map_err(|e| PointsError::Open {
+    let ds = crate::inputs::layer::open(path).map_err(|reason| PointsError::Open {
         file: file.clone(),
-        reason: e.to_string(),
+        reason,
     })?;
     let names: Vec<String> = ds.layers().map(|l| l.name()).collect();
     let layer_err = |reason: String| PointsError::Layer {
@@ -469,7 +466,7 @@ fn cell(values: &[String], i: usize) -> &str {
 }
 
 /// The row's raw coordinates, or why they cannot be read (numbers read with `marks`).
-fn raw_xy(row: &RawRow, coords: &Coords, marks: &[NumberMarks]) -> Result<[f64; 2], String> {
+fn raw_xy(row: &RawRow, coords: &Coords, marks: &[NumberMarks]) -> Result<PointFrom, String> {
     match coords {
         Coords::Columns { x, y, .. } => {
             let get = |i: usize, what: &str| {
@@ -484,7 +481,7 @@ fn raw_xy(row: &RawRow, coords: &Coords, marks: &[NumberMarks]) -> Result<[f64; 
                 Coords::Columns { crs: None, .. } => ("longitude", "latitude"),
                 _ => ("x", "y"),
             };
-            Ok([get(*x, xn)?, get(*y, yn)?])
+            Ok(PointFrom::Point([get(*x, xn)?, get(*y, yn)?]))
         }
         Coords::Geometry { .. } => row
             .geometry
@@ -530,7 +527,7 @@ fn locate<T>(
     spec: &PointColumns,
     rejects: &mut Rejects,
     attrs: impl Fn(&[String]) -> Result<T, String>,
-) -> Result<(Vec<Located<T>>, String), PointsError> {
+) -> Result<(Vec<Located<T>>, String, u64), PointsError> {
     let id_col = table.required(&spec.id, "id")?;
     let coords = table.coords(spec)?;
     let crs = match &coords {
@@ -538,15 +535,20 @@ fn locate<T>(
     };
     let mut bad: Vec<(u64, String, String)> = Vec::new();
     let mut drafts: Vec<(u64, String, [f64; 2], T)> = Vec::new();
+    let mut surfaces = 0;
     for row in &table.rows {
         let id = cell(&row.values, id_col).to_string();
         if id.is_empty() {
             bad.push((row.line, id, "missing id".into()));
             continue;
         }
-        let checked = raw_xy(row, &coords, &table.marks).and_then(|xy| attrs(&row.values).map(|a| (xy, a)));
+        let checked = raw_xy(row, &coords, &table.marks)
+            .and_then(|xy| attrs(&row.values).map(|a| (xy, a)));
         match checked {
-            Ok((xy, a)) => drafts.push((row.line, id, xy, a)),
+            Ok((xy, a)) => {
+                surfaces += u64::from(matches!(xy, PointFrom::Surface(_)));
+                drafts.push((row.line, id, xy.xy(), a));
+            }
             Err(reason) => bad.push((row.line, id, reason)),
         }
     }
@@ -592,7 +594,13 @@ fn locate<T>(
     for (line, id, reason) in bad {
         rejects.push(&table.file, line, &id, reason);
     }
-    Ok((out, crs.unwrap_or_else(|| "EPSG:4326".into())))
+    if surfaces > 0 {
+        tracing::info!(
+            "{}: {surfaces} polygon(s) read as a point on their surface",
+            table.file
+        );
+    }
+    Ok((out, crs.unwrap_or_else(|| "EPSG:4326".into()), surfaces))
 }
 
 /// Reads the table at `path`: CSV by extension, else a GDAL layer.
@@ -672,7 +680,7 @@ pub fn read_sites(
         };
         Ok((cat, cap, act, years))
     };
-    let (located, crs) = locate(&table, spec, rejects, attrs)?;
+    let (located, crs, surface_points) = locate(&table, spec, rejects, attrs)?;
     let items = located
         .into_iter()
         .map(|l| Site {
@@ -690,6 +698,7 @@ pub fn read_sites(
         items,
         rows: table.rows.len() as u64,
         crs,
+        surface_points,
     })
 }
 
@@ -716,7 +725,7 @@ pub fn read_origins(
             .ok_or_else(|| "missing population".to_string())?;
         Ok((pop, non_negative(&table.marks, v, income, "income")?))
     };
-    let (located, crs) = locate(&table, spec, rejects, attrs)?;
+    let (located, crs, surface_points) = locate(&table, spec, rejects, attrs)?;
     let items = located
         .into_iter()
         .map(|l| Origin {
@@ -733,6 +742,7 @@ pub fn read_origins(
         items,
         rows: table.rows.len() as u64,
         crs,
+        surface_points,
     })
 }
 
@@ -740,7 +750,7 @@ pub fn read_origins(
 mod tests {
     use super::*;
     use gdal::spatial_ref::SpatialRef;
-    use gdal::vector::{FieldDefn, LayerOptions, OGRFieldType};
+    use gdal::vector::{FieldDefn, LayerOptions, OGRFieldType, OGRwkbGeometryType};
     use gdal::DriverManager;
 
     fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
@@ -882,7 +892,7 @@ mod tests {
     }
 
     /// A GeoPackage point layer `pts` with fields `id`, `kind`, in `srs` (none when `None`),
-    /// plus one line feature.
+    /// plus one line feature and one building outline.
     fn point_gpkg(path: &Path, srs: Option<&SpatialRef>) {
         let driver = DriverManager::get_driver_by_name("GPKG").unwrap();
         let mut ds = driver.create_vector_only(path).unwrap();
@@ -903,6 +913,10 @@ mod tests {
         for (id, wkt) in [
             ("p1", "POINT (661401.34 6866817.17)"),
             ("p2", "LINESTRING (661401 6866817, 661500 6866900)"),
+            (
+                "b3",
+                "POLYGON ((661600 6866900, 661640 6866900, 661640 6866930, 661600 6866930, 661600 6866900))",
+            ),
         ] {
             let mut f = Feature::new(layer.defn()).unwrap();
             f.set_field_string(0, id).unwrap();
@@ -933,11 +947,18 @@ mod tests {
             ..spec
         };
         let got = read_sites(&p, &spec, &mut r).unwrap();
-        assert_eq!(got.items.len(), 1);
+        assert_eq!(got.items.len(), 2);
+        assert_eq!(got.surface_points, 1);
         assert!((got.items[0].lon - 2.4735).abs() < 1e-3);
+        let b3 = &got.items[1];
+        assert!(b3.lon > got.items[0].lon && b3.lat > got.items[0].lat);
         assert_eq!(
             reasons(&r),
-            vec![(2, "p2".into(), "LINESTRING geometry, not a point".into())]
+            vec![(
+                2,
+                "p2".into(),
+                "LINESTRING geometry ignored: a point role takes points or polygons".into()
+            )]
         );
     }
 

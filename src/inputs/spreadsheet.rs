@@ -5,7 +5,8 @@
 //! workbook of several is refused with the list of its sheets (a missing name lists them
 //! too). Publishers put titles and notes above the table (the DREES APL workbook opens with
 //! a title and a source line): the **header row** is the first row whose filled cells are
-//! at least half the sheet's widest row and at least two, every one of them text. Rows
+//! at least half the sheet's widest row and at least two, every one of them text; rows just
+//! under it that are all text with an empty first cell (a line of units) belong to it. Rows
 //! after it keep their sheet row number (1-based) as their line; rows with no filled cell
 //! are skipped. Numeric cells become text with `.` decimals, written so that no value looks
 //! ambiguous to [`crate::inputs::text::parse_number`] (`1.942` is written `1.9420`).
@@ -93,10 +94,19 @@ pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Sheet, String> {
     while headers.last().is_some_and(String::is_empty) {
         headers.pop();
     }
+    // Lines of units under the header (DREES: "En nombre d'habitants"), all text with an
+    // empty first cell, belong to the header.
+    let notes = (header_at + 1..cells.len())
+        .take_while(|&k| {
+            filled(&cells[k]) > 0
+                && cells[k].first().is_none_or(String::is_empty)
+                && texts(&cells[k], raw[k])
+        })
+        .count();
     let rows = cells
         .into_iter()
         .enumerate()
-        .skip(header_at + 1)
+        .skip(header_at + 1 + notes)
         .filter(|(_, r)| filled(r) > 0)
         .map(|(k, r)| (first_row + k as u64 + 1, r))
         .collect();

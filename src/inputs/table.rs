@@ -10,8 +10,11 @@
 //! shorter or longer than the header (`flexible`) or must match it. Column names are
 //! lower-cased and looked up ignoring case ([`Table::col`]). Each row keeps its 1-based line
 //! (the line it starts on, or its sheet row); a row that cannot be read, or longer than
-//! [`MAX_LINE_BYTES`], goes to [`Rejects`] with its line and a bounded echo. A first line
-//! longer than [`MAX_LINE_BYTES`] is not a table: the file is refused before it is read whole.
+//! [`MAX_LINE_BYTES`], or holding non-empty fields beyond the header's (a separator inside
+//! an unquoted field), goes to [`Rejects`] with its line and a bounded echo; a column name
+//! given twice is an error. A first line
+//! longer than [`MAX_LINE_BYTES`] is not a table: the file is refused before it is read whole;
+//! so is UTF-16 text (a UTF-16 byte-order mark) and binary data (a NUL byte in the first MiB).
 
 use crate::inputs::spreadsheet;
 use crate::inputs::text::{self, echo, NumberMarks, MAX_LINE_BYTES};
@@ -114,6 +117,9 @@ impl Table {
             file: file.clone(),
             reason,
         };
+        if let Some(why) = text::refuse_head(&bytes[..bytes.len().min(MAX_LINE_BYTES)]) {
+            return Err(format(why));
+        }
         let decoded = text::decode(&bytes);
         if let Some(note) = decoded.note() {
             tracing::warn!("{file}: {note}");
@@ -150,6 +156,7 @@ impl Table {
         if trailing {
             headers.pop();
         }
+        duplicate_columns(&headers).map_err(format)?;
         let mut rows = Vec::new();
         for rec in rdr.records() {
             match rec {
@@ -165,8 +172,18 @@ impl Table {
                         rejects.push(&file, line, "", reason);
                         continue;
                     }
-                    if trailing && r.len() == headers.len() + 1 && r.get(headers.len()) == Some("") {
+                    if r.len() > headers.len() && r.iter().skip(headers.len()).all(str::is_empty) {
                         r.truncate(headers.len());
+                    }
+                    if r.len() > headers.len() {
+                        let reason = format!(
+                            "{} fields where the header has {} (a separator inside an unquoted \
+                             field?)",
+                            r.len(),
+                            headers.len()
+                        );
+                        rejects.push(&file, line, r.get(0).unwrap_or(""), reason);
+                        continue;
                     }
                     if !flexible && r.len() != headers.len() {
                         let reason = format!(
@@ -201,6 +218,10 @@ impl Table {
             reason,
         })?;
         let headers: Vec<String> = s.headers.iter().map(|h| h.to_lowercase()).collect();
+        duplicate_columns(&headers).map_err(|reason| TableError::Format {
+            file: file.clone(),
+            reason,
+        })?;
         let mut rows = Vec::with_capacity(s.rows.len());
         for (line, mut cells) in s.rows {
             if cells.len() > headers.len() && cells[headers.len()..].iter().all(String::is_empty) {
@@ -233,6 +254,17 @@ impl Table {
         }
     }
 
+    /// Fails when the table has no data row: a table given as input must hold one.
+    pub fn require_rows(&self) -> Result<(), TableError> {
+        if self.rows.is_empty() {
+            return Err(TableError::Format {
+                file: self.file.clone(),
+                reason: "no data row below the header".into(),
+            });
+        }
+        Ok(())
+    }
+
     /// Index of the column `name` (compared ignoring case), if any.
     pub fn col(&self, name: &str) -> Option<usize> {
         let name = name.to_lowercase();
@@ -245,6 +277,20 @@ impl Table {
         let v = row.get(col).unwrap_or("");
         text::parse_number(v, self.marks.get(col).unwrap_or(&NumberMarks::default()))
     }
+}
+
+/// `Err` naming a non-empty column name that `headers` hold twice.
+fn duplicate_columns(headers: &[String]) -> Result<(), String> {
+    for (k, h) in headers.iter().enumerate() {
+        if let Some(j) = headers[..k].iter().position(|o| o == h && !h.is_empty()) {
+            return Err(format!(
+                "column {h:?} appears twice (columns {} and {}): rename one",
+                j + 1,
+                k + 1
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -112,6 +112,30 @@ pub fn decode(bytes: &[u8]) -> Decoded<'_> {
     }
 }
 
+/// Why the first bytes `head` of a file cannot be a delimited text, when they cannot: UTF-16,
+/// binary data (a NUL byte), JSON, a zip archive (a workbook under another name), an SQLite
+/// database (a GeoPackage).
+pub fn refuse_head(head: &[u8]) -> Option<String> {
+    let start = head
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(head)
+        .trim_ascii_start();
+    let why = if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        "UTF-16 text: re-save it as UTF-8 (or Windows-1252)"
+    } else if head.starts_with(b"SQLite format 3") {
+        "an SQLite database (a GeoPackage?), not a delimited text: give it where a layer is expected"
+    } else if head.starts_with(b"PK\x03\x04") {
+        "a zip archive (a workbook? name it .xlsx or .ods), not a delimited text"
+    } else if head.contains(&0) {
+        "binary data (NUL bytes), not a delimited text"
+    } else if start.starts_with(b"{") || start.starts_with(b"[") {
+        "a JSON file, not a delimited text (a GeoJSON layer goes where a layer is expected)"
+    } else {
+        return None;
+    };
+    Some(why.to_string())
+}
+
 /// The single-byte encoding for the bytes of lines that are not UTF-8 (the module's rule):
 /// Windows-1252 when any byte lies in 0x80–0x9F, else ISO-8859-15.
 pub fn fallback_for(bytes: &[u8]) -> (&'static encoding_rs::Encoding, &'static str) {
@@ -476,6 +500,16 @@ mod tests {
         assert_eq!(decode_line(b"Sant\xe9 \xa4"), "Santé €");
         assert_eq!(decode_line(b"\x93Sant\xe9\x94"), "“Santé”");
         assert_eq!(decode_line("Santé".as_bytes()), "Santé");
+    }
+
+    #[test]
+    fn heads_that_are_not_texts() {
+        assert!(refuse_head(b"\xFF\xFEi\0d\0").unwrap().contains("UTF-16"));
+        assert!(refuse_head(b"SQLite format 3\0").unwrap().contains("GeoPackage"));
+        assert!(refuse_head(b"PK\x03\x04").unwrap().contains("zip"));
+        assert!(refuse_head(b"a,b\n\x001").unwrap().contains("binary"));
+        assert!(refuse_head(b"\xEF\xBB\xBF  {\"type\"").unwrap().contains("JSON"));
+        assert_eq!(refuse_head(b"id,lon,lat\n"), None);
     }
 
     #[test]

@@ -453,7 +453,7 @@ mod tests {
             .unwrap_err();
         assert!(
             e.to_string().ends_with(
-                "expected columns [\"code\", \"population\"]; found [\"CODGEO\", \"POP\"]"
+                "expected columns [\"code\", \"population\"]; found [\"codgeo\", \"pop\"]"
             ),
             "{e}"
         );
