@@ -221,7 +221,13 @@ fn run(case: &Case, path: &Path) -> Outcome {
         rdr.records()
             .map(Result::unwrap)
             .filter(|r| r.get(0).is_some_and(|f| f.contains(&name)))
-            .map(|r| format!("{} (line {})", r.get(3).unwrap_or(""), r.get(1).unwrap_or("")))
+            .map(|r| {
+                format!(
+                    "{} (line {})",
+                    r.get(3).unwrap_or(""),
+                    r.get(1).unwrap_or("")
+                )
+            })
             .collect()
     };
     match rejects.first() {
@@ -291,7 +297,10 @@ fn every_bad_input_ends_as_the_corpus_says() {
             why.push(format!("error with exit {}", got.code));
         }
         if class != "ok" && !got.names_file {
-            why.push(format!("the message does not name the file: {}", got.summary));
+            why.push(format!(
+                "the message does not name the file: {}",
+                got.summary
+            ));
         }
         if !why.is_empty() {
             failures.push(format!(

@@ -27,11 +27,11 @@ use crate::indicators::catchment::TimesCatchments;
 use crate::indicators::fca::{floating_catchment, FcaResult, FcaSpec};
 use crate::indicators::kernel::{Band, BoundSide, Kernel};
 use crate::inputs::consumption::non_negative;
-use crate::inputs::times::{TimeColumns, TimeUnit};
 use crate::inputs::demand::standardise::AgeWeights;
 use crate::inputs::demand::AGE_COLUMNS;
 use crate::inputs::supply::Site;
 use crate::inputs::table::{Table, TableError};
+use crate::inputs::times::{TimeColumns, TimeUnit};
 use crate::support::rejects::Rejects;
 use anyhow::{bail, Context};
 use std::collections::HashMap;
@@ -350,7 +350,8 @@ pub fn weighted_mean_access(r: &FcaResult, demand: &[f64]) -> f64 {
 
 /// Reads the table `path` ([`crate::inputs::table`], rows of any length).
 fn read_table(path: &Path, sheet: Option<&str>, rejects: &mut Rejects) -> anyhow::Result<Table> {
-    let t = Table::read_sheet(path, true, sheet, rejects).and_then(|t| t.require_rows().map(|()| t));
+    let t =
+        Table::read_sheet(path, true, sheet, rejects).and_then(|t| t.require_rows().map(|()| t));
     t.map_err(|e| match e {
         TableError::Open { .. } => {
             anyhow::Error::new(e).context(format!("reading {}", path.display()))

@@ -30,15 +30,15 @@ use crate::indicators::icc::{
     compute_icc, published_icc, IccConfig, IccResult, IccRow, RateSource,
 };
 use crate::inputs::consumption::{
-    read_age_bands, read_consumption, read_population, read_rates,
-    ConsumptionColumns, Population, PopulationColumns, RateColumns, Sector,
+    read_age_bands, read_consumption, read_population, read_rates, ConsumptionColumns, Population,
+    PopulationColumns, RateColumns, Sector,
 };
 use crate::inputs::demand::filosofi::read_filosofi;
 use crate::inputs::icc_filosofi::{population_from_cells, CellStats};
 use crate::inputs::table::Table;
-use crate::inputs::text::{parse_lone_number, parse_number, NumberMarks};
 use crate::inputs::territory::read_membership_csv;
 use crate::inputs::territory::UnitLayer;
+use crate::inputs::text::{parse_lone_number, parse_number, NumberMarks};
 use crate::support::rejects::Rejects;
 use anyhow::{bail, Context};
 use std::collections::BTreeMap;
@@ -269,8 +269,8 @@ pub fn parse_acts_per_fte(text: &str) -> anyhow::Result<BTreeMap<String, f64>> {
             let (k, v) = p
                 .split_once('=')
                 .with_context(|| format!("{p:?}: expected `specialty=acts`"))?;
-            let x = parse_lone_number(v)
-                .map_err(|e| anyhow::anyhow!("{p:?}: acts per FTE: {e}"))?;
+            let x =
+                parse_lone_number(v).map_err(|e| anyhow::anyhow!("{p:?}: acts per FTE: {e}"))?;
             if x <= 0.0 {
                 bail!("{p:?}: acts per FTE must be > 0");
             }
@@ -503,7 +503,13 @@ fn read_access(path: &Path, rejects: &mut Rejects) -> anyhow::Result<AccessTable
         }
     }
     let marks = (1..t.headers.len())
-        .map(|k| NumberMarks::scan(rows.values().filter_map(|v: &Vec<String>| v.get(k - 1)).map(String::as_str)))
+        .map(|k| {
+            NumberMarks::scan(
+                rows.values()
+                    .filter_map(|v: &Vec<String>| v.get(k - 1))
+                    .map(String::as_str),
+            )
+        })
         .collect();
     Ok(AccessTable {
         source: t.file,
@@ -564,12 +570,10 @@ fn write_typology(
                     .unwrap_or_else(|| vec![String::new(); names.len()]),
             );
             for (t, col) in rules.iter().zip(&cols) {
-                let value = values
-                    .and_then(|v| v.get(*col))
-                    .and_then(|v| {
-                        let marks = access.marks.get(*col).copied().unwrap_or_default();
-                        parse_number(v, &marks).ok()
-                    });
+                let value = values.and_then(|v| v.get(*col)).and_then(|v| {
+                    let marks = access.marks.get(*col).copied().unwrap_or_default();
+                    parse_number(v, &marks).ok()
+                });
                 let class = match (&r.cell, value) {
                     (Ok(c), Some(v)) => t.class(c.icc, v),
                     _ => "",

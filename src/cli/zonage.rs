@@ -432,7 +432,13 @@ mod tests {
         )
         .unwrap();
         let mut rejects = Rejects::default();
-        let t = read_units(&p, &UnitColumns::default(), &["apl".to_string()], &mut rejects).unwrap();
+        let t = read_units(
+            &p,
+            &UnitColumns::default(),
+            &["apl".to_string()],
+            &mut rejects,
+        )
+        .unwrap();
         let codes: Vec<&str> = t.units.iter().map(|u| u.code.as_str()).collect();
         assert_eq!(codes, vec!["B", "E"]);
         assert_eq!(t.values["apl"], vec![2.5, 4.25]);
@@ -448,7 +454,13 @@ mod tests {
             "code given twice (first on line 2)"
         );
         assert_eq!(rejects.items[2].reason, "negative population -4");
-        assert!(read_units(&p, &UnitColumns::default(), &["density".to_string()], &mut rejects).is_err());
+        assert!(read_units(
+            &p,
+            &UnitColumns::default(),
+            &["density".to_string()],
+            &mut rejects
+        )
+        .is_err());
         assert_eq!(t.lines, vec![2, 8]);
     }
 
@@ -458,7 +470,13 @@ mod tests {
         let p = dir.path().join("c.csv");
         std::fs::write(&p, "code,name,ald\nB,Bondy,0.25\nA,Aulnay,x\n").unwrap();
         let mut rejects = Rejects::default();
-        let t = read_unit_values(&p, &UnitColumns::default(), &["ALD".to_string()], &mut rejects).unwrap();
+        let t = read_unit_values(
+            &p,
+            &UnitColumns::default(),
+            &["ALD".to_string()],
+            &mut rejects,
+        )
+        .unwrap();
         assert_eq!(
             t.units,
             vec![Unit {

@@ -319,7 +319,10 @@ pub fn non_negative(
 ) -> Result<f64, String> {
     let x = t.number(row, col).map_err(|e| format!("{what}: {e}"))?;
     if x < 0.0 {
-        return Err(format!("{what} is negative: {}", row.get(col).unwrap_or("")));
+        return Err(format!(
+            "{what} is negative: {}",
+            row.get(col).unwrap_or("")
+        ));
     }
     Ok(x)
 }

@@ -34,11 +34,8 @@ pub fn open(path: &Path) -> Result<Dataset, String> {
 
 /// Whether a folder is itself a dataset GDAL reads (a folder of shapefiles).
 fn is_dataset_folder(path: &Path) -> bool {
-    std::fs::read_dir(path).is_ok_and(|entries| {
-        entries
-            .flatten()
-            .any(|e| extension(&e.path()) == "shp")
-    })
+    std::fs::read_dir(path)
+        .is_ok_and(|entries| entries.flatten().any(|e| extension(&e.path()) == "shp"))
 }
 
 /// The lower-case extension of `path`, empty when none.
@@ -143,7 +140,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let e = open(dir.path()).unwrap_err();
         assert!(e.contains("is a folder"), "{e}");
-        assert_eq!(open(&dir.path().join("none.gpkg")).unwrap_err(), "no such file");
+        assert_eq!(
+            open(&dir.path().join("none.gpkg")).unwrap_err(),
+            "no such file"
+        );
         let t = dir.path().join("notes.txt");
         std::fs::write(&t, "root:x:0:0:root:/root:/bin/bash\n").unwrap();
         let e = open(&t).unwrap_err();
@@ -163,16 +163,16 @@ mod tests {
         assert!(matches!(p, PointFrom::Surface(_)));
         let [x, y] = p.xy();
         assert!(x > 0.0 && x < 4.0 && y > 0.0 && y < 4.0);
-        let u = Geometry::from_wkt(
-            "POLYGON ((0 0, 6 0, 6 6, 4 6, 4 2, 2 2, 2 6, 0 6, 0 0))",
-        )
-        .unwrap();
+        let u =
+            Geometry::from_wkt("POLYGON ((0 0, 6 0, 6 6, 4 6, 4 2, 2 2, 2 6, 0 6, 0 0))").unwrap();
         let [x, y] = point_on(&u).unwrap().xy();
         let inside = u.contains(&Geometry::from_wkt(&format!("POINT ({x} {y})")).unwrap());
         assert!(inside, "({x}, {y}) not inside the U");
         let pt = Geometry::from_wkt("POINT (1 2)").unwrap();
         assert_eq!(point_on(&pt).unwrap(), PointFrom::Point([1.0, 2.0]));
         let l = Geometry::from_wkt("LINESTRING (0 0, 1 1)").unwrap();
-        assert!(point_on(&l).unwrap_err().contains("LINESTRING geometry ignored"));
+        assert!(point_on(&l)
+            .unwrap_err()
+            .contains("LINESTRING geometry ignored"));
     }
 }

@@ -15,6 +15,6 @@ pub mod points_layer;
 pub mod spreadsheet;
 pub mod supply;
 pub mod table;
+pub mod territory;
 pub mod text;
 pub mod times;
-pub mod territory;

@@ -31,7 +31,11 @@ pub fn read_points_csv(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec
     let t = Table::read(path, true, rejects)?;
     t.require_rows()?;
     let (Some(ci), Some(cx), Some(cy)) = (t.col("id"), t.col("lon"), t.col("lat")) else {
-        bail!("{}: expected columns id,lon,lat; found {:?}", t.file, t.headers);
+        bail!(
+            "{}: expected columns id,lon,lat; found {:?}",
+            t.file,
+            t.headers
+        );
     };
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();

@@ -25,9 +25,9 @@
 //! what was found.
 
 use crate::inputs::demand::Origin;
-use crate::inputs::supply::Site;
 use crate::inputs::layer::{point_on, PointFrom};
 use crate::inputs::spreadsheet::is_spreadsheet;
+use crate::inputs::supply::Site;
 use crate::inputs::table::{Table, TableError};
 use crate::inputs::text::{parse_number, NumberMarks};
 use crate::support::crs::{transform_between, CrsError};
@@ -203,7 +203,13 @@ struct RawTable {
 /// The number marks of each of `width` columns of `rows`.
 fn marks_of(width: usize, rows: &[RawRow]) -> Vec<NumberMarks> {
     (0..width)
-        .map(|k| NumberMarks::scan(rows.iter().filter_map(|r| r.values.get(k)).map(String::as_str)))
+        .map(|k| {
+            NumberMarks::scan(
+                rows.iter()
+                    .filter_map(|r| r.values.get(k))
+                    .map(String::as_str),
+            )
+        })
         .collect()
 }
 
@@ -542,8 +548,8 @@ fn locate<T>(
             bad.push((row.line, id, "missing id".into()));
             continue;
         }
-        let checked = raw_xy(row, &coords, &table.marks)
-            .and_then(|xy| attrs(&row.values).map(|a| (xy, a)));
+        let checked =
+            raw_xy(row, &coords, &table.marks).and_then(|xy| attrs(&row.values).map(|a| (xy, a)));
         match checked {
             Ok((xy, a)) => {
                 surfaces += u64::from(matches!(xy, PointFrom::Surface(_)));

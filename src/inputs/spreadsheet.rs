@@ -56,7 +56,11 @@ pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Sheet, String> {
         Some(s) => names
             .iter()
             .find(|n| n.as_str() == s)
-            .or_else(|| names.iter().find(|n| n.trim().eq_ignore_ascii_case(s.trim())))
+            .or_else(|| {
+                names
+                    .iter()
+                    .find(|n| n.trim().eq_ignore_ascii_case(s.trim()))
+            })
             .ok_or_else(|| format!("no sheet {s:?}; the workbook has {}", listed()))?
             .clone(),
         None if names.len() == 1 => names[0].clone(),

@@ -338,7 +338,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("one_line.csv");
         std::fs::write(&p, vec![b'x'; 3 * MAX_LINE_BYTES]).unwrap();
-        let e = Table::read(&p, true, &mut Rejects::default()).unwrap_err().to_string();
+        let e = Table::read(&p, true, &mut Rejects::default())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("longer than 1 MiB") && e.len() < 600, "{e}");
         let e = Table::read(dir.path(), true, &mut Rejects::default()).unwrap_err();
         assert!(e.to_string().contains("is a folder"));

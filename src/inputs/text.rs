@@ -182,11 +182,7 @@ pub fn echo(text: &str) -> String {
     let mut chars = text.char_indices();
     match chars.nth(ECHO_CHARS) {
         None => format!("{text:?}"),
-        Some((cut, _)) => format!(
-            "{:?}… ({} characters)",
-            &text[..cut],
-            text.chars().count()
-        ),
+        Some((cut, _)) => format!("{:?}… ({} characters)", &text[..cut], text.chars().count()),
     }
 }
 
@@ -294,9 +290,7 @@ fn grouped_digits(int: &str, sep: char) -> bool {
     let mut groups = int.split(sep);
     let first = groups.next().unwrap_or("");
     let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
-    (1..=3).contains(&first.len())
-        && digits(first)
-        && groups.all(|g| g.len() == 3 && digits(g))
+    (1..=3).contains(&first.len()) && digits(first) && groups.all(|g| g.len() == 3 && digits(g))
 }
 
 /// Splits `v` into sign, mantissa and exponent and finds the marks' roles in it.
@@ -353,10 +347,8 @@ fn shape(v: &str) -> Result<Shape<'_>, String> {
             Role::Grouping
         } else {
             let (int, frac) = shape.mantissa.split_once(c).unwrap_or(("", ""));
-            let ambiguous = !spaced
-                && frac.len() == 3
-                && (1..=3).contains(&int.len())
-                && !int.starts_with('0');
+            let ambiguous =
+                !spaced && frac.len() == 3 && (1..=3).contains(&int.len()) && !int.starts_with('0');
             if ambiguous {
                 Role::Ambiguous
             } else {
@@ -391,7 +383,10 @@ pub fn parse_number(v: &str, marks: &NumberMarks) -> Result<f64, String> {
         (None, None) => (None, None),
     };
     let (int, frac) = match decimal {
-        Some(d) => shape.mantissa.split_once(d).unwrap_or((&shape.mantissa, "")),
+        Some(d) => shape
+            .mantissa
+            .split_once(d)
+            .unwrap_or((&shape.mantissa, "")),
         None => (&*shape.mantissa, ""),
     };
     let sep = match grouping {
@@ -491,10 +486,16 @@ mod tests {
         assert_eq!(d.note(), None);
         let d = decode(b"nom\nH\xf4pital\nCr\xe9teil\n\xc3\xa9\n");
         assert_eq!(d.text, "nom\nHôpital\nCréteil\né\n");
-        assert_eq!((d.encoding, d.fallback_lines.clone()), ("ISO-8859-15", vec![2, 3]));
+        assert_eq!(
+            (d.encoding, d.fallback_lines.clone()),
+            ("ISO-8859-15", vec![2, 3])
+        );
         assert!(d.note().unwrap().contains("line 2, 3"));
         let d = decode(b"nom\n\x9cuvre \x80\n");
-        assert_eq!((d.text.as_ref(), d.encoding), ("nom\nœuvre €\n", "Windows-1252"));
+        assert_eq!(
+            (d.text.as_ref(), d.encoding),
+            ("nom\nœuvre €\n", "Windows-1252")
+        );
         let d = decode(b"nom\n\xbduvre \xa4\n");
         assert_eq!(d.text, "nom\nœuvre €\n");
         assert_eq!(decode_line(b"Sant\xe9 \xa4"), "Santé €");
@@ -505,10 +506,14 @@ mod tests {
     #[test]
     fn heads_that_are_not_texts() {
         assert!(refuse_head(b"\xFF\xFEi\0d\0").unwrap().contains("UTF-16"));
-        assert!(refuse_head(b"SQLite format 3\0").unwrap().contains("GeoPackage"));
+        assert!(refuse_head(b"SQLite format 3\0")
+            .unwrap()
+            .contains("GeoPackage"));
         assert!(refuse_head(b"PK\x03\x04").unwrap().contains("zip"));
         assert!(refuse_head(b"a,b\n\x001").unwrap().contains("binary"));
-        assert!(refuse_head(b"\xEF\xBB\xBF  {\"type\"").unwrap().contains("JSON"));
+        assert!(refuse_head(b"\xEF\xBB\xBF  {\"type\"")
+            .unwrap()
+            .contains("JSON"));
         assert_eq!(refuse_head(b"id,lon,lat\n"), None);
     }
 

@@ -19,7 +19,14 @@ use serde::{Deserialize, Serialize};
 
 /// Names of the origin column, in order of preference.
 const ORIGIN: [&str; 8] = [
-    "origin", "source_id", "origin_id", "source", "src", "idsrc", "from", "from_id",
+    "origin",
+    "source_id",
+    "origin_id",
+    "source",
+    "src",
+    "idsrc",
+    "from",
+    "from_id",
 ];
 /// Names of the destination column, in order of preference.
 const DESTINATION: [&str; 8] = [
@@ -141,21 +148,36 @@ mod tests {
 
     fn table(header: &str) -> Table {
         let text = format!("{header}\n");
-        Table::parse("t.csv".into(), text.into_bytes(), true, &mut Rejects::default()).unwrap()
+        Table::parse(
+            "t.csv".into(),
+            text.into_bytes(),
+            true,
+            &mut Rejects::default(),
+        )
+        .unwrap()
     }
 
     #[test]
     fn layouts_of_the_distanciers() {
         let c = TimeColumns::find(&table("source_id,destination_id,minutes,km"), None).unwrap();
-        assert_eq!((c.origin, c.destination, c.time, c.unit), (0, 1, 2, TimeUnit::Minutes));
+        assert_eq!(
+            (c.origin, c.destination, c.time, c.unit),
+            (0, 1, 2, TimeUnit::Minutes)
+        );
         let c = TimeColumns::find(&table("from;to;duration_s"), None).unwrap();
         assert_eq!((c.time, c.unit), (2, TimeUnit::Seconds));
-        let c = TimeColumns::find(&table("idSrc,idDst,duree,distance"), Some(TimeUnit::Minutes));
+        let c = TimeColumns::find(
+            &table("idSrc,idDst,duree,distance"),
+            Some(TimeUnit::Minutes),
+        );
         assert_eq!(c.unwrap().time, 2);
         let e = TimeColumns::find(&table("source,target,duration"), None).unwrap_err();
         assert!(e.contains("--time-unit"), "{e}");
         let e = TimeColumns::find(&table("a,b,c"), None).unwrap_err();
-        assert!(e.contains("expected an origin column") && e.contains("[\"a\""), "{e}");
+        assert!(
+            e.contains("expected an origin column") && e.contains("[\"a\""),
+            "{e}"
+        );
         let c = TimeColumns::find(&table("origin,destination,minutes"), Some(TimeUnit::Hours));
         assert_eq!(c.unwrap().unit, TimeUnit::Hours);
         assert_eq!(TimeUnit::Seconds.minutes() * 90.0, 1.5);

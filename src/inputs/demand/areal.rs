@@ -139,13 +139,11 @@ pub fn read_population_csv(
     sheet: Option<&str>,
     rejects: &mut Rejects,
 ) -> Result<Vec<PopulationRow>, ArealError> {
-    let t = Table::read_sheet(path, true, sheet, rejects).map_err(|e| {
-        ArealError::Open {
-            file: path.display().to_string(),
-            reason: match e {
-                TableError::Open { reason, .. } | TableError::Format { reason, .. } => reason,
-            },
-        }
+    let t = Table::read_sheet(path, true, sheet, rejects).map_err(|e| ArealError::Open {
+        file: path.display().to_string(),
+        reason: match e {
+            TableError::Open { reason, .. } | TableError::Format { reason, .. } => reason,
+        },
     })?;
     let file = t.file.clone();
     let (Some(ci), Some(pi)) = (t.col(columns.code.trim()), t.col(columns.population.trim()))
@@ -449,8 +447,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("pop.csv");
         std::fs::write(&p, "CODGEO;POP\n93010;53000\n").unwrap();
-        let e = read_population_csv(&p, &PopulationColumns::default(), None, &mut Rejects::default())
-            .unwrap_err();
+        let e = read_population_csv(
+            &p,
+            &PopulationColumns::default(),
+            None,
+            &mut Rejects::default(),
+        )
+        .unwrap_err();
         assert!(
             e.to_string().ends_with(
                 "expected columns [\"code\", \"population\"]; found [\"codgeo\", \"pop\"]"

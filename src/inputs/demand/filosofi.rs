@@ -246,13 +246,11 @@ impl Value {
         match self {
             Value::Number(v) if v.is_finite() => Ok(*v),
             Value::Number(v) => Err(format!("{column} is not a finite number ({v})")),
+            // INSEE writes Filosofi with `.` decimals: that settles `12.500`.
             Value::Text(t) => {
-                let t = t.trim();
-                t.parse::<f64>()
-                    .or_else(|_| t.replacen(',', ".", 1).parse::<f64>())
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .ok_or_else(|| format!("{column} is not a number ({t:?})"))
+                let marks = crate::inputs::text::NumberMarks::point_decimals();
+                crate::inputs::text::parse_number(t, &marks)
+                    .map_err(|e| format!("{column} is not a number ({e})"))
             }
             Value::Missing => Err(format!("{column} is empty")),
         }

@@ -297,9 +297,9 @@ pub fn read_annuaire_with_summary(
             }
         }
         let get = |c: usize| -> String {
-            cols[c]
-                .and_then(|i| rec.get(i))
-                .map_or(String::new(), |b| decode(b, rec.as_slice(), utf8).trim().to_string())
+            cols[c].and_then(|i| rec.get(i)).map_or(String::new(), |b| {
+                decode(b, rec.as_slice(), utf8).trim().to_string()
+            })
         };
         let pp_id = get(PP);
         if core_len(&rec) != expected {
