@@ -102,7 +102,8 @@ fn qpv_with_an_invalid_polygon_gets_grid_points_inside() {
         writeln!(csv, "{},5000", u.code).unwrap();
     }
     std::fs::write(&pop, csv).unwrap();
-    let rows = read_population_csv(&pop, &PopulationColumns::default(), None, &mut rejects).unwrap();
+    let rows =
+        read_population_csv(&pop, &PopulationColumns::default(), None, &mut rejects).unwrap();
     let origins = place_population(
         &layer,
         "qpv",
