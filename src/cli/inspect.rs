@@ -723,14 +723,20 @@ fn inspect_layers(
 fn layer_kind(info: &LayerInfo) -> Kind {
     use OGRwkbGeometryType as G;
     let has = |c: &[&str]| find_field(&info.fields, c).is_some();
-    let geometric = info
+    // Mixed: no geometry family holds three quarters of the features with a geometry (a
+    // polygon layer with a stray line stays a polygon layer).
+    let counts: Vec<u64> = info
         .families
         .iter()
-        .filter(|(f, n)| **f != "none" && **n > 0)
-        .count();
+        .filter(|(f, _)| **f != "none")
+        .map(|(_, n)| *n)
+        .collect();
+    let total: u64 = counts.iter().sum();
+    let largest = counts.iter().copied().max().unwrap_or(0);
+    let mixed = total > 0 && 4 * largest < 3 * total;
     if has(&["idcar_200m", "IdINSPIRE"]) {
         Kind::FilosofiLayer
-    } else if geometric > 1 {
+    } else if mixed {
         Kind::Mixed
     } else if info.geometry == G::wkbNone {
         Kind::Table

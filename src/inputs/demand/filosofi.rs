@@ -249,8 +249,7 @@ impl Value {
             // INSEE writes Filosofi with `.` decimals: that settles `12.500`.
             Value::Text(t) => {
                 let marks = crate::inputs::text::NumberMarks::point_decimals();
-                crate::inputs::text::parse_number(t, &marks)
-                    .map_err(|e| format!("{column}: {e}"))
+                crate::inputs::text::parse_number(t, &marks).map_err(|e| format!("{column}: {e}"))
             }
             Value::Missing => Err(format!("{column} is empty")),
         }
