@@ -1,6 +1,7 @@
 //! One study, end to end: the study file ([`config`]), its inputs read through the
 //! real-format readers ([`inputs`]), the run ([`run`]) with its per-territory summaries
-//! ([`levels`]), zonage ([`zonage`]), what-if scenarios ([`scenarios`]) and supply
+//! ([`levels`]), what the field publishes beside access ([`published`]: densities,
+//! reference rows, outside indicators, target groups, typologies), zonage ([`zonage`]), what-if scenarios ([`scenarios`]) and supply
 //! suggestions ([`suggest`]), its report ([`report`]) and its provenance ([`manifest`]).
 
 pub mod config;
@@ -8,6 +9,7 @@ pub mod icc;
 pub mod inputs;
 pub mod levels;
 pub mod manifest;
+pub mod published;
 pub mod report;
 pub mod run;
 pub mod scenarios;
