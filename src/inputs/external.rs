@@ -1,7 +1,7 @@
 //! An outside indicator table (`[[indicators.external]]`): one row per unit of a territorial
 //! level, `code,value` (column names settable), and for a rate its numerator and denominator
 //! columns ([`crate::aggregate::external`]). Separators and decimal commas as in every
-//! keyed table ([`crate::inputs::table`], [`crate::inputs::points_layer::parse_number`]).
+//! keyed table ([`crate::inputs::table`], [`crate::inputs::text::parse_lone_number`]).
 //!
 //! Each row is joined to the unit of the level with its code. A row whose code is no unit of
 //! the level, a second row for a unit, or a row whose value is not a number goes to
@@ -10,9 +10,9 @@
 //! a 4-digit code is read with its zero restored.
 
 use crate::aggregate::external::{External, Rollup};
-use crate::inputs::points_layer::parse_number;
 use crate::inputs::table::{Table, TableError};
 use crate::inputs::territory::UnitLayer;
+use crate::inputs::text::parse_lone_number as parse_number;
 use crate::support::rejects::Rejects;
 use std::collections::HashMap;
 use std::path::Path;
