@@ -223,9 +223,20 @@ struct TableArgs {
 
 #[derive(Args)]
 struct ZonageArgs {
-    /// Units: CSV `code,population,‹criteria…>` (`,` or `;`, decimal comma accepted).
-    #[arg(long, value_name = "CSV")]
+    /// Units: table `code,population,‹criteria…>`: CSV (any of `,` `;` tab `|`, decimal
+    /// comma, thousands separators, UTF-8 or Latin-1) or a sheet of an .xlsx/.ods workbook
+    /// such as DREES's APL workbook (header row found below the title lines).
+    #[arg(long, value_name = "TABLE")]
     units: PathBuf,
+    /// Sheet of a workbook to read (e.g. `APL 2023`); required when it has several.
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
+    /// Column of unit codes (e.g. `Code commune INSEE`).
+    #[arg(long, value_name = "NAME", default_value = "code")]
+    code_column: String,
+    /// Column of populations (e.g. `Population totale 2021`).
+    #[arg(long, value_name = "NAME", default_value = "population")]
+    population_column: String,
     /// Settings: TOML with `[rule_2017]`, `[ranking]` and `[[shares]]` sections.
     #[arg(long, value_name = "TOML")]
     config: PathBuf,
@@ -249,16 +260,26 @@ struct RunArgs {
 
 #[derive(Args)]
 struct FcaArgs {
-    /// Travel times: CSV `origin,destination,minutes`.
-    #[arg(long, value_name = "CSV")]
+    /// Travel times: a table with an origin, a destination and a time column, e.g.
+    /// `origin,destination,minutes`, `recours table`'s `source_id,destination_id,minutes,km`,
+    /// OSRM/Valhalla-like `source,target,duration_s` (seconds), INSEE Metric-like
+    /// `idSrc,idDst,duree` (give --time-unit for a bare `duration`/`duree`/`time`). Any
+    /// of `,` `;` tab `|`, decimal comma, UTF-8 or Latin-1, or an .xlsx/.ods sheet.
+    #[arg(long, value_name = "TABLE")]
     times: PathBuf,
-    /// Demand: CSV `id,population` (+ Filosofi age bands `ind_0_3`…`ind_80p`, used with
+    /// Unit of the time column when its name does not say it (or to override it).
+    #[arg(long, value_enum, value_name = "UNIT")]
+    time_unit: Option<recours::inputs::times::TimeUnit>,
+    /// Demand: table `id,population` (+ Filosofi age bands `ind_0_3`…`ind_80p`, used with
     /// --age-weights).
-    #[arg(long, value_name = "CSV")]
+    #[arg(long, value_name = "TABLE")]
     demand: PathBuf,
-    /// Supply: CSV `id,capacity` (+ `activity` acts a year and `age` years, used by APL).
-    #[arg(long, value_name = "CSV")]
+    /// Supply: table `id,capacity` (+ `activity` acts a year and `age` years, used by APL).
+    #[arg(long, value_name = "TABLE")]
     supply: PathBuf,
+    /// Sheet to read when a table is an .xlsx/.ods workbook of several sheets.
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
     /// Method: 2sfca, e2sfca, apl, gaussian, exponential, linear or gravity.
     #[arg(long, default_value = "2sfca", value_name = "NAME")]
     method: String,
@@ -530,6 +551,8 @@ fn fca(a: FcaArgs, strict: bool) -> anyhow::Result<()> {
     let beside = |suffix: &str| recours::support::atomic::beside(&a.out, suffix);
     let job = FcaJob {
         times: a.times.clone(),
+        time_unit: a.time_unit,
+        sheet: a.sheet.clone(),
         demand: a.demand.clone(),
         supply: a.supply.clone(),
         method: method_from(&a.method, &params)?,
@@ -633,6 +656,11 @@ fn zonage(a: ZonageArgs, strict: bool) -> anyhow::Result<()> {
     use recours::cli::zonage::{read_config, run_zonage_job, ZonageJob};
     let job = ZonageJob {
         units: a.units,
+        columns: recours::cli::zonage::UnitColumns {
+            sheet: a.sheet,
+            code: a.code_column,
+            population: a.population_column,
+        },
         config: read_config(&a.config)?,
         out: a.out,
     };

@@ -57,6 +57,8 @@ fn check(case: &str, set: &str, method: Kernel, normalize: bool, ratios: bool) {
     let dir = tempfile::tempdir().unwrap();
     let suffix = if set == "bounds" { "_bounds" } else { "" };
     let job = FcaJob {
+        time_unit: None,
+        sheet: None,
         times: fixture(&format!("times{suffix}.csv")),
         demand: fixture(&format!("demand{suffix}.csv")),
         supply: fixture(&format!("supply{suffix}.csv")),

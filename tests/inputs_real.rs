@@ -51,7 +51,7 @@ fn bondy_iris_populations_at_interior_points_and_on_a_grid() {
         code: "IRIS".into(),
         population: "P19_POP".into(),
     };
-    let rows = read_population_csv(&pop, &cols, &mut rejects).unwrap();
+    let rows = read_population_csv(&pop, &cols, None, &mut rejects).unwrap();
     assert_eq!(rows.len(), 20);
     let file = pop.display().to_string();
     let points = place_population(
@@ -102,7 +102,8 @@ fn qpv_with_an_invalid_polygon_gets_grid_points_inside() {
         writeln!(csv, "{},5000", u.code).unwrap();
     }
     std::fs::write(&pop, csv).unwrap();
-    let rows = read_population_csv(&pop, &PopulationColumns::default(), &mut rejects).unwrap();
+    let rows =
+        read_population_csv(&pop, &PopulationColumns::default(), None, &mut rejects).unwrap();
     let origins = place_population(
         &layer,
         "qpv",

@@ -2,9 +2,13 @@
 //! analyst brings (INSEE Metric, OSRM, Valhalla exports), through the same code as the
 //! network-based computation once the searches are done ([`crate::indicators`]).
 //!
-//! Inputs, comma- or semicolon-separated CSV with a header (columns by name, any order,
-//! decimal comma accepted):
-//! - times: `origin,destination,minutes`;
+//! Inputs, tables with a header read by the input contract ([`crate::inputs::table`]: any
+//! of `,` `;` tab `|`, decimal comma, thousands separators, UTF-8 or Latin-1, or a sheet of
+//! an `.xlsx` / `.ods` workbook), columns by name in any order:
+//! - times: an origin, a destination and a time column as [`crate::inputs::times`] names
+//!   them: `origin,destination,minutes`, `recours table`'s own
+//!   `source_id,destination_id,minutes,km`, OSRM / Valhalla-like `source,target,duration_s`,
+//!   INSEE Metric-like `idSrc,idDst,duree` (a bare `duration` / `duree` with `--time-unit`);
 //! - demand: `id,population`, and optionally Filosofi's ten age-band columns
 //!   (`ind_0_3` … `ind_80p`) used when age weights are given;
 //! - supply: `id,capacity`, and optionally `activity` (acts a year) and `age` (years), used
@@ -27,6 +31,7 @@ use crate::inputs::demand::standardise::AgeWeights;
 use crate::inputs::demand::AGE_COLUMNS;
 use crate::inputs::supply::Site;
 use crate::inputs::table::{Table, TableError};
+use crate::inputs::times::{TimeColumns, TimeUnit};
 use crate::support::rejects::Rejects;
 use anyhow::{bail, Context};
 use std::collections::HashMap;
@@ -58,8 +63,12 @@ pub fn parse_age_weights(text: &str) -> anyhow::Result<AgeWeights> {
 /// What to compute, from which files, and where to write it.
 #[derive(Clone, Debug)]
 pub struct FcaJob {
-    /// `origin,destination,minutes` CSV.
+    /// Travel-time table (columns of [`crate::inputs::times`]).
     pub times: PathBuf,
+    /// Unit of its time column when the name does not tell it, or to override it.
+    pub time_unit: Option<TimeUnit>,
+    /// Sheet to read in workbooks given as tables.
+    pub sheet: Option<String>,
     /// `id,population[,age bands]` CSV.
     pub demand: PathBuf,
     /// `id,capacity[,activity,age]` CSV.
@@ -138,8 +147,9 @@ struct DemandRow {
 
 /// Runs `job`; rejected rows go to `rejects` and to the job's rejects file.
 pub fn run_fca_job(job: &FcaJob, rejects: &mut Rejects) -> anyhow::Result<FcaSummary> {
-    let demand = read_demand(&job.demand, rejects)?;
-    let sites = read_supply(&job.supply, rejects)?;
+    let sheet = job.sheet.as_deref();
+    let demand = read_demand(&job.demand, sheet, rejects)?;
+    let sites = read_supply(&job.supply, sheet, rejects)?;
     let origin_ix: HashMap<&str, u32> = demand
         .iter()
         .enumerate()
@@ -150,7 +160,7 @@ pub fn run_fca_job(job: &FcaJob, rejects: &mut Rejects) -> anyhow::Result<FcaSum
         .enumerate()
         .map(|(j, s)| (s.id.as_str(), j as u32))
         .collect();
-    let pairs = read_times(&job.times, &origin_ix, &site_ix, rejects)?;
+    let pairs = read_times(job, &origin_ix, &site_ix, rejects)?;
     let catchments = TimesCatchments::new(demand.len(), sites.len(), &pairs);
     let mut plain_demand = 0;
     let d: Vec<f64> = demand
@@ -210,8 +220,10 @@ pub fn weighted_mean_access(r: &FcaResult, demand: &[f64]) -> f64 {
 }
 
 /// Reads the table `path` ([`crate::inputs::table`], rows of any length).
-fn read_table(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Table> {
-    Table::read(path, true, rejects).map_err(|e| match e {
+fn read_table(path: &Path, sheet: Option<&str>, rejects: &mut Rejects) -> anyhow::Result<Table> {
+    let t =
+        Table::read_sheet(path, true, sheet, rejects).and_then(|t| t.require_rows().map(|()| t));
+    t.map_err(|e| match e {
         TableError::Open { .. } => {
             anyhow::Error::new(e).context(format!("reading {}", path.display()))
         }
@@ -233,8 +245,12 @@ fn require<const N: usize>(t: &Table, names: [&str; N]) -> anyhow::Result<[usize
     Ok(std::array::from_fn(|k| found[k].unwrap_or_default()))
 }
 
-fn read_demand(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec<DemandRow>> {
-    let t = read_table(path, rejects)?;
+fn read_demand(
+    path: &Path,
+    sheet: Option<&str>,
+    rejects: &mut Rejects,
+) -> anyhow::Result<Vec<DemandRow>> {
+    let t = read_table(path, sheet, rejects)?;
     let [ci, cp] = require(&t, ["id", "population"])?;
     let age_cols: Vec<Option<usize>> = AGE_COLUMNS.iter().map(|a| t.col(a)).collect();
     let has_ages = age_cols.iter().all(Option::is_some);
@@ -246,12 +262,11 @@ fn read_demand(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec<DemandR
             if id.is_empty() {
                 return Err("missing id".to_string());
             }
-            let population = non_negative(r.get(cp).unwrap_or(""), "population")?;
+            let population = non_negative(&t, r, cp, "population")?;
             let ages = if has_ages {
                 let mut a = [0.0; 10];
                 for (k, c) in age_cols.iter().enumerate() {
-                    let v = r.get(c.unwrap_or_default()).unwrap_or("");
-                    a[k] = non_negative(v, AGE_COLUMNS[k])?;
+                    a[k] = non_negative(&t, r, c.unwrap_or_default(), AGE_COLUMNS[k])?;
                 }
                 Some(a)
             } else {
@@ -274,8 +289,12 @@ fn read_demand(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec<DemandR
     Ok(out)
 }
 
-fn read_supply(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec<Site>> {
-    let t = read_table(path, rejects)?;
+fn read_supply(
+    path: &Path,
+    sheet: Option<&str>,
+    rejects: &mut Rejects,
+) -> anyhow::Result<Vec<Site>> {
+    let t = read_table(path, sheet, rejects)?;
     let [ci, cc] = require(&t, ["id", "capacity"])?;
     let (ca, cg) = (t.col("activity"), t.col("age"));
     let mut seen = std::collections::HashSet::new();
@@ -287,9 +306,10 @@ fn read_supply(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec<Site>> 
             if id.is_empty() {
                 return Err("missing id".to_string());
             }
-            let capacity = non_negative(r.get(cc).unwrap_or(""), "capacity")?;
+            let capacity = non_negative(&t, r, cc, "capacity")?;
             let activity = optional(ca)
-                .map(|v| non_negative(v, "activity"))
+                .and(ca)
+                .map(|c| non_negative(&t, r, c, "activity"))
                 .transpose()?;
             let age = optional(cg)
                 .map(|v| {
@@ -320,13 +340,20 @@ fn read_supply(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec<Site>> 
 }
 
 fn read_times(
-    path: &Path,
+    job: &FcaJob,
     origins: &HashMap<&str, u32>,
     sites: &HashMap<&str, u32>,
     rejects: &mut Rejects,
 ) -> anyhow::Result<Vec<(u32, u32, f64)>> {
-    let t = read_table(path, rejects)?;
-    let [co, cd, cm] = require(&t, ["origin", "destination", "minutes"])?;
+    let t = read_table(&job.times, job.sheet.as_deref(), rejects)?;
+    let cols = TimeColumns::find(&t, job.time_unit).map_err(anyhow::Error::msg)?;
+    let (co, cd, cm) = (cols.origin, cols.destination, cols.time);
+    let unit = format!("{:?}", cols.unit).to_lowercase();
+    let what = if t.headers[cm] == unit {
+        unit
+    } else {
+        format!("{} ({unit})", t.headers[cm])
+    };
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for (line, r) in &t.rows {
@@ -339,7 +366,7 @@ fn read_times(
             let j = *sites
                 .get(d)
                 .ok_or_else(|| format!("destination {d:?} is not in the supply file"))?;
-            let m = non_negative(r.get(cm).unwrap_or(""), "minutes")?;
+            let m = non_negative(&t, r, cm, &what)? * cols.unit.minutes();
             if !seen.insert((i, j)) {
                 return Err(format!("pair {o} → {d} given twice"));
             }
@@ -437,6 +464,8 @@ mod tests {
                 "t.csv",
                 "origin;destination;minutes\na;s;5\na;s;6\nz;s;1\na;q;2\nb;s;-1\nb;s;7,5\n",
             ),
+            time_unit: None,
+            sheet: None,
             demand: w("d.csv", "id,population\na,100\nb,50\na,3\nc,x\n"),
             supply: w("s.csv", "id,capacity,age\ns,2,70\nt,1,abc\n"),
             method: method_from("2sfca", &MethodParams::default()).unwrap(),
@@ -457,7 +486,7 @@ mod tests {
             got,
             vec![
                 (4, "duplicated id"),
-                (5, "population is not a number: \"x\""),
+                (5, "population: \"x\" is not a number"),
                 (3, "age is not a whole number of years: \"abc\""),
                 (3, "pair a → s given twice"),
                 (4, "origin \"z\" is not in the demand file"),

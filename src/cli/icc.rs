@@ -30,14 +30,15 @@ use crate::indicators::icc::{
     compute_icc, published_icc, IccConfig, IccResult, IccRow, RateSource,
 };
 use crate::inputs::consumption::{
-    non_negative, read_age_bands, read_consumption, read_population, read_rates,
-    ConsumptionColumns, Population, PopulationColumns, RateColumns, Sector,
+    read_age_bands, read_consumption, read_population, read_rates, ConsumptionColumns, Population,
+    PopulationColumns, RateColumns, Sector,
 };
 use crate::inputs::demand::filosofi::read_filosofi;
 use crate::inputs::icc_filosofi::{population_from_cells, CellStats};
 use crate::inputs::table::Table;
 use crate::inputs::territory::read_membership_csv;
 use crate::inputs::territory::UnitLayer;
+use crate::inputs::text::{parse_lone_number, parse_number, NumberMarks};
 use crate::support::rejects::Rejects;
 use anyhow::{bail, Context};
 use std::collections::BTreeMap;
@@ -147,6 +148,8 @@ pub struct AccessTable {
     pub names: Vec<String>,
     /// Values as written, per territory code, in `names` order.
     pub rows: BTreeMap<String, Vec<String>>,
+    /// Per indicator, what its values say of `,` and `.` ([`NumberMarks`]).
+    pub marks: Vec<NumberMarks>,
 }
 
 impl AccessTable {
@@ -161,6 +164,7 @@ impl AccessTable {
                 .enumerate()
                 .map(|(i, u)| (u.code.clone(), columns.iter().map(|c| c.text(i)).collect()))
                 .collect(),
+            marks: vec![NumberMarks::point_decimals(); columns.len()],
         }
     }
 }
@@ -257,7 +261,7 @@ impl fmt::Display for IccRunSummary {
     }
 }
 
-/// Parses `specialty=acts,…` (decimal point).
+/// Parses `specialty=acts,…` (each number by the input contract, [`parse_lone_number`]).
 pub fn parse_acts_per_fte(text: &str) -> anyhow::Result<BTreeMap<String, f64>> {
     text.split(',')
         .filter(|p| !p.trim().is_empty())
@@ -265,8 +269,9 @@ pub fn parse_acts_per_fte(text: &str) -> anyhow::Result<BTreeMap<String, f64>> {
             let (k, v) = p
                 .split_once('=')
                 .with_context(|| format!("{p:?}: expected `specialty=acts`"))?;
-            let x = non_negative(v, "acts per FTE").map_err(anyhow::Error::msg)?;
-            if x == 0.0 {
+            let x =
+                parse_lone_number(v).map_err(|e| anyhow::anyhow!("{p:?}: acts per FTE: {e}"))?;
+            if x <= 0.0 {
                 bail!("{p:?}: acts per FTE must be > 0");
             }
             Ok((k.trim().to_string(), x))
@@ -497,10 +502,20 @@ fn read_access(path: &Path, rejects: &mut Rejects) -> anyhow::Result<AccessTable
             }
         }
     }
+    let marks = (1..t.headers.len())
+        .map(|k| {
+            NumberMarks::scan(
+                rows.values()
+                    .filter_map(|v: &Vec<String>| v.get(k - 1))
+                    .map(String::as_str),
+            )
+        })
+        .collect();
     Ok(AccessTable {
         source: t.file,
         names: t.headers[1..].to_vec(),
         rows,
+        marks,
     })
 }
 
@@ -555,9 +570,10 @@ fn write_typology(
                     .unwrap_or_else(|| vec![String::new(); names.len()]),
             );
             for (t, col) in rules.iter().zip(&cols) {
-                let value = values
-                    .and_then(|v| v.get(*col))
-                    .and_then(|v| v.trim().replace(',', ".").parse::<f64>().ok());
+                let value = values.and_then(|v| v.get(*col)).and_then(|v| {
+                    let marks = access.marks.get(*col).copied().unwrap_or_default();
+                    parse_number(v, &marks).ok()
+                });
                 let class = match (&r.cell, value) {
                     (Ok(c), Some(v)) => t.class(c.icc, v),
                     _ => "",

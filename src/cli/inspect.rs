@@ -23,7 +23,7 @@
 use crate::inputs::demand::filosofi::{read_filosofi, FilosofiError};
 use crate::inputs::geocode::ban::{BanError, BanIndex};
 use crate::inputs::points_layer::{
-    detect_separator, is_csv_path, layer_crs, read_origins, read_sites, PointColumns, PointsError,
+    is_csv_path, layer_crs, read_origins, read_sites, PointColumns, PointsError,
 };
 use crate::inputs::supply::annuaire::{
     normalize_header, read_annuaire_with_summary, AnnuaireError,
@@ -73,6 +73,10 @@ pub enum Kind {
     Points,
     /// A GDAL line layer (roads).
     Lines,
+    /// A GDAL layer mixing geometry families (an Overpass GeoJSON: roads, points, outlines).
+    Mixed,
+    /// A GDAL layer without geometry (a JSON or attribute table).
+    Table,
 }
 
 /// The kinds listed when a file is of none of them.
@@ -99,6 +103,8 @@ impl fmt::Display for Kind {
             Kind::OsmXml => write!(f, "OpenStreetMap XML"),
             Kind::Points => write!(f, "generic points"),
             Kind::Lines => write!(f, "line layer (roads)"),
+            Kind::Mixed => write!(f, "layer mixing geometry types"),
+            Kind::Table => write!(f, "table without geometry"),
         }
     }
 }
@@ -296,14 +302,25 @@ fn first_line(path: &Path) -> Result<String, InspectError> {
         file.take(SNIFF_BYTES).read_to_end(&mut buf)
     };
     res.map_err(open_err)?;
+    let refuse = |reason: String| InspectError::Unknown {
+        file: path.display().to_string(),
+        reason,
+    };
+    if buf.is_empty() {
+        return Err(refuse("empty file, expected a header line".into()));
+    }
+    if let Some(why) = crate::inputs::text::refuse_head(&buf) {
+        return Err(refuse(why));
+    }
     let end = buf.iter().position(|&b| b == b'\n').unwrap_or(buf.len());
-    let (text, _) = crate::inputs::supply::finess::decode(&buf[..end]);
+    let decoded = crate::inputs::text::decode(&buf[..end]);
+    let text = decoded.text;
     Ok(text.trim_end_matches('\r').to_string())
 }
 
 /// The kind of a delimited-text file from its first line, for the kinds recognisable there.
 fn text_kind(first: &str) -> Option<Kind> {
-    let sep = detect_separator(first) as char;
+    let sep = crate::inputs::text::separator(first) as char;
     let cols: Vec<String> = first
         .split(sep)
         .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
@@ -332,7 +349,7 @@ fn text_kind(first: &str) -> Option<Kind> {
 
 /// Whether a lower-cased header names an id and coordinates a generic point file can use.
 fn points_header(first: &str, crs: bool) -> Option<bool> {
-    let sep = detect_separator(first) as char;
+    let sep = crate::inputs::text::separator(first) as char;
     let cols: Vec<String> = first
         .split(sep)
         .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
@@ -538,7 +555,7 @@ fn inspect_text(
 
 /// Column names of a header line.
 fn first_columns(first: &str) -> Vec<String> {
-    let sep = detect_separator(first) as char;
+    let sep = crate::inputs::text::separator(first) as char;
     first
         .split(sep)
         .map(|c| c.trim().trim_matches('"').to_string())
@@ -607,13 +624,28 @@ struct LayerInfo {
     fields: Vec<String>,
     geometry: OGRwkbGeometryType::Type,
     crs: Option<String>,
+    /// Features per geometry family (`points`, `lines`, `polygons`, `none`) when the layer
+    /// declares no single type, counted over every feature.
+    families: BTreeMap<&'static str, u64>,
+}
+
+/// The family of a flattened geometry type.
+fn family(t: OGRwkbGeometryType::Type) -> &'static str {
+    use OGRwkbGeometryType as G;
+    match t {
+        G::wkbPoint | G::wkbMultiPoint => "points",
+        G::wkbLineString | G::wkbMultiLineString => "lines",
+        G::wkbPolygon | G::wkbMultiPolygon => "polygons",
+        G::wkbNone => "none",
+        _ => "other",
+    }
 }
 
 /// The layers of a GDAL file, or `Unknown` when GDAL cannot open it.
 fn layer_infos(path: &Path) -> Result<Vec<LayerInfo>, InspectError> {
-    let ds = Dataset::open(path).map_err(|e| InspectError::Unknown {
+    let ds = crate::inputs::layer::open(path).map_err(|reason| InspectError::Unknown {
         file: path.display().to_string(),
-        reason: format!("not a delimited text file and GDAL cannot open it ({e})"),
+        reason,
     })?;
     let mut out = Vec::new();
     for mut lyr in ds.layers() {
@@ -622,22 +654,32 @@ fn layer_infos(path: &Path) -> Result<Vec<LayerInfo>, InspectError> {
             .geom_fields()
             .next()
             .map(|g| gdal::vector::geometry_type_flatten(g.field_type()));
+        let mut families = BTreeMap::new();
         let geometry = match declared {
             Some(t) if t != OGRwkbGeometryType::wkbUnknown => t,
-            _ => lyr
-                .features()
-                .find_map(|f| {
-                    f.geometry()
-                        .filter(|g| !unsafe { g.c_geometry() }.is_null())
-                        .map(|g| gdal::vector::geometry_type_flatten(g.geometry_type()))
-                })
-                .unwrap_or(OGRwkbGeometryType::wkbNone),
+            _ => {
+                let mut first = None;
+                for f in lyr.features() {
+                    let t = f
+                        .geometry()
+                        .filter(|g| !unsafe { g.c_geometry() }.is_null() && !g.is_empty())
+                        .map_or(OGRwkbGeometryType::wkbNone, |g| {
+                            gdal::vector::geometry_type_flatten(g.geometry_type())
+                        });
+                    if t != OGRwkbGeometryType::wkbNone {
+                        first.get_or_insert(t);
+                    }
+                    *families.entry(family(t)).or_insert(0) += 1;
+                }
+                first.unwrap_or(OGRwkbGeometryType::wkbNone)
+            }
         };
         out.push(LayerInfo {
             name: lyr.name(),
             fields: lyr.defn().fields().map(|f| f.name()).collect(),
             geometry,
             crs: layer_crs(&lyr),
+            families,
         });
     }
     if out.is_empty() {
@@ -681,8 +723,23 @@ fn inspect_layers(
 fn layer_kind(info: &LayerInfo) -> Kind {
     use OGRwkbGeometryType as G;
     let has = |c: &[&str]| find_field(&info.fields, c).is_some();
+    // Mixed: no geometry family holds three quarters of the features with a geometry (a
+    // polygon layer with a stray line stays a polygon layer).
+    let counts: Vec<u64> = info
+        .families
+        .iter()
+        .filter(|(f, _)| **f != "none")
+        .map(|(_, n)| *n)
+        .collect();
+    let total: u64 = counts.iter().sum();
+    let largest = counts.iter().copied().max().unwrap_or(0);
+    let mixed = total > 0 && 4 * largest < 3 * total;
     if has(&["idcar_200m", "IdINSPIRE"]) {
         Kind::FilosofiLayer
+    } else if mixed {
+        Kind::Mixed
+    } else if info.geometry == G::wkbNone {
+        Kind::Table
     } else if [G::wkbPoint, G::wkbMultiPoint].contains(&info.geometry) {
         Kind::Points
     } else if [G::wkbLineString, G::wkbMultiLineString].contains(&info.geometry) {
@@ -694,6 +751,38 @@ fn layer_kind(info: &LayerInfo) -> Kind {
             .unwrap_or("unit");
         Kind::Units(kind.to_string())
     }
+}
+
+/// What a layer holding `families` of geometries could serve as, one sentence each.
+fn could_serve(families: &BTreeMap<&'static str, u64>) -> Vec<String> {
+    let n = |f: &str| families.get(f).copied().unwrap_or(0);
+    let mut out = Vec::new();
+    if n("lines") > 0 {
+        out.push(format!(
+            "its {} lines could serve as roads (`recours network build --lines FILE` takes the lines only)",
+            n("lines")
+        ));
+    }
+    if n("points") + n("polygons") > 0 {
+        out.push(format!(
+            "its {} points and {} polygons could serve as supply or origins (`[[supply]] kind = \"points\"`: a polygon is read as a point on its surface, lines are ignored with a reject)",
+            n("points"),
+            n("polygons")
+        ));
+    }
+    if n("polygons") > 0 {
+        out.push(format!(
+            "its {} polygons could serve as territorial units (`[[territories]]`, points and lines ignored with a reject)",
+            n("polygons")
+        ));
+    }
+    if n("none") > 0 {
+        out.push(format!(
+            "{} features have no geometry: as a table, give the file where a table is expected (CSV, .xlsx, .ods)",
+            n("none")
+        ));
+    }
+    out
 }
 
 /// Reads one GDAL layer with the reader of its kind.
@@ -750,6 +839,18 @@ fn inspect_layer(
                 .iter()
                 .any(|c| find_field(&info.fields, &[c]).is_some());
             inspect_points(path, layer, weighted, &info.fields, opts, rejects)?
+        }
+        Kind::Mixed | Kind::Table => {
+            let mut rep = Report::new(path, layer, kind.clone());
+            rep.counts = info
+                .families
+                .iter()
+                .map(|(f, n)| (f.to_string(), *n))
+                .collect();
+            rep.rows = info.families.values().sum();
+            rep.kept = rep.rows;
+            rep.notes.extend(could_serve(&info.families));
+            rep
         }
         _ => {
             let ds = Dataset::open(path).map_err(|e| InspectError::Open {

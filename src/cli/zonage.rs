@@ -11,8 +11,10 @@
 //!   every scheme in order (empty classes included);
 //! - `<out>.rejects.csv`: every rejected row.
 //!
-//! Input: `,` or `;` separated (whichever the header has more of), header names compared
-//! lower-cased, decimal comma accepted, spaces inside numbers ignored (`12 000`). A row is
+//! Input: a table read by the input contract ([`crate::inputs::table`]: a delimited text of
+//! any of `,` `;` tab `|`, decimal comma and thousands separators, or a workbook sheet chosen
+//! by name, such as the DREES APL workbook), its code and population columns named by
+//! [`UnitColumns`], header names compared lower-cased. A row is
 //! rejected (file, line, code, reason) for an empty code, a code already seen, a population
 //! or criterion that is not a finite number, a negative population, or a wrong field count.
 //!
@@ -22,6 +24,7 @@
 use crate::indicators::zonage::{
     class_totals, Class2017, ClassTotal, Placed, RankingResult, Unit, ZonageConfig,
 };
+use crate::inputs::table::Table;
 use crate::support::rejects::Rejects;
 use anyhow::{bail, Context};
 use std::collections::BTreeMap;
@@ -31,8 +34,10 @@ use std::path::{Path, PathBuf};
 /// What to classify and where to write it.
 #[derive(Clone, Debug)]
 pub struct ZonageJob {
-    /// Units CSV `code,population,<criteria…>`.
+    /// Units table `code,population,<criteria…>` (CSV or workbook sheet).
     pub units: PathBuf,
+    /// Its code and population columns and sheet.
+    pub columns: UnitColumns,
     /// Settings.
     pub config: ZonageConfig,
     /// Main output CSV; the others are written beside it.
@@ -123,47 +128,54 @@ pub fn read_config(path: &Path) -> anyhow::Result<ZonageConfig> {
     Ok(config)
 }
 
-/// A number with a decimal point or comma, spaces ignored; `Err` with the reason unless
-/// finite.
-pub fn parse_number(text: &str) -> Result<f64, String> {
-    let clean: String = text
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
-        .map(|c| if c == ',' { '.' } else { c })
-        .collect();
-    if clean.is_empty() {
-        return Err("empty".into());
-    }
-    match clean.parse::<f64>() {
-        Ok(x) if x.is_finite() => Ok(x),
-        _ => Err(format!("{:?} is not a number", text.trim())),
+/// Where a units table keeps its codes and populations, and which sheet holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitColumns {
+    /// Sheet of a workbook (`.xlsx`, `.ods`) to read; `None`: its only sheet.
+    pub sheet: Option<String>,
+    /// Column of unit codes (default `code`), compared ignoring case.
+    pub code: String,
+    /// Column of populations (default `population`), compared ignoring case.
+    pub population: String,
+}
+
+impl Default for UnitColumns {
+    fn default() -> Self {
+        UnitColumns {
+            sheet: None,
+            code: "code".into(),
+            population: "population".into(),
+        }
     }
 }
 
-/// Reads the units CSV, keeping the columns `columns` (lower case); bad rows go to
-/// `rejects`. Fails when the file cannot be read or a column is missing.
+/// Reads the units table (a delimited text or a workbook sheet, by the input contract of
+/// [`crate::inputs::table`]), keeping the columns `columns`; bad rows go to `rejects`.
+/// Fails when the file cannot be read or a column is missing.
 pub fn read_units(
     path: &Path,
+    names: &UnitColumns,
     columns: &[String],
     rejects: &mut Rejects,
 ) -> anyhow::Result<UnitTable> {
-    read_table(path, true, columns, rejects)
+    read_table(path, names, true, columns, rejects)
 }
 
 /// Reads a table of per-unit values `code,<columns…>` (no population column: every
 /// unit's population is 0), as [`read_units`] otherwise.
 pub fn read_unit_values(
     path: &Path,
+    names: &UnitColumns,
     columns: &[String],
     rejects: &mut Rejects,
 ) -> anyhow::Result<UnitTable> {
-    read_table(path, false, columns, rejects)
+    read_table(path, names, false, columns, rejects)
 }
 
 /// [`read_units`], with or without a population column.
 fn read_table(
     path: &Path,
+    names: &UnitColumns,
     with_population: bool,
     columns: &[String],
     rejects: &mut Rejects,
@@ -174,22 +186,12 @@ fn read_table(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {file}"))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(crate::inputs::table::separator(
-            text.lines().next().unwrap_or(""),
-        ))
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = rdr
-        .headers()
-        .with_context(|| format!("{file}: unreadable header"))?
-        .iter()
-        .map(str::to_lowercase)
-        .collect();
+    let t = Table::read_sheet(path, true, names.sheet.as_deref(), rejects)?;
+    t.require_rows()?;
+    let file = t.file.clone();
+    let header = &t.headers;
     let position = |name: &str| -> anyhow::Result<usize> {
+        let name = name.trim().to_lowercase();
         let found: Vec<usize> = (0..header.len()).filter(|&i| header[i] == name).collect();
         match found.as_slice() {
             [i] => Ok(*i),
@@ -197,9 +199,9 @@ fn read_table(
             _ => bail!("{file}: column {name:?} appears more than once"),
         }
     };
-    let code_at = position("code")?;
+    let code_at = position(&names.code)?;
     let pop_at = if with_population {
-        Some(position("population")?)
+        Some(position(&names.population)?)
     } else {
         None
     };
@@ -208,16 +210,17 @@ fn read_table(
         .map(|c| position(c))
         .collect::<anyhow::Result<_>>()?;
     let mut rows: BTreeMap<String, (u64, f64, Vec<f64>)> = BTreeMap::new();
-    for rec in rdr.records() {
-        let r = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                rejects.push(&file, line, "", format!("unreadable row: {e}"));
-                continue;
-            }
-        };
-        let line = r.position().map_or(0, |p| p.line());
+    for (line, r) in &t.rows {
+        let line = *line;
+        if r.len() != header.len() {
+            let reason = format!(
+                "unreadable row: {} fields where the header has {}",
+                r.len(),
+                header.len()
+            );
+            rejects.push(&file, line, "", reason);
+            continue;
+        }
         let code = r.get(code_at).unwrap_or("").to_string();
         if code.is_empty() {
             rejects.push(&file, line, "", "empty code");
@@ -228,7 +231,7 @@ fn read_table(
             rejects.push(&file, line, &code, reason);
             continue;
         }
-        let population = match pop_at.map(|i| parse_number(r.get(i).unwrap_or(""))) {
+        let population = match pop_at.map(|i| t.number(r, i)) {
             None => Ok(0.0),
             Some(Ok(p)) if p < 0.0 => Err(format!("negative population {p}")),
             Some(Ok(p)) => Ok(p),
@@ -237,7 +240,7 @@ fn read_table(
         let values: Result<Vec<f64>, String> = columns
             .iter()
             .zip(&value_at)
-            .map(|(c, &i)| parse_number(r.get(i).unwrap_or("")).map_err(|e| format!("{c}: {e}")))
+            .map(|(c, &i)| t.number(r, i).map_err(|e| format!("{c}: {e}")))
             .collect();
         match (population, values) {
             (Ok(p), Ok(v)) => {
@@ -271,7 +274,7 @@ fn read_table(
 /// Runs `job`; rejects are recorded in `rejects` and written beside the output.
 pub fn run_zonage_job(job: &ZonageJob, rejects: &mut Rejects) -> anyhow::Result<ZonageRunSummary> {
     job.config.validate()?;
-    let table = read_units(&job.units, &job.config.columns(), rejects)?;
+    let table = read_units(&job.units, &job.columns, &job.config.columns(), rejects)?;
     let column = |name: &str| -> Vec<f64> {
         table
             .values
@@ -420,17 +423,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_with_decimal_comma_and_spaces() {
-        assert_eq!(parse_number(" 2,5 "), Ok(2.5));
-        assert_eq!(parse_number("12 000"), Ok(12000.0));
-        assert_eq!(parse_number("-3.25"), Ok(-3.25));
-        assert!(parse_number("").is_err());
-        assert!(parse_number("abc").is_err());
-        assert!(parse_number("inf").is_err());
-        assert!(parse_number("NaN").is_err());
-    }
-
-    #[test]
     fn reader_rejects_bad_rows_and_keeps_the_first_of_a_duplicated_code() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("u.csv");
@@ -440,7 +432,13 @@ mod tests {
         )
         .unwrap();
         let mut rejects = Rejects::default();
-        let t = read_units(&p, &["apl".to_string()], &mut rejects).unwrap();
+        let t = read_units(
+            &p,
+            &UnitColumns::default(),
+            &["apl".to_string()],
+            &mut rejects,
+        )
+        .unwrap();
         let codes: Vec<&str> = t.units.iter().map(|u| u.code.as_str()).collect();
         assert_eq!(codes, vec!["B", "E"]);
         assert_eq!(t.values["apl"], vec![2.5, 4.25]);
@@ -456,7 +454,13 @@ mod tests {
             "code given twice (first on line 2)"
         );
         assert_eq!(rejects.items[2].reason, "negative population -4");
-        assert!(read_units(&p, &["density".to_string()], &mut rejects).is_err());
+        assert!(read_units(
+            &p,
+            &UnitColumns::default(),
+            &["density".to_string()],
+            &mut rejects
+        )
+        .is_err());
         assert_eq!(t.lines, vec![2, 8]);
     }
 
@@ -466,7 +470,13 @@ mod tests {
         let p = dir.path().join("c.csv");
         std::fs::write(&p, "code,name,ald\nB,Bondy,0.25\nA,Aulnay,x\n").unwrap();
         let mut rejects = Rejects::default();
-        let t = read_unit_values(&p, &["ALD".to_string()], &mut rejects).unwrap();
+        let t = read_unit_values(
+            &p,
+            &UnitColumns::default(),
+            &["ALD".to_string()],
+            &mut rejects,
+        )
+        .unwrap();
         assert_eq!(
             t.units,
             vec![Unit {

@@ -309,18 +309,20 @@ fn require(t: &Table, name: &str) -> Result<usize, ConsumptionError> {
     })
 }
 
-/// Parses a finite number ≥ 0 (decimal comma accepted).
-pub fn non_negative(v: &str, what: &str) -> Result<f64, String> {
-    let x: f64 = v
-        .trim()
-        .replace(',', ".")
-        .parse()
-        .map_err(|_| format!("{what} is not a number: {v:?}"))?;
-    if !x.is_finite() {
-        return Err(format!("{what} is not a finite number: {v:?}"));
-    }
+/// The number ≥ 0 in column `col` of `row` of `t`, read by the input contract
+/// ([`Table::number`]); `Err` names `what` and says why not.
+pub fn non_negative(
+    t: &Table,
+    row: &csv::StringRecord,
+    col: usize,
+    what: &str,
+) -> Result<f64, String> {
+    let x = t.number(row, col).map_err(|e| format!("{what}: {e}"))?;
     if x < 0.0 {
-        return Err(format!("{what} is negative: {v}"));
+        return Err(format!(
+            "{what} is negative: {}",
+            row.get(col).unwrap_or("")
+        ));
     }
     Ok(x)
 }
@@ -364,6 +366,7 @@ pub fn read_population(
     rejects: &mut Rejects,
 ) -> Result<Population, ConsumptionError> {
     let t = Table::read(path, true, rejects)?;
+    t.require_rows()?;
     let (cc, cp) = (require(&t, &cols.code)?, require(&t, &cols.population)?);
     let (ca, cs) = (t.col(&cols.age_band), t.col(&cols.sex));
     let mut out = Population {
@@ -381,7 +384,7 @@ pub fn read_population(
                 return Err(format!("{code:?} is not a commune or IRIS code"));
             }
             let s = stratum(r, ca, cs)?;
-            let p = non_negative(r.get(cp).unwrap_or(""), "population")?;
+            let p = non_negative(&t, r, cp, "population")?;
             Ok((s, p))
         })();
         match parsed {
@@ -473,7 +476,7 @@ pub fn read_consumption(
                 }
                 None => None,
             };
-            let count = non_negative(r.get(cn).unwrap_or(""), "count")?;
+            let count = non_negative(&t, r, cn, "count")?;
             if !seen.insert((code.clone(), specialty.clone(), sector, s.clone())) {
                 return Err("stratum given twice for this code, specialty and sector".into());
             }
@@ -525,7 +528,7 @@ pub fn read_rates(
                     format!("unknown sector {v:?} (expected liberal, hospital or all)")
                 })?),
             };
-            let rate = non_negative(r.get(cr).unwrap_or(""), "rate")?;
+            let rate = non_negative(&t, r, cr, "rate")?;
             Ok(((specialty.clone(), sector, s), rate))
         })();
         match parsed {

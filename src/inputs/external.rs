@@ -1,7 +1,8 @@
 //! An outside indicator table (`[[indicators.external]]`): one row per unit of a territorial
 //! level, `code,value` (column names settable), and for a rate its numerator and denominator
 //! columns ([`crate::aggregate::external`]). Separators and decimal commas as in every
-//! keyed table ([`crate::inputs::table`], [`crate::inputs::points_layer::parse_number`]).
+//! keyed table ([`crate::inputs::table`]: numbers read by the column's marks,
+//! [`crate::inputs::table::Table::number`]).
 //!
 //! Each row is joined to the unit of the level with its code. A row whose code is no unit of
 //! the level, a second row for a unit, or a row whose value is not a number goes to
@@ -10,7 +11,6 @@
 //! a 4-digit code is read with its zero restored.
 
 use crate::aggregate::external::{External, Rollup};
-use crate::inputs::points_layer::parse_number;
 use crate::inputs::table::{Table, TableError};
 use crate::inputs::territory::UnitLayer;
 use crate::support::rejects::Rejects;
@@ -130,7 +130,8 @@ pub fn join_external(
         let number = |c: usize, what: &str| -> Result<Option<f64>, String> {
             match rec.get(c).unwrap_or("").trim() {
                 "" => Ok(None),
-                t => parse_number(t)
+                _ => table
+                    .number(rec, c)
                     .map(Some)
                     .map_err(|e| format!("{what}: {e}")),
             }

@@ -1,13 +1,15 @@
-//! Plain point files: a CSV with header `id,lon,lat` (WGS84 degrees), as taken by
-//! `recours table` for its sources and destinations.
+//! Plain point files: a table with header `id,lon,lat` (WGS84 degrees), as taken by
+//! `recours table` for its sources and destinations, read by the input contract
+//! ([`crate::inputs::table`]).
 //!
 //! Extra columns are allowed and ignored; the three named columns may come in any order.
 //! A row with a missing id, an unparseable or out-of-range coordinate, or an id already seen
 //! is rejected with its line number and reason ([`crate::support::rejects`]); a file without the
 //! three columns is an error naming what was expected and what was found.
 
+use crate::inputs::table::Table;
 use crate::support::rejects::Rejects;
-use anyhow::{bail, Context};
+use anyhow::bail;
 use std::path::Path;
 
 /// A named point in WGS84.
@@ -23,77 +25,61 @@ pub struct NamedPoint {
     pub lat: f64,
 }
 
-/// Reads an `id,lon,lat` CSV. Rejected rows go to `rejects`.
+/// Reads an `id,lon,lat` table by the input contract ([`Table`]: any separator, decimal
+/// comma, Latin-1, or a workbook's only sheet). Rejected rows go to `rejects`.
 pub fn read_points_csv(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec<NamedPoint>> {
-    let file = path.display().to_string();
-    let data = std::fs::read(path).with_context(|| format!("reading {file}"))?;
-    let text = String::from_utf8(data).map_err(|e| {
-        anyhow::anyhow!(
-            "{file}: not UTF-8 (byte {}): re-save it as UTF-8",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .with_context(|| format!("{file}: reading the header"))?
-        .clone();
-    let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let (Some(ci), Some(cx), Some(cy)) = (col("id"), col("lon"), col("lat")) else {
-        let found: Vec<&str> = headers.iter().collect();
-        if found.len() == 1 && found[0].contains([';', '\t', '|']) {
-            bail!("{file}: expected comma-separated columns id,lon,lat; the header looks separated by another character: {:?}", found[0]);
-        }
-        bail!("{file}: expected columns id,lon,lat; found {found:?}");
+    let t = Table::read(path, true, rejects)?;
+    t.require_rows()?;
+    let (Some(ci), Some(cx), Some(cy)) = (t.col("id"), t.col("lon"), t.col("lat")) else {
+        bail!(
+            "{}: expected columns id,lon,lat; found {:?}",
+            t.file,
+            t.headers
+        );
     };
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i as u64 + 2;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                rejects.push(&file, line, "", format!("unreadable row: {e}"));
-                continue;
-            }
-        };
+    for (line, rec) in &t.rows {
+        let line = *line;
         let id = rec.get(ci).unwrap_or("").to_string();
         if id.is_empty() {
-            rejects.push(&file, line, "", "missing id");
+            rejects.push(&t.file, line, "", "missing id");
             continue;
         }
-        let lon = parse_coord(rec.get(cx), -180.0, 180.0, "longitude");
-        let lat = parse_coord(rec.get(cy), -90.0, 90.0, "latitude");
+        let lon = coord(&t, rec, cx, -180.0, 180.0, "longitude");
+        let lat = coord(&t, rec, cy, -90.0, 90.0, "latitude");
         match (lon, lat) {
             (Ok(lon), Ok(lat)) => {
                 if !seen.insert(id.clone()) {
-                    rejects.push(&file, line, &id, "duplicated id");
+                    rejects.push(&t.file, line, &id, "duplicated id");
                     continue;
                 }
                 out.push(NamedPoint { id, line, lon, lat });
             }
-            (Err(e), _) | (_, Err(e)) => rejects.push(&file, line, &id, e),
+            (Err(e), _) | (_, Err(e)) => rejects.push(&t.file, line, &id, e),
         }
     }
     Ok(out)
 }
 
-/// Parses a coordinate in degrees within `[min, max]`; a decimal comma is accepted.
-fn parse_coord(v: Option<&str>, min: f64, max: f64, what: &str) -> Result<f64, String> {
-    let v = v.unwrap_or("");
-    if v.is_empty() {
+/// The coordinate in column `col`, degrees within `[min, max]`, read by [`Table::number`].
+fn coord(
+    t: &Table,
+    rec: &csv::StringRecord,
+    col: usize,
+    min: f64,
+    max: f64,
+    what: &str,
+) -> Result<f64, String> {
+    if rec.get(col).unwrap_or("").is_empty() {
         return Err(format!("missing {what}"));
     }
-    let x: f64 = v
-        .replace(',', ".")
-        .parse()
-        .map_err(|_| format!("{what} is not a number: {v:?}"))?;
-    if !x.is_finite() || x < min || x > max {
-        return Err(format!("{what} out of range [{min}, {max}]: {v}"));
+    let x = t.number(rec, col).map_err(|e| format!("{what}: {e}"))?;
+    if x < min || x > max {
+        return Err(format!(
+            "{what} out of range [{min}, {max}]: {}",
+            rec.get(col).unwrap_or("")
+        ));
     }
     Ok(x)
 }
@@ -139,7 +125,7 @@ mod tests {
         assert_eq!(
             reasons,
             vec![
-                (3, "longitude is not a number: \"abc\""),
+                (3, "longitude: \"abc\" is not a number"),
                 (4, "latitude out of range [-90, 90]: 95"),
                 (5, "missing id"),
                 (6, "duplicated id"),
@@ -148,10 +134,10 @@ mod tests {
     }
 
     #[test]
-    fn wrong_separator_is_a_clear_file_error() {
-        let (pts, _) = read("id;lon;lat\na;2.4;48.9\n");
-        let e = pts.unwrap_err().to_string();
-        assert!(e.contains("separated by another character"), "{e}");
+    fn any_separator_and_latin1_are_read() {
+        let (pts, r) = read("id;lon;lat\nCr\u{e9}teil;2,4;48,9\n");
+        assert_eq!(pts.unwrap()[0].lon, 2.4);
+        assert!(r.is_empty());
     }
 
     #[test]

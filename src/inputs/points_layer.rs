@@ -3,13 +3,11 @@
 //! `[supply.columns]` / `[demand.columns]` part of a study file).
 //!
 //! Sources:
-//! - **CSV** (`.csv`, `.tsv`, `.txt`): one header line; the separator is the most frequent of
-//!   `,` `;` tab `|` in the header ([`detect_separator`], `,` on a tie — INSEE publishes `;`,
-//!   spreadsheets in French locales too); UTF-8 (a byte-order mark is dropped) or else
-//!   ISO-8859-15 (older INSEE and ATIH exports), see [`crate::inputs::supply::finess::decode`];
-//!   numbers with a decimal comma (`"2,45"`) and spaces as thousands separators are read
-//!   ([`parse_number`]). Coordinates come from `lon`/`lat` columns (WGS84 degrees) or from
-//!   `x`/`y` columns with an explicit `crs`.
+//! - **CSV** (`.csv`, `.tsv`, `.txt`) or **workbook** (`.xlsx`, `.ods`…, `layer` naming the
+//!   sheet), read by the input contract ([`crate::inputs::table`], [`crate::inputs::text`]:
+//!   separator sniffed, UTF-8 or a named single-byte fallback, decimal comma and thousands
+//!   separators read per column, an ambiguous `1,000` refused). Coordinates come from
+//!   `lon`/`lat` columns (WGS84 degrees) or from `x`/`y` columns with an explicit `crs`.
 //! - **Any GDAL point layer** (GeoPackage, GeoJSON, Shapefile…; `layer` names one of
 //!   several): coordinates from the point geometry, in the layer's declared CRS, or in `crs`
 //!   when the layer declares none (GeoPackage's "Undefined" placeholder systems count as
@@ -18,19 +16,23 @@
 //!
 //! Per row (a [`crate::support::rejects::Reject`] with file, line — or 1-based feature ordinal —,
 //! id, reason): a missing id, a missing, unparseable or out-of-range coordinate (beyond
-//! ±180° / ±90° once in WGS84), a geometry that is neither a single point nor a polygon
-//! (a polygon — a building drawn as an area — is read at geo's interior point), an unparseable
+//! ±180° / ±90° once in WGS84), a geometry that is neither a single point nor a polygon (a
+//! polygon — a building outline — gives a point on its surface, counted in
+//! [`PointsRead::surface_points`] and said in the log; lines are ignored with a reject), an unparseable
 //! number, a negative capacity, weight or activity, an age that is not a whole number of
 //! years in 0–120, a missing category, and an id already kept (the first row keeps it).
 //! A file without the columns the spec names fails at once, saying what was expected and
 //! what was found.
 
 use crate::inputs::demand::Origin;
+use crate::inputs::layer::{point_on, PointFrom};
+use crate::inputs::spreadsheet::is_spreadsheet;
 use crate::inputs::supply::Site;
+use crate::inputs::table::{Table, TableError};
+use crate::inputs::text::{parse_number, NumberMarks};
 use crate::support::crs::{transform_between, CrsError};
 use crate::support::rejects::Rejects;
-use gdal::vector::{Feature, Geometry, LayerAccess, OGRwkbGeometryType};
-use gdal::Dataset;
+use gdal::vector::{Feature, Geometry, LayerAccess};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
@@ -41,8 +43,6 @@ const LON_CANDIDATES: [&str; 3] = ["lon", "longitude", "lng"];
 const LAT_CANDIDATES: [&str; 2] = ["lat", "latitude"];
 /// Candidates for the population column of origins when none is named.
 const POPULATION_CANDIDATES: [&str; 4] = ["population", "weight", "pop", "ind"];
-/// Separators tried by [`detect_separator`], the default first.
-pub const SEPARATORS: [u8; 4] = [b',', b';', b'\t', b'|'];
 /// Oldest age accepted, years.
 const MAX_AGE: f64 = 120.0;
 
@@ -172,33 +172,8 @@ pub struct PointsRead<T> {
     pub rows: u64,
     /// CRS the coordinates were read in (`EPSG:4326` for lon/lat).
     pub crs: String,
-}
-
-/// The most frequent of [`SEPARATORS`] in a header line, `,` when none occurs or on a tie.
-pub fn detect_separator(header: &str) -> u8 {
-    let count = |c: u8| header.bytes().filter(|&b| b == c).count();
-    let mut best = (b',', count(b','));
-    for c in &SEPARATORS[1..] {
-        let n = count(*c);
-        if n > best.1 {
-            best = (*c, n);
-        }
-    }
-    best.0
-}
-
-/// A finite number from text: surrounding and thousands-separating spaces (also no-break
-/// spaces) are dropped and a decimal comma is read as a point (`"1 234,5"` → 1234.5).
-pub fn parse_number(v: &str) -> Result<f64, String> {
-    let cleaned: String = v
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
-        .map(|c| if c == ',' { '.' } else { c })
-        .collect();
-    match cleaned.parse::<f64>() {
-        Ok(x) if x.is_finite() => Ok(x),
-        _ => Err(format!("{v:?} is not a number")),
-    }
+    /// Points kept that stand for a polygon (a point on its surface).
+    pub surface_points: u64,
 }
 
 /// One row of a table before interpretation.
@@ -207,8 +182,9 @@ struct RawRow {
     line: u64,
     /// Field texts, trimmed, in header order ("" for null).
     values: Vec<String>,
-    /// Point geometry in the layer's CRS, or why there is none; `None` for CSV.
-    geometry: Option<Result<[f64; 2], String>>,
+    /// Point (or point on a polygon's surface) in the layer's CRS, or why there is none;
+    /// `None` for CSV.
+    geometry: Option<Result<PointFrom, String>>,
 }
 
 /// A table of rows from a CSV or a GDAL layer.
@@ -220,6 +196,21 @@ struct RawTable {
     layer: Option<String>,
     /// CRS declared by the layer, when any.
     declared_crs: Option<String>,
+    /// Per column, what its values say of `,` and `.` ([`NumberMarks`]).
+    marks: Vec<NumberMarks>,
+}
+
+/// The number marks of each of `width` columns of `rows`.
+fn marks_of(width: usize, rows: &[RawRow]) -> Vec<NumberMarks> {
+    (0..width)
+        .map(|k| {
+            NumberMarks::scan(
+                rows.iter()
+                    .filter_map(|r| r.values.get(k))
+                    .map(String::as_str),
+            )
+        })
+        .collect()
 }
 
 /// Whether `path` is read as CSV by its extension (`.csv`, `.tsv`, `.txt`).
@@ -229,46 +220,32 @@ pub fn is_csv_path(path: &Path) -> bool {
         .is_some_and(|e| ["csv", "tsv", "txt"].contains(&e.to_ascii_lowercase().as_str()))
 }
 
-/// Reads a CSV into a [`RawTable`]; unreadable rows go to `rejects` straight away.
-fn read_csv_table(path: &Path, rejects: &mut Rejects) -> Result<RawTable, PointsError> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| PointsError::Open {
-        file: file.clone(),
-        reason: e.to_string(),
+/// Reads a CSV or a workbook sheet into a [`RawTable`] ([`Table`]); unreadable rows go to
+/// `rejects` straight away.
+fn read_csv_table(
+    path: &Path,
+    sheet: Option<&str>,
+    rejects: &mut Rejects,
+) -> Result<RawTable, PointsError> {
+    let t = Table::read_sheet(path, true, sheet, rejects).map_err(|e| PointsError::Open {
+        file: path.display().to_string(),
+        reason: match e {
+            TableError::Open { reason, .. } | TableError::Format { reason, .. } => reason,
+        },
     })?;
-    let (text, _) = crate::inputs::supply::finess::decode(&bytes);
-    let sep = detect_separator(text.lines().next().unwrap_or(""));
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(sep)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| PointsError::Open {
-            file: file.clone(),
-            reason: e.to_string(),
-        })?
-        .iter()
-        .map(str::to_string)
+    let rows: Vec<RawRow> = t
+        .rows
+        .into_iter()
+        .map(|(line, r)| RawRow {
+            line,
+            values: r.iter().map(str::to_string).collect(),
+            geometry: None,
+        })
         .collect();
-    let mut rows = Vec::new();
-    for rec in rdr.records() {
-        match rec {
-            Ok(r) => rows.push(RawRow {
-                line: r.position().map_or(0, |p| p.line()),
-                values: r.iter().map(str::to_string).collect(),
-                geometry: None,
-            }),
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                rejects.push(&file, line, "", format!("unreadable row: {e}"));
-            }
-        }
-    }
     Ok(RawTable {
-        file,
-        headers,
+        marks: marks_of(t.headers.len(), &rows),
+        file: t.file,
+        headers: t.headers,
         rows,
         layer: None,
         declared_crs: None,
@@ -291,46 +268,24 @@ pub fn layer_crs<L: LayerAccess>(layer: &L) -> Option<String> {
     }
 }
 
-/// The coordinates of a single-point geometry, or why it is not one.
-fn point_of(feature: &Feature) -> Result<[f64; 2], String> {
+/// The point a feature gives a point role ([`crate::inputs::layer::point_on`]: a point, or
+/// a point on a polygon's surface), or why none.
+fn point_of(feature: &Feature) -> Result<PointFrom, String> {
     // gdal 0.19 wraps a null geometry (GeoJSON `"geometry": null`) as `Some`.
     let present = |g: &&Geometry| !unsafe { g.c_geometry() }.is_null() && !g.is_empty();
     let geom = feature
         .geometry()
         .filter(present)
         .ok_or("feature without geometry")?;
-    let kind = gdal::vector::geometry_type_flatten(geom.geometry_type());
-    if kind == OGRwkbGeometryType::wkbPoint {
-        let (x, y, _) = geom.get_point(0);
-        return Ok([x, y]);
-    }
-    if kind == OGRwkbGeometryType::wkbMultiPoint && geom.geometry_count() == 1 {
-        let (x, y, _) = geom.get_geometry(0).get_point(0);
-        return Ok([x, y]);
-    }
-    if kind == OGRwkbGeometryType::wkbPolygon || kind == OGRwkbGeometryType::wkbMultiPolygon {
-        // A building drawn as an area (as OpenStreetMap often does): its interior point.
-        let p = geom
-            .to_geo()
-            .ok()
-            .and_then(|g| geo::InteriorPoint::interior_point(&g))
-            .ok_or_else(|| {
-                format!(
-                    "{} geometry without an interior point",
-                    geom.geometry_name()
-                )
-            })?;
-        return Ok([p.x(), p.y()]);
-    }
-    Err(format!("{} geometry, not a point", geom.geometry_name()))
+    point_on(geom)
 }
 
 /// Reads a GDAL layer into a [`RawTable`].
 fn read_gdal_table(path: &Path, layer: Option<&str>) -> Result<RawTable, PointsError> {
     let file = path.display().to_string();
-    let ds = Dataset::open(path).map_err(|e| PointsError::Open {
+    let ds = crate::inputs::layer::open(path).map_err(|reason| PointsError::Open {
         file: file.clone(),
-        reason: e.to_string(),
+        reason,
     })?;
     let names: Vec<String> = ds.layers().map(|l| l.name()).collect();
     let layer_err = |reason: String| PointsError::Layer {
@@ -353,7 +308,7 @@ fn read_gdal_table(path: &Path, layer: Option<&str>) -> Result<RawTable, PointsE
     let headers: Vec<String> = lyr.defn().fields().map(|f| f.name()).collect();
     let declared_crs = layer_crs(&lyr);
     let name = lyr.name();
-    let rows = lyr
+    let rows: Vec<RawRow> = lyr
         .features()
         .enumerate()
         .map(|(i, f)| RawRow {
@@ -371,6 +326,7 @@ fn read_gdal_table(path: &Path, layer: Option<&str>) -> Result<RawTable, PointsE
         })
         .collect();
     Ok(RawTable {
+        marks: marks_of(headers.len(), &rows),
         file,
         headers,
         rows,
@@ -515,8 +471,8 @@ fn cell(values: &[String], i: usize) -> &str {
     values.get(i).map_or("", String::as_str)
 }
 
-/// The row's raw coordinates, or why they cannot be read.
-fn raw_xy(row: &RawRow, coords: &Coords) -> Result<[f64; 2], String> {
+/// The row's raw coordinates, or why they cannot be read (numbers read with `marks`).
+fn raw_xy(row: &RawRow, coords: &Coords, marks: &[NumberMarks]) -> Result<PointFrom, String> {
     match coords {
         Coords::Columns { x, y, .. } => {
             let get = |i: usize, what: &str| {
@@ -524,14 +480,14 @@ fn raw_xy(row: &RawRow, coords: &Coords) -> Result<[f64; 2], String> {
                 if v.is_empty() {
                     Err(format!("missing {what}"))
                 } else {
-                    parse_number(v).map_err(|e| format!("{what}: {e}"))
+                    parse_number(v, &marks[i]).map_err(|e| format!("{what}: {e}"))
                 }
             };
             let (xn, yn) = match coords {
                 Coords::Columns { crs: None, .. } => ("longitude", "latitude"),
                 _ => ("x", "y"),
             };
-            Ok([get(*x, xn)?, get(*y, yn)?])
+            Ok(PointFrom::Point([get(*x, xn)?, get(*y, yn)?]))
         }
         Coords::Geometry { .. } => row
             .geometry
@@ -577,7 +533,7 @@ fn locate<T>(
     spec: &PointColumns,
     rejects: &mut Rejects,
     attrs: impl Fn(&[String]) -> Result<T, String>,
-) -> Result<(Vec<Located<T>>, String), PointsError> {
+) -> Result<(Vec<Located<T>>, String, u64), PointsError> {
     let id_col = table.required(&spec.id, "id")?;
     let coords = table.coords(spec)?;
     let crs = match &coords {
@@ -585,15 +541,20 @@ fn locate<T>(
     };
     let mut bad: Vec<(u64, String, String)> = Vec::new();
     let mut drafts: Vec<(u64, String, [f64; 2], T)> = Vec::new();
+    let mut surfaces = 0;
     for row in &table.rows {
         let id = cell(&row.values, id_col).to_string();
         if id.is_empty() {
             bad.push((row.line, id, "missing id".into()));
             continue;
         }
-        let checked = raw_xy(row, &coords).and_then(|xy| attrs(&row.values).map(|a| (xy, a)));
+        let checked =
+            raw_xy(row, &coords, &table.marks).and_then(|xy| attrs(&row.values).map(|a| (xy, a)));
         match checked {
-            Ok((xy, a)) => drafts.push((row.line, id, xy, a)),
+            Ok((xy, a)) => {
+                surfaces += u64::from(matches!(xy, PointFrom::Surface(_)));
+                drafts.push((row.line, id, xy.xy(), a));
+            }
             Err(reason) => bad.push((row.line, id, reason)),
         }
     }
@@ -639,7 +600,13 @@ fn locate<T>(
     for (line, id, reason) in bad {
         rejects.push(&table.file, line, &id, reason);
     }
-    Ok((out, crs.unwrap_or_else(|| "EPSG:4326".into())))
+    if surfaces > 0 {
+        tracing::info!(
+            "{}: {surfaces} polygon(s) read as a point on their surface",
+            table.file
+        );
+    }
+    Ok((out, crs.unwrap_or_else(|| "EPSG:4326".into()), surfaces))
 }
 
 /// Reads the table at `path`: CSV by extension, else a GDAL layer.
@@ -648,22 +615,27 @@ fn read_table(
     spec: &PointColumns,
     rejects: &mut Rejects,
 ) -> Result<RawTable, PointsError> {
-    if is_csv_path(path) {
-        read_csv_table(path, rejects)
+    if is_csv_path(path) || is_spreadsheet(path) {
+        read_csv_table(path, spec.layer.as_deref(), rejects)
     } else {
         read_gdal_table(path, spec.layer.as_deref())
     }
 }
 
-/// An optional number in a cell: `None` when empty; an error naming `what` when
-/// unparseable or negative.
-fn non_negative(values: &[String], col: Option<usize>, what: &str) -> Result<Option<f64>, String> {
+/// An optional number in a cell, read with its column's `marks`: `None` when empty; an
+/// error naming `what` when unparseable or negative.
+fn non_negative(
+    marks: &[NumberMarks],
+    values: &[String],
+    col: Option<usize>,
+    what: &str,
+) -> Result<Option<f64>, String> {
     let Some(i) = col else { return Ok(None) };
     let v = cell(values, i);
     if v.is_empty() {
         return Ok(None);
     }
-    let x = parse_number(v).map_err(|e| format!("{what}: {e}"))?;
+    let x = parse_number(v, &marks[i]).map_err(|e| format!("{what}: {e}"))?;
     if x < 0.0 {
         return Err(format!("negative {what}: {v}"));
     }
@@ -703,18 +675,18 @@ pub fn read_sites(
         }
         let cap = match capacity {
             Some(i) if cell(v, i).is_empty() => return Err("missing capacity".into()),
-            Some(_) => non_negative(v, capacity, "capacity")?.unwrap_or(1.0),
+            Some(_) => non_negative(&table.marks, v, capacity, "capacity")?.unwrap_or(1.0),
             None => 1.0,
         };
-        let act = non_negative(v, activity, "activity")?;
-        let years = match non_negative(v, age, "age")? {
+        let act = non_negative(&table.marks, v, activity, "activity")?;
+        let years = match non_negative(&table.marks, v, age, "age")? {
             Some(a) if a.fract() == 0.0 && a <= MAX_AGE => Some(a as u32),
             Some(a) => return Err(format!("age {a} is not a whole number of years in 0–120")),
             None => None,
         };
         Ok((cat, cap, act, years))
     };
-    let (located, crs) = locate(&table, spec, rejects, attrs)?;
+    let (located, crs, surface_points) = locate(&table, spec, rejects, attrs)?;
     let items = located
         .into_iter()
         .map(|l| Site {
@@ -732,6 +704,7 @@ pub fn read_sites(
         items,
         rows: table.rows.len() as u64,
         crs,
+        surface_points,
     })
 }
 
@@ -754,11 +727,11 @@ pub fn read_origins(
     };
     let income = table.optional(spec.income.as_deref(), "income")?;
     let attrs = |v: &[String]| -> Result<(f64, Option<f64>), String> {
-        let pop = non_negative(v, Some(population), "population")?
+        let pop = non_negative(&table.marks, v, Some(population), "population")?
             .ok_or_else(|| "missing population".to_string())?;
-        Ok((pop, non_negative(v, income, "income")?))
+        Ok((pop, non_negative(&table.marks, v, income, "income")?))
     };
-    let (located, crs) = locate(&table, spec, rejects, attrs)?;
+    let (located, crs, surface_points) = locate(&table, spec, rejects, attrs)?;
     let items = located
         .into_iter()
         .map(|l| Origin {
@@ -775,6 +748,7 @@ pub fn read_origins(
         items,
         rows: table.rows.len() as u64,
         crs,
+        surface_points,
     })
 }
 
@@ -782,7 +756,7 @@ pub fn read_origins(
 mod tests {
     use super::*;
     use gdal::spatial_ref::SpatialRef;
-    use gdal::vector::{FieldDefn, LayerOptions, OGRFieldType};
+    use gdal::vector::{FieldDefn, LayerOptions, OGRFieldType, OGRwkbGeometryType};
     use gdal::DriverManager;
 
     fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
@@ -805,25 +779,6 @@ mod tests {
             age: Some("age".into()),
             ..PointColumns::default()
         }
-    }
-
-    #[test]
-    fn separators_are_detected_from_the_header() {
-        assert_eq!(detect_separator("id,lon,lat"), b',');
-        assert_eq!(detect_separator("id;lon;lat"), b';');
-        assert_eq!(detect_separator("id\tlon\tlat"), b'\t');
-        assert_eq!(detect_separator("id|lon|lat|"), b'|');
-        assert_eq!(detect_separator("id"), b',');
-        assert_eq!(detect_separator("nom, prénom;lon;lat"), b';');
-    }
-
-    #[test]
-    fn numbers_with_decimal_commas_and_spaces() {
-        assert_eq!(parse_number("2,45"), Ok(2.45));
-        assert_eq!(parse_number("1 234,5"), Ok(1234.5));
-        assert_eq!(parse_number("1\u{202f}000"), Ok(1000.0));
-        assert!(parse_number("abc").is_err());
-        assert!(parse_number("NaN").is_err());
     }
 
     #[test]
@@ -943,7 +898,7 @@ mod tests {
     }
 
     /// A GeoPackage point layer `pts` with fields `id`, `kind`, in `srs` (none when `None`),
-    /// plus one line feature.
+    /// plus one line feature and one building outline.
     fn point_gpkg(path: &Path, srs: Option<&SpatialRef>) {
         let driver = DriverManager::get_driver_by_name("GPKG").unwrap();
         let mut ds = driver.create_vector_only(path).unwrap();
@@ -964,6 +919,10 @@ mod tests {
         for (id, wkt) in [
             ("p1", "POINT (661401.34 6866817.17)"),
             ("p2", "LINESTRING (661401 6866817, 661500 6866900)"),
+            (
+                "b3",
+                "POLYGON ((661600 6866900, 661640 6866900, 661640 6866930, 661600 6866930, 661600 6866900))",
+            ),
         ] {
             let mut f = Feature::new(layer.defn()).unwrap();
             f.set_field_string(0, id).unwrap();
@@ -994,11 +953,18 @@ mod tests {
             ..spec
         };
         let got = read_sites(&p, &spec, &mut r).unwrap();
-        assert_eq!(got.items.len(), 1);
+        assert_eq!(got.items.len(), 2);
+        assert_eq!(got.surface_points, 1);
         assert!((got.items[0].lon - 2.4735).abs() < 1e-3);
+        let b3 = &got.items[1];
+        assert!(b3.lon > got.items[0].lon && b3.lat > got.items[0].lat);
         assert_eq!(
             reasons(&r),
-            vec![(2, "p2".into(), "LINESTRING geometry, not a point".into())]
+            vec![(
+                2,
+                "p2".into(),
+                "LINESTRING geometry ignored: a point role takes points or polygons".into()
+            )]
         );
     }
 

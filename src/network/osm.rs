@@ -339,7 +339,7 @@ fn attrs(e: &BytesStart) -> Result<Vec<(String, String)>, String> {
             let a = a.map_err(|err| err.to_string())?;
             let name = String::from_utf8_lossy(a.key.as_ref()).into_owned();
             let value = a
-                .unescape_value()
+                .decode_and_unescape_value(e.decoder())
                 .map_err(|err| err.to_string())?
                 .into_owned();
             Ok((name, value))

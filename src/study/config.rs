@@ -123,13 +123,16 @@ pub enum PopulationInput {
     /// IRIS or commune populations (CSV keyed by code) placed in the polygons of a
     /// territory level of the study.
     Areal {
-        /// Population CSV.
+        /// Population table (CSV or workbook).
         path: PathBuf,
         /// The `kind` of the `[[territories]]` entry holding the polygons.
         units: String,
         /// Columns of the CSV.
         #[serde(default)]
         columns: PopulationColumns,
+        /// Sheet to read when the table is a workbook (`.xlsx`, `.ods`).
+        #[serde(default)]
+        sheet: Option<String>,
         /// Spread over an inner grid of this size, metres; absent: at the interior point.
         grid_m: Option<f64>,
     },

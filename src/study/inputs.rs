@@ -80,9 +80,10 @@ pub fn read_population(
             path,
             units,
             columns,
+            sheet,
             grid_m,
         } => {
-            let rows = read_population_csv(path, columns, rejects)?;
+            let rows = read_population_csv(path, columns, sheet.as_deref(), rejects)?;
             let layer = layers
                 .iter()
                 .find(|l| &l.kind == units)

@@ -28,7 +28,6 @@ use crate::export::columns::{Column, Format, Values};
 use crate::inputs::demand::groups::group_population;
 use crate::inputs::demand::Origin;
 use crate::inputs::external::{read_external, ExternalColumns};
-use crate::inputs::points_layer::parse_number;
 use crate::inputs::supply::Site;
 use crate::inputs::table::Table;
 use crate::inputs::territory::{UnitIndex, UnitLayer};
@@ -455,7 +454,7 @@ fn published_tables(p: &Published, rejects: &mut Rejects) -> anyhow::Result<Tabl
                 continue;
             }
             let indicator = rec.get(ci).unwrap_or("").to_lowercase();
-            match parse_number(rec.get(cv).unwrap_or("")) {
+            match t.number(rec, cv) {
                 Ok(v) => {
                     let source = cs
                         .and_then(|c| rec.get(c))

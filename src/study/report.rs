@@ -1115,6 +1115,7 @@ mod tests {
         let section = ZonageSection {
             level: "tvs".into(),
             criteria: None,
+            sheet: None,
             settings: ZonageConfig {
                 rule_2017: Some(Rule2017::default()),
                 ..ZonageConfig::default()

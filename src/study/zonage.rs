@@ -16,7 +16,7 @@
 //!   `zonage_summary.csv` ([`write_summary_csv`]), `zonage_changes.csv` and
 //!   `zonage_changes.summary.csv` ([`write_changes_csv`]). Layouts in `docs/outputs.md`.
 
-use crate::cli::zonage::{read_unit_values, SchemeSummary, UnitTable};
+use crate::cli::zonage::{read_unit_values, SchemeSummary, UnitColumns, UnitTable};
 use crate::export::columns::{Column, Format, Values};
 use crate::indicators::zonage::{class_totals, Class2017, Placed, Unit, ZonageConfig};
 use crate::inputs::territory::UnitLayer;
@@ -37,9 +37,12 @@ pub const NO_VALUE: &str = "(no value)";
 pub struct ZonageSection {
     /// The `kind` of the `[[territories]]` level classified (`tvs`, `commune`…).
     pub level: String,
-    /// Extra per-unit criteria, CSV `code,<columns…>` joined by unit code (relative to the
-    /// study file's folder).
+    /// Extra per-unit criteria, a table `code,<columns…>` (CSV or workbook) joined by unit
+    /// code (relative to the study file's folder).
     pub criteria: Option<PathBuf>,
+    /// Sheet of a criteria workbook (`.xlsx`, `.ods`) to read.
+    #[serde(default)]
+    pub sheet: Option<String>,
     /// The classifications; their columns name per-unit columns of the level or columns of
     /// the criteria file.
     #[serde(flatten)]
@@ -180,7 +183,11 @@ pub fn read_criteria(
         .into_iter()
         .filter(|c| level_number_column(level_columns, c).is_none())
         .collect();
-    let table = read_unit_values(&path, &wanted, rejects).with_context(|| {
+    let names = UnitColumns {
+        sheet: section.sheet.clone(),
+        ..UnitColumns::default()
+    };
+    let table = read_unit_values(&path, &names, &wanted, rejects).with_context(|| {
         format!(
             "[zonage] criteria: columns {wanted:?} are not per-unit columns of level {:?} ({})",
             layer.kind,
@@ -899,6 +906,7 @@ mod tests {
         ZonageSection {
             level: "tvs".into(),
             criteria: Some("criteria.csv".into()),
+            sheet: None,
             settings: ZonageConfig {
                 rule_2017: Some(Rule2017 {
                     zip_b_population: 50.0,

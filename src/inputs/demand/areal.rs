@@ -30,7 +30,7 @@
 //! line 0, code). Origins come in the layer's order.
 
 use super::Origin;
-use crate::inputs::points_layer::{detect_separator, parse_number};
+use crate::inputs::table::{Table, TableError};
 use crate::inputs::territory::UnitLayer;
 use crate::support::crs::{CrsError, MetricCrs};
 use crate::support::rejects::Rejects;
@@ -131,56 +131,33 @@ pub enum ArealError {
     },
 }
 
-/// Reads a population table; bad rows go to `rejects`.
+/// Reads a population table (CSV, or the sheet `sheet` of a workbook) by the input
+/// contract of [`crate::inputs::table`]; bad rows go to `rejects`.
 pub fn read_population_csv(
     path: &Path,
     columns: &PopulationColumns,
+    sheet: Option<&str>,
     rejects: &mut Rejects,
 ) -> Result<Vec<PopulationRow>, ArealError> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| ArealError::Open {
-        file: file.clone(),
-        reason: e.to_string(),
+    let t = Table::read_sheet(path, true, sheet, rejects).map_err(|e| ArealError::Open {
+        file: path.display().to_string(),
+        reason: match e {
+            TableError::Open { reason, .. } | TableError::Format { reason, .. } => reason,
+        },
     })?;
-    let (text, _) = crate::inputs::supply::finess::decode(&bytes);
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(detect_separator(text.lines().next().unwrap_or("")))
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| ArealError::Open {
-            file: file.clone(),
-            reason: e.to_string(),
-        })?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let col = |n: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(n.trim()))
-    };
-    let (Some(ci), Some(pi)) = (col(&columns.code), col(&columns.population)) else {
+    let file = t.file.clone();
+    let (Some(ci), Some(pi)) = (t.col(columns.code.trim()), t.col(columns.population.trim()))
+    else {
         return Err(ArealError::Layout {
             file,
             expected: vec![columns.code.clone(), columns.population.clone()],
-            found: headers,
+            found: t.headers.clone(),
         });
     };
     let mut first: HashMap<String, u64> = HashMap::new();
     let mut out = Vec::new();
-    for rec in rdr.records() {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                rejects.push(&file, line, "", format!("unreadable row: {e}"));
-                continue;
-            }
-        };
-        let line = rec.position().map_or(0, |p| p.line());
+    for (line, rec) in &t.rows {
+        let line = *line;
         let code = rec.get(ci).unwrap_or("").to_string();
         let raw = rec.get(pi).unwrap_or("");
         let population = if code.is_empty() {
@@ -188,7 +165,7 @@ pub fn read_population_csv(
         } else if raw.is_empty() {
             Err("missing population".to_string())
         } else {
-            match parse_number(raw) {
+            match t.number(rec, pi) {
                 Ok(p) if p >= 0.0 => Ok(p),
                 Ok(_) => Err(format!("negative population: {raw}")),
                 Err(e) => Err(format!("population: {e}")),
@@ -434,6 +411,7 @@ mod tests {
                 code: "IRIS".into(),
                 population: "P19_POP".into(),
             },
+            None,
             &mut r,
         )
         .unwrap();
@@ -469,11 +447,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("pop.csv");
         std::fs::write(&p, "CODGEO;POP\n93010;53000\n").unwrap();
-        let e = read_population_csv(&p, &PopulationColumns::default(), &mut Rejects::default())
-            .unwrap_err();
+        let e = read_population_csv(
+            &p,
+            &PopulationColumns::default(),
+            None,
+            &mut Rejects::default(),
+        )
+        .unwrap_err();
         assert!(
             e.to_string().ends_with(
-                "expected columns [\"code\", \"population\"]; found [\"CODGEO\", \"POP\"]"
+                "expected columns [\"code\", \"population\"]; found [\"codgeo\", \"pop\"]"
             ),
             "{e}"
         );

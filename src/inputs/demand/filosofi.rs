@@ -246,13 +246,10 @@ impl Value {
         match self {
             Value::Number(v) if v.is_finite() => Ok(*v),
             Value::Number(v) => Err(format!("{column} is not a finite number ({v})")),
+            // INSEE writes Filosofi with `.` decimals: that settles `12.500`.
             Value::Text(t) => {
-                let t = t.trim();
-                t.parse::<f64>()
-                    .or_else(|_| t.replacen(',', ".", 1).parse::<f64>())
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .ok_or_else(|| format!("{column} is not a number ({t:?})"))
+                let marks = crate::inputs::text::NumberMarks::point_decimals();
+                crate::inputs::text::parse_number(t, &marks).map_err(|e| format!("{column}: {e}"))
             }
             Value::Missing => Err(format!("{column} is empty")),
         }
@@ -868,7 +865,7 @@ mod tests {
         assert_eq!(reason(row(ok, 10.55, [1.0; 10])), "");
         let mut text = row(ok, 2.0, [0.2; 10]);
         text.values[0] = Value::Text("n/a".into());
-        assert_eq!(reason(text), "ind is not a number (\"n/a\")");
+        assert_eq!(reason(text), "ind: \"n/a\" is not a number");
         let mut comma = row(ok, 2.0, [0.2; 10]);
         comma.values[0] = Value::Text("2,0".into());
         assert_eq!(reason(comma), "");
@@ -937,7 +934,7 @@ mod tests {
         let cells = read_filosofi(&path, None, None, &mut rejects).unwrap();
         assert_eq!(cells[0].line, 2);
         assert_eq!(rejects.items[0].line, 3);
-        assert_eq!(rejects.items[0].reason, "ind is not a number (\"x\")");
+        assert_eq!(rejects.items[0].reason, "ind: \"x\" is not a number");
     }
 
     #[test]

@@ -377,16 +377,15 @@ fn read_ban_file(path: &Path) -> Result<FileBuild, BanError> {
         }
         out.rows += 1;
         let line = rec.position().map_or(0, |p| p.line());
-        if std::str::from_utf8(rec.as_slice()).is_err() {
-            out.rejects.push(&name, line, "", "row is not valid UTF-8");
-            continue;
-        }
-        let get = |i: usize| {
-            rec.get(i)
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or("")
-                .trim()
+        let text: csv::StringRecord = if std::str::from_utf8(rec.as_slice()).is_ok() {
+            rec.iter().map(|b| String::from_utf8_lossy(b)).collect()
+        } else {
+            let (fallback, _) = crate::inputs::text::fallback_for(rec.as_slice());
+            rec.iter()
+                .map(|b| fallback.decode_without_bom_handling(b).0)
+                .collect()
         };
+        let get = |i: usize| text.get(i).unwrap_or("").trim();
         let id = cols.id.map_or("", get);
         if rec.len() != header.len() {
             let reason = format!("expected {} fields, found {}", header.len(), rec.len());

@@ -3,7 +3,7 @@
 //!
 //! Layout as published: `|`-separated with a trailing `|` (so an empty last field), one
 //! header line, no quoting, UTF-8 (a byte-order mark is tolerated). A line that is not valid
-//! UTF-8 is decoded as Windows-1252 (identical to ISO-8859-15 for French letters), and a
+//! UTF-8 is decoded by the input contract's fallback ([`crate::inputs::text::fallback_for`]), and a
 //! warning says how many lines were. Column names vary between releases ("Code commune
 //! (coord. structure)", "Code commune (coord.structure)", "Code_commune_coord_structure"):
 //! they are compared through [`normalize_header`]. Columns are found by name, so older
@@ -127,7 +127,7 @@ pub struct ReadSummary {
     pub duplicates: u64,
     /// Rows outside every category, by reason (see [`CategoryMap::unmapped_reason`]).
     pub unmapped: BTreeMap<String, u64>,
-    /// Lines that were not UTF-8 and were decoded as Windows-1252.
+    /// Lines that were not UTF-8 and were decoded by the single-byte fallback.
     pub non_utf8_lines: u64,
 }
 
@@ -197,12 +197,14 @@ const COMMUNE_NAME: usize = 12;
 const SECTOR: usize = 13;
 const BUREAU: usize = 14;
 
-/// Decodes one field: as UTF-8 when the line is, else as Windows-1252.
-fn decode(bytes: &[u8], utf8: bool) -> Cow<'_, str> {
+/// Decodes one field: as UTF-8 when the line is, else by the input contract's fallback
+/// ([`crate::inputs::text::fallback_for`] the whole line).
+fn decode<'a>(bytes: &'a [u8], line: &[u8], utf8: bool) -> Cow<'a, str> {
     if utf8 {
         String::from_utf8_lossy(bytes)
     } else {
-        encoding_rs::WINDOWS_1252
+        crate::inputs::text::fallback_for(line)
+            .0
             .decode_without_bom_handling(bytes)
             .0
     }
@@ -256,7 +258,7 @@ pub fn read_annuaire_with_summary(
     let found: Vec<String> = header
         .iter()
         .map(|h| {
-            decode(h, header_utf8)
+            decode(h, header.as_slice(), header_utf8)
                 .trim_start_matches('\u{feff}')
                 .trim()
                 .to_string()
@@ -295,9 +297,9 @@ pub fn read_annuaire_with_summary(
             }
         }
         let get = |c: usize| -> String {
-            cols[c]
-                .and_then(|i| rec.get(i))
-                .map_or(String::new(), |b| decode(b, utf8).trim().to_string())
+            cols[c].and_then(|i| rec.get(i)).map_or(String::new(), |b| {
+                decode(b, rec.as_slice(), utf8).trim().to_string()
+            })
         };
         let pp_id = get(PP);
         if core_len(&rec) != expected {
@@ -365,7 +367,7 @@ pub fn read_annuaire_with_summary(
     summary.kept = out.len() as u64;
     if summary.non_utf8_lines > 0 {
         tracing::warn!(
-            "{name}: {} lines are not UTF-8 (first: line {first_non_utf8}); decoded as Windows-1252 / ISO-8859-15",
+            "{name}: {} lines are not UTF-8 (first: line {first_non_utf8}); decoded as Windows-1252 or ISO-8859-15 (input contract)",
             summary.non_utf8_lines
         );
     }

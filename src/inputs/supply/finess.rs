@@ -42,7 +42,6 @@ use crate::inputs::geocode::Address;
 use crate::support::crs::{CrsError, Reprojector, LAMBERT93_EPSG};
 use crate::support::rejects::Rejects;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
@@ -255,19 +254,6 @@ impl fmt::Display for FinessSummary {
     }
 }
 
-/// Decodes a FINESS file: UTF-8 (a byte-order mark is dropped) when valid, else ISO-8859-15.
-/// Returns the text and the encoding's name.
-pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, &'static str) {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => (Cow::Borrowed(text), "UTF-8"),
-        Err(_) => {
-            let (text, _) = encoding_rs::ISO_8859_15.decode_without_bom_handling(bytes);
-            (text, "ISO-8859-15")
-        }
-    }
-}
-
 /// The 5-character INSEE commune code from FINESS `departement` and `commune` fields.
 ///
 /// Rule: `commune` must be 3 digits. A metropolitan département (`01`…`95` except `20`,
@@ -429,7 +415,8 @@ pub fn read_finess(
         path: path.display().to_string(),
         source,
     })?;
-    let (text, encoding) = decode(&bytes);
+    let decoded = crate::inputs::text::decode(&bytes);
+    let (text, encoding) = (decoded.text, decoded.encoding);
     let (structures, mut summary) =
         parse_finess(&text, &path.display().to_string(), categories, rejects);
     summary.encoding = encoding;
@@ -738,14 +725,6 @@ mod tests {
         assert_eq!(projection_epsg("", Some("974")), Some(2975));
         assert_eq!(projection_epsg("", Some("2A")), Some(2154));
         assert_eq!(projection_epsg("", None), None);
-    }
-
-    #[test]
-    fn decodes_utf8_and_iso_8859_15() {
-        let (t, e) = decode("\u{feff}Santé".as_bytes());
-        assert_eq!((t.as_ref(), e), ("Santé", "UTF-8"));
-        let (t, e) = decode(b"Sant\xe9 \xa4");
-        assert_eq!((t.as_ref(), e), ("Santé €", "ISO-8859-15"));
     }
 
     #[test]

@@ -94,9 +94,9 @@ pub fn read_units(
 ) -> Result<UnitLayer, TerritoryError> {
     let file = path.to_path_buf();
     let file_name = path.display().to_string();
-    let ds = Dataset::open(path).map_err(|e| TerritoryError::Open {
+    let ds = crate::inputs::layer::open(path).map_err(|reason| TerritoryError::Open {
         file: file.clone(),
-        reason: e.to_string(),
+        reason,
     })?;
     let mut lyr = open_layer(&ds, &file, layer)?;
     let layer_name = lyr.name();

@@ -2,8 +2,8 @@
 //! of their member communes' polygons.
 //!
 //! Table layouts read by [`read_membership_csv`], recognised by their header (names compared
-//! ignoring case; other columns are ignored; `;` separator when the header holds one, else
-//! `,`):
+//! ignoring case; other columns are ignored; the separator sniffed from the header by the
+//! input contract, [`crate::inputs::text::separator`]):
 //! - **named long**: one row per (territory, commune), the territory column named after its
 //!   kind (`cpts`, `tvs`, `ept`, `territoire`) and the commune's INSEE code in `code_insee`,
 //!   as the shared CPTS table `cpts,code_insee,commune,basis` (screening-centre report 2023,
@@ -17,7 +17,8 @@
 //! `data/epci.json` filtered on `type = "EPT"`): an array of `{code, nom, type, membres:
 //! [{code, nom, …}]}`.
 //!
-//! Tables are UTF-8 (a BOM is skipped) or, failing that, Windows-1252. A commune may belong
+//! Tables are decoded by the input contract ([`crate::inputs::text::decode`]: UTF-8, a BOM
+//! skipped, other lines Windows-1252 or ISO-8859-15, named in a warning). A commune may belong
 //! to several territories. A commune code must be an INSEE code, five
 //! characters, digits except `2A` / `2B` for Corsica; other rows are rejected.
 
@@ -167,18 +168,6 @@ impl Builder {
     }
 }
 
-/// The table's text: UTF-8, or else Windows-1252 (the superset of ISO-8859-1 that
-/// spreadsheets export), with a warning.
-fn decode(bytes: &[u8], file: &str) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => {
-            tracing::warn!(file, "not UTF-8: read as Windows-1252");
-            encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned()
-        }
-    }
-}
-
 /// Reads a "territory → communes" table in one of the layouts of the module documentation.
 pub fn read_membership_csv(
     path: &Path,
@@ -190,10 +179,13 @@ pub fn read_membership_csv(
         reason: e.to_string(),
     };
     let bytes = std::fs::read(path).map_err(open_err)?;
-    let text = decode(&bytes, &file);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let decoded = crate::inputs::text::decode(&bytes);
+    if let Some(note) = decoded.note() {
+        tracing::warn!("{file}: {note}");
+    }
+    let text = decoded.text.as_ref();
     let first = text.lines().next().unwrap_or("");
-    let delimiter = if first.contains(';') { b';' } else { b',' };
+    let delimiter = crate::inputs::text::separator(first);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
