@@ -89,6 +89,17 @@ pub const METHODS: [&str; 7] = [
 
 /// The method named `name` with `p`'s parameters.
 pub fn method_from(name: &str, p: &MethodParams) -> anyhow::Result<FcaMethod> {
+    let lower = name.to_ascii_lowercase();
+    if p.bands.is_some() {
+        anyhow::ensure!(
+            p.max_minutes.is_none(),
+            "max minutes and bands given together: the last band ends the catchment, so the max minutes would be ignored; drop one"
+        );
+        anyhow::ensure!(
+            !METHODS.contains(&lower.as_str()) || matches!(lower.as_str(), "2sfca" | "e2sfca" | "apl"),
+            "bands given to method {name:?}, which has none (bands serve 2sfca, e2sfca, apl)"
+        );
+    }
     let max = p.max_minutes.unwrap_or(30.0);
     let bands = p.bands.as_deref().map(parse_bands).transpose()?;
     let stepped = |default: Kernel| match &bands {
@@ -104,7 +115,7 @@ pub fn method_from(name: &str, p: &MethodParams) -> anyhow::Result<FcaMethod> {
             k => k,
         },
     };
-    let kernel = match name.to_ascii_lowercase().as_str() {
+    let kernel = match lower.as_str() {
         "2sfca" => stepped(Kernel::binary(max)),
         "e2sfca" => stepped(Kernel::e2sfca(max)),
         "apl" => {

@@ -3,7 +3,9 @@
 //! ([`levels`]), zonage ([`zonage`]), what-if scenarios ([`scenarios`]) and supply
 //! suggestions ([`suggest`]), its report ([`report`]) and its provenance ([`manifest`]).
 
+pub mod checks;
 pub mod config;
+pub mod coverage;
 pub mod icc;
 pub mod inputs;
 pub mod levels;

@@ -161,8 +161,11 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
         }
         if let Some(h) = input.headlines.first() {
             if let Some(values) = column(columns, &format!("{}_mean", h.name)) {
+                let barely = column(columns, super::coverage::FLAG);
+                let is_barely = |u: usize| barely.is_some_and(|b| b[u] == Some(1.0));
+                let left_out = (0..layer.units.len()).filter(|&u| is_barely(u)).count();
                 let mut order: Vec<usize> = (0..layer.units.len())
-                    .filter(|&u| values[u].is_some())
+                    .filter(|&u| values[u].is_some() && !is_barely(u))
                     .collect();
                 order.sort_by(|&a, &b| {
                     let (va, vb) = (values[a].unwrap_or(0.0), values[b].unwrap_or(0.0));
@@ -180,8 +183,16 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
                         ]
                     })
                     .collect();
+                let note = if left_out > 0 {
+                    format!("; {left_out} barely covered units left out")
+                } else {
+                    String::new()
+                };
                 r.table(
-                    &format!("Worst-served {} units: {} (mean)", layer.kind, h.name),
+                    &format!(
+                        "Worst-served {} units: {} (mean{note})",
+                        layer.kind, h.name
+                    ),
                     &["code", "name", "mean"],
                     &rows,
                 )?;

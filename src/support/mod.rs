@@ -6,3 +6,4 @@ pub mod crs;
 pub(crate) mod exact_sum;
 pub mod progress;
 pub mod rejects;
+pub mod staging;
