@@ -60,6 +60,13 @@ struct Cli {
 enum Command {
     /// Run a study file end to end: inputs, network, indicators, per-territory summaries,
     /// layers and tables (see docs/study.md).
+    ///
+    /// Every setting is checked before any computation. Categories of care: gp, radiology,
+    /// gastroenterology, gynaecology, ophthalmology, cardiology, dermatology, pharmacist,
+    /// dentist, midwife, nurse, physiotherapist, speech_therapist (Annuaire Santé);
+    /// health_centre, msp, hospital, pharmacy, imaging, laboratory, ehpad, cpts (FINESS);
+    /// aliases such as gastro are read as the category present. The result replaces the
+    /// output folder in one step; timings go to the manifest's `run` section.
     Run(RunArgs),
     /// Build, save and inspect road network graphs.
     #[command(subcommand)]
@@ -443,7 +450,11 @@ fn network_build(a: BuildArgs) -> anyhow::Result<()> {
 fn print_build_report(rep: &BuildReport, read_seconds: f64) {
     say!(
         "graph: {} nodes, {} directed edges, {} road pieces (read {:.2} s, build {:.2} s)",
-        rep.nodes, rep.edges, rep.pieces, read_seconds, rep.seconds
+        rep.nodes,
+        rep.edges,
+        rep.pieces,
+        read_seconds,
+        rep.seconds
     );
     for (class, km) in &rep.km_by_class {
         say!("  {class:<16} {km:>10.1} km");
@@ -451,7 +462,11 @@ fn print_build_report(rep: &BuildReport, read_seconds: f64) {
     let p = &rep.prune;
     say!(
         "components: {} found, largest {} nodes; pruned {} small islands ({} nodes, {} pieces)",
-        p.components, p.largest_nodes, p.pruned_components, p.pruned_nodes, p.pruned_pieces
+        p.components,
+        p.largest_nodes,
+        p.pruned_components,
+        p.pruned_nodes,
+        p.pruned_pieces
     );
     for (reason, n) in &rep.skipped {
         say!("  skipped {n:>8}  {reason}");

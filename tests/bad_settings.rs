@@ -76,7 +76,9 @@ fn leftovers(dir: &Path) -> Vec<PathBuf> {
         for e in std::fs::read_dir(&d).unwrap() {
             let p = e.unwrap().path();
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            if name.contains(".partial") || name.ends_with(".staging") || name.ends_with(".previous")
+            if name.contains(".partial")
+                || name.ends_with(".staging")
+                || name.ends_with(".previous")
             {
                 out.push(p.clone());
             }
@@ -107,20 +109,30 @@ fn every_case_of_the_corpus_ends_as_its_table_says() {
             Some(text) => out.status.code() == Some(1) && stderr.contains(text),
         };
         if !fine {
-            wrong.push(format!("{case}: expected {expected}, got {:?}\n{stderr}", out.status));
+            wrong.push(format!(
+                "{case}: expected {expected}, got {:?}\n{stderr}",
+                out.status
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert_eq!(leftovers(dir.path()), Vec::<PathBuf>::new());
     let notes = dir.path().join("not_a_result/notes.txt");
-    assert!(notes.exists(), "a folder that is not a result is never replaced");
+    assert!(
+        notes.exists(),
+        "a folder that is not a result is never replaced"
+    );
 }
 
 #[test]
 fn an_alias_reads_as_its_category_and_names_the_column() {
     let dir = copy_corpus();
     let out = run_in(dir.path(), &arguments(dir.path(), "ok_alias_gastro.toml"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let header = std::fs::read_to_string(dir.path().join("out/ok_alias_gastro/origins.csv"))
         .unwrap()
         .lines()
@@ -142,12 +154,20 @@ fn a_smaller_run_replaces_the_whole_previous_result() {
     std::fs::write(&study, &bigger).unwrap();
     let args = |s: &Path| vec!["run".to_string(), s.display().to_string()];
     let out = run_in(dir.path(), &args(&study));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let result = dir.path().join("out/ok_baseline");
     assert!(result.join("secteur.geojson").exists());
     std::fs::write(&study, &base).unwrap();
     let out = run_in(dir.path(), &args(&study));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!result.join("secteur.geojson").exists(), "stale layer left");
     assert!(!result.join("secteur").exists(), "stale folder left");
     // The manifest lists exactly the files present, each with its size.
@@ -173,10 +193,18 @@ fn a_smaller_run_replaces_the_whole_previous_result() {
     let names: Vec<String> = listed.iter().map(|(p, _)| p.clone()).collect();
     assert_eq!(names, present);
     for (p, bytes) in &listed {
-        assert_eq!(std::fs::metadata(result.join(p)).unwrap().len(), *bytes, "{p}");
+        assert_eq!(
+            std::fs::metadata(result.join(p)).unwrap().len(),
+            *bytes,
+            "{p}"
+        );
     }
     // A run failing after its checks leaves the previous result whole.
-    std::fs::write(&study, base.replace("town/homes.csv", "town/homes_empty.csv")).unwrap();
+    std::fs::write(
+        &study,
+        base.replace("town/homes.csv", "town/homes_empty.csv"),
+    )
+    .unwrap();
     let before = std::fs::read(result.join("manifest.json")).unwrap();
     let out = run_in(dir.path(), &args(&study));
     assert_eq!(out.status.code(), Some(1));
@@ -234,7 +262,32 @@ fn logs_to_a_file_have_no_colour_and_no_module_path() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("allow_empty"), "the warning is logged:\n{stderr}");
+    assert!(
+        stderr.contains("allow_empty"),
+        "the warning is logged:\n{stderr}"
+    );
     assert!(!stderr.contains('\u{1b}'), "ANSI escape in:\n{stderr}");
     assert!(!stderr.contains("recours::"), "module path in:\n{stderr}");
+}
+
+#[test]
+fn the_help_and_the_docs_name_every_category_of_the_vocabulary() {
+    let out = Command::new(env!("CARGO_BIN_EXE_recours"))
+        .args(["run", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout).replace('\n', " ");
+    let docs =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/study.md")).unwrap();
+    for name in recours::inputs::supply::vocabulary::default_names() {
+        assert!(help.contains(&name), "`recours run --help` lacks {name}");
+        assert!(
+            docs.contains(&format!("`{name}`")),
+            "docs/study.md lacks {name}"
+        );
+    }
+    assert!(
+        docs.contains("`gastro` → `gastroenterology`"),
+        "the alias is documented"
+    );
 }

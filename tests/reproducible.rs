@@ -56,7 +56,12 @@ fn the_demo_study_gives_the_same_bytes_whatever_the_run_and_the_threads() {
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
     let names = files(&one);
     assert_eq!(names, files(&two));
-    for must in ["results.gpkg", "report.html", "summary.txt", "origins.geojson"] {
+    for must in [
+        "results.gpkg",
+        "report.html",
+        "summary.txt",
+        "origins.geojson",
+    ] {
         assert!(names.iter().any(|n| n == must), "{must} written");
     }
     for name in names.iter().filter(|n| *n != "manifest.json") {

@@ -96,7 +96,8 @@ pub fn method_from(name: &str, p: &MethodParams) -> anyhow::Result<FcaMethod> {
             "max minutes and bands given together: the last band ends the catchment, so the max minutes would be ignored; drop one"
         );
         anyhow::ensure!(
-            !METHODS.contains(&lower.as_str()) || matches!(lower.as_str(), "2sfca" | "e2sfca" | "apl"),
+            !METHODS.contains(&lower.as_str())
+                || matches!(lower.as_str(), "2sfca" | "e2sfca" | "apl"),
             "bands given to method {name:?}, which has none (bands serve 2sfca, e2sfca, apl)"
         );
     }

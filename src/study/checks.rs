@@ -33,7 +33,9 @@ fn positive(what: &str, value: f64) -> Result<(), String> {
     if value.is_finite() && value > 0.0 {
         Ok(())
     } else {
-        Err(format!("{what} = {value}: expected a finite number above 0"))
+        Err(format!(
+            "{what} = {value}: expected a finite number above 0"
+        ))
     }
 }
 
@@ -42,7 +44,9 @@ fn non_negative(what: &str, value: f64) -> Result<(), String> {
     if value.is_finite() && value >= 0.0 {
         Ok(())
     } else {
-        Err(format!("{what} = {value}: expected a finite number, 0 or above"))
+        Err(format!(
+            "{what} = {value}: expected a finite number, 0 or above"
+        ))
     }
 }
 
@@ -94,17 +98,26 @@ pub(crate) fn check_settings(study: &Study) -> Result<(), String> {
     for t in &study.territories {
         check_output_name("[[territories]] kind", &t.kind)?;
     }
-    unique("[[territories]] kind", study.territories.iter().map(|t| t.kind.as_str()))?;
+    unique(
+        "[[territories]] kind",
+        study.territories.iter().map(|t| t.kind.as_str()),
+    )?;
     let ind = &study.indicators;
     for f in &ind.fca {
         check_output_name("[[indicators.fca]] name", &f.name)?;
         check_fca(f)?;
     }
-    unique("[[indicators.fca]] name", ind.fca.iter().map(|f| f.name.as_str()))?;
+    unique(
+        "[[indicators.fca]] name",
+        ind.fca.iter().map(|f| f.name.as_str()),
+    )?;
     for s in &study.suggest {
         check_output_name("[[suggest]] name", &s.name)?;
         if s.budget == 0 {
-            return Err(format!("[[suggest]] {}: budget = 0: nothing to add; give 1 or more", s.name));
+            return Err(format!(
+                "[[suggest]] {}: budget = 0: nothing to add; give 1 or more",
+                s.name
+            ));
         }
         if let Some(m) = s.minutes {
             positive(&format!("[[suggest]] {}: minutes", s.name), m)?;
@@ -113,7 +126,10 @@ pub(crate) fn check_settings(study: &Study) -> Result<(), String> {
             positive(&format!("[[suggest]] {}: cap", s.name), c)?;
         }
     }
-    unique("[[suggest]] name", study.suggest.iter().map(|s| s.name.as_str()))?;
+    unique(
+        "[[suggest]] name",
+        study.suggest.iter().map(|s| s.name.as_str()),
+    )?;
     for s in &study.scenario {
         check_output_name("[[scenario]] name", &s.name)?;
     }
@@ -239,7 +255,10 @@ pub(crate) fn check_against_inputs(
         fix("[indicators] coverage".into(), n)?;
     }
     for f in &mut ind.fca {
-        fix(format!("[[indicators.fca]] {}: category", f.name), &mut f.category)?;
+        fix(
+            format!("[[indicators.fca]] {}: category", f.name),
+            &mut f.category,
+        )?;
     }
     for s in &mut study.suggest {
         fix(format!("[[suggest]] {}: category", s.name), &mut s.category)?;
@@ -248,7 +267,12 @@ pub(crate) fn check_against_inputs(
         let searched: Vec<&str> = if study.indicators.nearest.is_empty() {
             counts.keys().copied().collect()
         } else {
-            study.indicators.nearest.iter().map(String::as_str).collect()
+            study
+                .indicators
+                .nearest
+                .iter()
+                .map(String::as_str)
+                .collect()
         };
         let most = searched
             .iter()

@@ -1,15 +1,19 @@
 //! How much of each territorial unit the origins cover: `coverage_share`, the population of
 //! the origins placed in the unit divided by the unit's own reference population (the
-//! `population` of its polygon layer, e.g. ADMIN EXPRESS), capped at 1; and `barely_covered`
-//! (1 when the share is below `[output] min_unit_coverage`, default 0.8, else 0).
+//! `population` of its polygon layer), capped at 1; for a layer giving no population and
+//! origins that are grid cells (Filosofi, 200 m), the area of the cells placed in the unit
+//! divided by the unit's area (Chamberlain–Duquette spherical area), capped at 1. Then
+//! `barely_covered`: 1 when the share is below `[output] min_unit_coverage` (default 0.8),
+//! else 0.
 //!
 //! A unit measured from a few cells of a grid that barely reaches it (Filosofi cells around
 //! Bondy cover 40 communes of 93 with 1–4 cells each) is thus marked in the tables and maps
-//! and left out of the worst-served rankings. A unit with no reference population gets no
-//! share (empty) and is not flagged.
+//! and left out of the worst-served rankings. A unit with neither reference population nor
+//! cells gets no share (empty) and is not flagged.
 
 use crate::export::columns::{Column, Format, Values};
 use crate::inputs::territory::UnitLayer;
+use geo::ChamberlainDuquetteArea;
 
 /// Name of the share column.
 pub const SHARE: &str = "coverage_share";
@@ -17,28 +21,37 @@ pub const SHARE: &str = "coverage_share";
 pub const FLAG: &str = "barely_covered";
 
 /// The `coverage_share` and `barely_covered` columns of `layer`, from the units each origin
-/// lies in (`units_of`, per origin) and the origins' populations (`weights`, inhabitants).
+/// lies in (`units_of`, per origin), the origins' populations (`weights`, inhabitants) and,
+/// when the origins are grid cells, the area of one cell (`cell_area_m2`, square metres).
 pub fn coverage_columns(
     layer: &UnitLayer,
     units_of: &[Vec<usize>],
     weights: &[f64],
+    cell_area_m2: Option<f64>,
     min_share: f64,
 ) -> Vec<Column> {
     let mut covered = vec![0.0; layer.units.len()];
+    let mut cells = vec![0usize; layer.units.len()];
     for (units, w) in units_of.iter().zip(weights) {
         for &u in units {
             covered[u] += w;
+            cells[u] += 1;
         }
     }
     let share: Vec<Option<f64>> = layer
         .units
         .iter()
-        .zip(&covered)
-        .map(|(u, c)| {
-            u.population
-                .filter(|p| *p > 0.0)
-                .map(|p| (c / p).min(1.0))
-        })
+        .enumerate()
+        .map(
+            |(k, u)| match (u.population.filter(|p| *p > 0.0), cell_area_m2) {
+                (Some(p), _) => Some((covered[k] / p).min(1.0)),
+                (None, Some(cell)) => {
+                    let area = u.geometry.chamberlain_duquette_unsigned_area();
+                    (area > 0.0).then(|| (cells[k] as f64 * cell / area).min(1.0))
+                }
+                (None, None) => None,
+            },
+        )
         .collect();
     let flag = share
         .iter()
@@ -86,10 +99,38 @@ mod tests {
         // Origins: 900 and 300 inhabitants in a, 3 in b (Rosny's 3 inhabitants), 50 in c.
         let units_of = vec![vec![0], vec![0], vec![1], vec![2], vec![]];
         let weights = [900.0, 300.0, 3.0, 50.0, 7.0];
-        let cols = coverage_columns(&layer, &units_of, &weights, 0.8);
+        let cols = coverage_columns(&layer, &units_of, &weights, None, 0.8);
         let share = cols[0].numbers().unwrap();
         assert_eq!(share, &[Some(1.0), Some(0.003), None]);
         let flag = cols[1].numbers().unwrap();
         assert_eq!(flag, &[Some(0.0), Some(1.0), None]);
+    }
+
+    #[test]
+    fn without_a_reference_population_cells_cover_a_share_of_the_area() {
+        // A square of 0.01° × 0.01° at 48.9° N: about 1,112 m × 731 m = 0.81 km².
+        let square = geo::polygon![
+            (x: 2.47, y: 48.90), (x: 2.48, y: 48.90), (x: 2.48, y: 48.91), (x: 2.47, y: 48.91)
+        ];
+        let mut u = unit("a", None);
+        u.geometry = MultiPolygon(vec![square]);
+        let layer = UnitLayer {
+            kind: "commune".into(),
+            units: vec![u],
+            repaired: Vec::new(),
+        };
+        let area = layer.units[0].geometry.chamberlain_duquette_unsigned_area();
+        assert!((area - 0.813e6).abs() < 0.01e6, "{area}");
+        // Five 200 m cells: 0.2 km² of 0.81 km².
+        let units_of = vec![vec![0]; 5];
+        let cols = coverage_columns(&layer, &units_of, &[1.0; 5], Some(40_000.0), 0.8);
+        let share = cols[0].numbers().unwrap()[0].unwrap();
+        assert!((share - 0.2e6 / area).abs() < 1e-12, "{share}");
+        assert_eq!(cols[1].numbers().unwrap(), &[Some(1.0)]);
+        // Twenty cells cover it whole (capped at 1).
+        let units_of = vec![vec![0]; 20];
+        let cols = coverage_columns(&layer, &units_of, &[1.0; 20], Some(40_000.0), 0.8);
+        assert_eq!(cols[0].numbers().unwrap(), &[Some(1.0)]);
+        assert_eq!(cols[1].numbers().unwrap(), &[Some(0.0)]);
     }
 }

@@ -189,10 +189,7 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
                     String::new()
                 };
                 r.table(
-                    &format!(
-                        "Worst-served {} units: {} (mean{note})",
-                        layer.kind, h.name
-                    ),
+                    &format!("Worst-served {} units: {} (mean{note})", layer.kind, h.name),
                     &["code", "name", "mean"],
                     &rows,
                 )?;

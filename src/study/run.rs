@@ -24,7 +24,7 @@
 //!   timings).
 
 use super::checks::check_against_inputs;
-use super::config::{Study, StudyError};
+use super::config::{PopulationInput, Study, StudyError};
 use super::coverage::coverage_columns;
 use super::inputs::{read_population, read_supply, read_territories};
 use super::levels::{
@@ -44,6 +44,7 @@ use crate::export::columns::{origin_columns, Column, Format, Values};
 use crate::export::csv::write_origins_csv;
 use crate::export::geojson::{write_origins_geojson, write_units_geojson};
 use crate::export::gpkg::GpkgWriter;
+use crate::inputs::demand::filosofi::CELL_SIDE_M;
 use crate::inputs::demand::Origin;
 use crate::inputs::supply::Site;
 use crate::inputs::territory::{UnitIndex, UnitLayer};
@@ -108,7 +109,12 @@ impl fmt::Display for SummaryResults<'_> {
             s.origins.0, s.origins.1, s.unsnapped.0
         )?;
         let sites: Vec<String> = s.sites.iter().map(|(c, n)| format!("{c} {n}")).collect();
-        writeln!(f, "sites: {}; {} not snapped", sites.join(", "), s.unsnapped.1)?;
+        writeln!(
+            f,
+            "sites: {}; {} not snapped",
+            sites.join(", "),
+            s.unsnapped.1
+        )?;
         let levels: Vec<String> = s.levels.iter().map(|(k, n)| format!("{k} {n}")).collect();
         writeln!(f, "territories: {}", levels.join(", "))?;
         for (name, mean) in &s.means {
@@ -229,12 +235,21 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
         .map(|l| UnitIndex::new(l).assign_points(&points))
         .collect();
     let mut level_columns: Vec<Vec<Column>> = Vec::new();
+    let cell_area_m2 = match study.population {
+        PopulationInput::Filosofi { .. } => Some(f64::from(CELL_SIDE_M).powi(2)),
+        _ => None,
+    };
     for (level, units_of) in levels.iter().zip(&memberships) {
         let assignment = Assignment::new(units_of, level.units.len())?;
         let level_dir = dir.join(&level.kind);
         std::fs::create_dir_all(&level_dir)?;
-        let mut unit_columns =
-            coverage_columns(level, units_of, &weights, study.output.min_unit_coverage);
+        let mut unit_columns = coverage_columns(
+            level,
+            units_of,
+            &weights,
+            cell_area_m2,
+            study.output.min_unit_coverage,
+        );
         for s in &summarised {
             let sums = summaries(s, &weights, &assignment)?;
             let p = level_dir.join(format!("{}.csv", s.name));
@@ -471,7 +486,9 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
     if study.output.report {
         summary.files.push(dir.join("report.html"));
     }
-    summary.files.push(dir.join(crate::support::staging::MARKER));
+    summary
+        .files
+        .push(dir.join(crate::support::staging::MARKER));
     summary.files = summary
         .files
         .iter()

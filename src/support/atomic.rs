@@ -44,8 +44,12 @@ fn write_to(
         .with_context(|| format!("creating {}", tmp.display()))?;
     let mut w = BufWriter::new(file);
     let context = || format!("writing {}", path.display());
-    fill(&mut w).map_err(|e| disk_full_said(e, path)).with_context(context)?;
-    w.flush().map_err(|e| explain(e, path)).with_context(context)?;
+    fill(&mut w)
+        .map_err(|e| disk_full_said(e, path))
+        .with_context(context)?;
+    w.flush()
+        .map_err(|e| explain(e, path))
+        .with_context(context)?;
     w.get_ref()
         .sync_all()
         .map_err(|e| explain(e, path))
@@ -130,7 +134,12 @@ mod tests {
         let e = explain(std::io::Error::from_raw_os_error(NO_SPACE), full);
         assert!(e.to_string().starts_with("disk full"), "{e}");
         let mut f = std::fs::OpenOptions::new().write(true).open(full).unwrap();
-        let e = explain(f.write_all(&[0; 4096]).and_then(|()| f.flush()).unwrap_err(), full);
+        let e = explain(
+            f.write_all(&[0; 4096])
+                .and_then(|()| f.flush())
+                .unwrap_err(),
+            full,
+        );
         assert!(e.to_string().starts_with("disk full"), "{e}");
     }
 

@@ -255,7 +255,11 @@ mod tests {
         assert_eq!(
             r.summary(),
             vec![
-                ("s.csv".to_string(), "beyond the 1000 m snap radius".to_string(), 2),
+                (
+                    "s.csv".to_string(),
+                    "beyond the 1000 m snap radius".to_string(),
+                    2
+                ),
                 ("s.csv".to_string(), "left out of rule_2".to_string(), 1)
             ]
         );

@@ -95,10 +95,7 @@ impl Staging {
         let previous = beside(&self.target, "previous");
         if self.target.exists() {
             std::fs::rename(&self.target, &previous).with_context(|| {
-                format!(
-                    "moving the previous result {} aside",
-                    self.target.display()
-                )
+                format!("moving the previous result {} aside", self.target.display())
             })?;
         }
         std::fs::rename(&self.staging, &self.target).with_context(|| {
@@ -139,7 +136,10 @@ mod tests {
         std::fs::write(s.path().join(MARKER), "{}").unwrap();
         s.publish().unwrap();
         assert!(!out.join("old_level").exists());
-        assert_eq!(std::fs::read_to_string(out.join("origins.csv")).unwrap(), "new");
+        assert_eq!(
+            std::fs::read_to_string(out.join("origins.csv")).unwrap(),
+            "new"
+        );
         let left: Vec<_> = std::fs::read_dir(root.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "only the output folder remains");
     }
