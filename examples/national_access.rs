@@ -27,9 +27,9 @@ mod common;
 
 use common::peak_mb;
 use recours::access::{compute_access, AccessEngine, AccessSpec, FcaRequest, Variant};
-use recours::cli::fca::FcaMethod;
 use recours::indicators::apl::AplRules;
 use recours::indicators::kernel::Kernel;
+use recours::indicators::method::FcaMethod;
 use recours::inputs::demand::standardise::AgeWeights;
 use recours::inputs::demand::Origin;
 use recours::inputs::supply::Site;

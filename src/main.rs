@@ -554,8 +554,9 @@ fn inspect(a: InspectArgs, strict: bool) -> anyhow::Result<()> {
 }
 
 fn fca(a: FcaArgs, strict: bool) -> anyhow::Result<()> {
-    use recours::cli::fca::{method_from, parse_age_weights, run_fca_job, FcaJob, MethodParams};
+    use recours::cli::fca::{parse_age_weights, run_fca_job, FcaJob};
     use recours::indicators::kernel::BoundSide;
+    use recours::indicators::method::{method_from, MethodParams};
     let max_age = match a.max_age.as_deref() {
         None => None,
         Some("none") => Some(None),

@@ -4,8 +4,9 @@
 //! and site ratios to 1e-9 relative. An origin PySAL leaves at NaN (in no catchment) must be
 //! one recours flags `in_catchment = false`.
 
-use recours::cli::fca::{run_fca_job, FcaJob, FcaMethod};
+use recours::cli::fca::{run_fca_job, FcaJob};
 use recours::indicators::kernel::{Band, BoundSide, Kernel};
+use recours::indicators::method::FcaMethod;
 use recours::support::rejects::Rejects;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! 2019 cells around Bondy.
 
 mod common;
-use common::shared_dir;
+use common::{shared_dir, shared_file};
 
 use gdal::spatial_ref::SpatialRef;
 use gdal::vector::{FieldDefn, Geometry, LayerAccess, LayerOptions, OGRFieldType};
@@ -405,11 +405,9 @@ fn bondy_filosofi_real_data() {
             96,
         ),
     ] {
-        let path = data.join(name);
-        if !path.exists() {
-            println!("skipped: {} absent", path.display());
+        let Some(path) = shared_file(name) else {
             continue;
-        }
+        };
         let mut rejects = Rejects::default();
         let from_csv = read_filosofi(&path, None, None, &mut rejects).unwrap();
         assert_eq!(rejects.len(), repeats, "{name}: {rejects:?}");

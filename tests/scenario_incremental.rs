@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use recours::access::{
     compute_access, AccessEngine, AccessResults, AccessSpec, FcaRequest, Variant,
 };
-use recours::cli::fca::{method_from, MethodParams};
+use recours::indicators::method::{method_from, MethodParams};
 use recours::inputs::demand::Origin;
 use recours::inputs::supply::Site;
 use recours::network::builder::{build_graph, BuildOptions};

@@ -9,7 +9,7 @@ mod common;
 
 use common::{csv_rows, grid_osm};
 use recours::access::{compute_access, AccessSpec, FcaRequest};
-use recours::cli::fca::{method_from, MethodParams};
+use recours::indicators::method::{method_from, MethodParams};
 use recours::inputs::points::NamedPoint;
 use recours::inputs::territory::UnitIndex;
 use recours::network::builder::BuildOptions;

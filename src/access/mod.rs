@@ -12,11 +12,11 @@ mod update;
 
 pub use update::{Update, UpdateError, UpdateStats, Variant};
 
-use crate::cli::fca::FcaMethod;
 use crate::indicators::apl::apl_supply;
 use crate::indicators::catchment::NetworkCatchments;
 use crate::indicators::coverage::{Coverage, CoverageCounter};
 use crate::indicators::fca::{FcaResult, FcaState, SiteShare};
+use crate::indicators::method::FcaMethod;
 use crate::indicators::nearest::{nearest_sites, Reached};
 use crate::inputs::demand::standardise::{demands, AgeWeights};
 use crate::inputs::demand::Origin;

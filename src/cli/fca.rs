@@ -18,10 +18,10 @@
 //! the origin lies in no catchment: not a computed zero); per site
 //! `site,weighted_demand,ratio[,counted_acts]`.
 
-use crate::indicators::apl::{apl, AplRules, AplSupply};
+use crate::indicators::apl::{apl, AplSupply};
 use crate::indicators::catchment::TimesCatchments;
 use crate::indicators::fca::{floating_catchment, FcaResult, FcaSpec};
-use crate::indicators::kernel::{Band, BoundSide, Kernel};
+use crate::indicators::method::FcaMethod;
 use crate::inputs::consumption::non_negative;
 use crate::inputs::demand::standardise::AgeWeights;
 use crate::inputs::demand::AGE_COLUMNS;
@@ -32,147 +32,6 @@ use anyhow::{bail, Context};
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-
-/// The method of an FCA job.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FcaMethod {
-    /// Any kernel on plain capacity (2SFCA, E2SFCA, Gaussian…).
-    Kernel(Kernel),
-    /// The DREES APL with its supply rules (activity floor and cap, age limit).
-    Apl(AplRules),
-}
-
-impl FcaMethod {
-    /// The distance decay and catchment of the method.
-    pub fn kernel(&self) -> &Kernel {
-        match self {
-            FcaMethod::Kernel(k) => k,
-            FcaMethod::Apl(rules) => &rules.kernel,
-        }
-    }
-}
-
-/// Method parameters as given on the command line or in a study file; those a method
-/// does not use are ignored.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MethodParams {
-    /// Catchment radius, minutes (default 30; APL: the end of its bands).
-    pub max_minutes: Option<f64>,
-    /// Step bands `to:weight,…` (`10:1,20:0.68,30:0.22`), overriding the method's.
-    pub bands: Option<String>,
-    /// Side of the band bounds a trip of exactly that time falls on.
-    pub side: BoundSide,
-    /// Gaussian σ, minutes (default 10).
-    pub sigma_minutes: Option<f64>,
-    /// Exponential β, per minute (default 0.1).
-    pub beta_per_minute: Option<f64>,
-    /// Gravity power (default 1.5), floor (default 1 min) and unit (default 1 min).
-    pub power: Option<f64>,
-    /// Gravity floor, minutes.
-    pub min_minutes: Option<f64>,
-    /// Gravity time unit, minutes.
-    pub scale_minutes: Option<f64>,
-    /// APL age limit, years (`None` = 65); `Some(None)` = no limit.
-    pub max_age: Option<Option<u32>>,
-}
-
-/// Method names [`method_from`] knows.
-pub const METHODS: [&str; 7] = [
-    "2sfca",
-    "e2sfca",
-    "apl",
-    "gaussian",
-    "exponential",
-    "linear",
-    "gravity",
-];
-
-/// The method named `name` with `p`'s parameters.
-pub fn method_from(name: &str, p: &MethodParams) -> anyhow::Result<FcaMethod> {
-    let lower = name.to_ascii_lowercase();
-    if p.bands.is_some() {
-        anyhow::ensure!(
-            p.max_minutes.is_none(),
-            "max minutes and bands given together: the last band ends the catchment, so the max minutes would be ignored; drop one"
-        );
-        anyhow::ensure!(
-            !METHODS.contains(&lower.as_str())
-                || matches!(lower.as_str(), "2sfca" | "e2sfca" | "apl"),
-            "bands given to method {name:?}, which has none (bands serve 2sfca, e2sfca, apl)"
-        );
-    }
-    let max = p.max_minutes.unwrap_or(30.0);
-    let bands = p.bands.as_deref().map(parse_bands).transpose()?;
-    let stepped = |default: Kernel| match &bands {
-        Some(b) => Kernel::Step {
-            bands: b.clone(),
-            side: p.side,
-        },
-        None => match default {
-            Kernel::Step { bands, .. } => Kernel::Step {
-                bands,
-                side: p.side,
-            },
-            k => k,
-        },
-    };
-    let kernel = match lower.as_str() {
-        "2sfca" => stepped(Kernel::binary(max)),
-        "e2sfca" => stepped(Kernel::e2sfca(max)),
-        "apl" => {
-            let mut rules = AplRules {
-                kernel: stepped(Kernel::apl()),
-                ..AplRules::default()
-            };
-            if let Some(age) = p.max_age {
-                rules.max_age = age;
-            }
-            rules.kernel.validate()?;
-            return Ok(FcaMethod::Apl(rules));
-        }
-        "gaussian" => Kernel::Gaussian {
-            sigma_minutes: p.sigma_minutes.unwrap_or(10.0),
-            max_minutes: max,
-        },
-        "exponential" => Kernel::Exponential {
-            beta_per_minute: p.beta_per_minute.unwrap_or(0.1),
-            max_minutes: max,
-        },
-        "linear" => Kernel::Linear { max_minutes: max },
-        "gravity" => Kernel::Gravity {
-            power: p.power.unwrap_or(1.5),
-            min_minutes: p.min_minutes.unwrap_or(1.0),
-            scale_minutes: p.scale_minutes.unwrap_or(1.0),
-            max_minutes: max,
-        },
-        other => bail!(
-            "unknown method {other:?}; expected one of {}",
-            METHODS.join(", ")
-        ),
-    };
-    kernel.validate()?;
-    Ok(FcaMethod::Kernel(kernel))
-}
-
-/// Parses step bands written `to:weight,to:weight,…` (minutes and weights).
-pub fn parse_bands(text: &str) -> anyhow::Result<Vec<Band>> {
-    text.split(',')
-        .map(|b| {
-            let (to, w) = b.split_once(':').with_context(|| {
-                format!("band {b:?}: expected `minutes:weight`, as in 10:1,20:0.68,30:0.22")
-            })?;
-            let parse = |v: &str, what: &str| {
-                v.trim()
-                    .parse::<f64>()
-                    .with_context(|| format!("band {b:?}: {what} {v:?} is not a number"))
-            };
-            Ok(Band {
-                to_minutes: parse(to, "bound")?,
-                weight: parse(w, "weight")?,
-            })
-        })
-        .collect()
-}
 
 /// Parses ten comma-separated age-band weights (`ind_0_3` … `ind_80p`).
 pub fn parse_age_weights(text: &str) -> anyhow::Result<AgeWeights> {
@@ -563,46 +422,7 @@ fn write_sites(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn methods_by_name_with_parameters() {
-        let p = MethodParams {
-            max_minutes: Some(20.0),
-            ..MethodParams::default()
-        };
-        assert_eq!(
-            method_from("2SFCA", &p).unwrap(),
-            FcaMethod::Kernel(Kernel::binary(20.0))
-        );
-        let p = MethodParams {
-            bands: Some("5:1, 10:0.5".into()),
-            side: BoundSide::UpperExclusive,
-            ..MethodParams::default()
-        };
-        let FcaMethod::Kernel(k) = method_from("e2sfca", &p).unwrap() else {
-            panic!("not a kernel")
-        };
-        assert_eq!(
-            (k.weight(5.0), k.weight(4.9), k.max_minutes()),
-            (0.5, 1.0, 10.0)
-        );
-        let p = MethodParams {
-            max_age: Some(Some(62)),
-            ..MethodParams::default()
-        };
-        let FcaMethod::Apl(r) = method_from("apl", &p).unwrap() else {
-            panic!("not APL")
-        };
-        assert_eq!((r.max_age, r.kernel.max_minutes()), (Some(62), 20.0));
-        let e = method_from("3sfca", &MethodParams::default()).unwrap_err();
-        assert!(e.to_string().contains("expected one of 2sfca"), "{e}");
-        assert!(parse_bands("10-1").is_err());
-        let bad = MethodParams {
-            bands: Some("10:1,5:1".into()),
-            ..MethodParams::default()
-        };
-        assert!(method_from("2sfca", &bad).is_err());
-    }
+    use crate::indicators::method::{method_from, MethodParams};
 
     #[test]
     fn bad_rows_are_rejected_with_line_and_reason() {

@@ -4,7 +4,8 @@
 //! - [`nearest`]: time and network length to the nearest (or *k*-th nearest) site of a
 //!   category, for every origin in one multi-source search;
 //! - [`coverage`]: sites and capacity reached within several thresholds in one sweep;
-//! - [`fca`]: 2SFCA, E2SFCA and kernel variants ([`kernel`]); [`apl`]: the DREES APL;
+//! - [`fca`]: 2SFCA, E2SFCA and kernel variants ([`kernel`]), chosen by name ([`method`]);
+//!   [`apl`]: the DREES APL;
 //!   [`commune_level`]: the same between communes, chef-lieu to chef-lieu (DREES);
 //! - [`catchment`]: where the travel times come from — the road network, or a table the
 //!   analyst brings — so that everything after the searches is one code path;
@@ -17,6 +18,7 @@ pub mod coverage;
 pub mod fca;
 pub mod icc;
 pub mod kernel;
+pub mod method;
 pub mod nearest;
 pub mod suggest;
 pub mod zonage;

@@ -136,14 +136,11 @@ pub(crate) fn check_settings(study: &Study) -> Result<(), String> {
     for t in &ind.thresholds {
         positive("[indicators] thresholds", *t)?;
     }
-    match ind.kth {
-        Some(0) => {
-            return Err(
-                "[indicators] kth = 0: the k-th nearest counts from 1 (kth = 3: the 3rd nearest)"
-                    .into(),
-            )
-        }
-        Some(_) | None => {}
+    if ind.kth == Some(0) {
+        return Err(
+            "[indicators] kth = 0: the k-th nearest counts from 1 (kth = 3: the 3rd nearest)"
+                .into(),
+        );
     }
     if let Some(m) = ind.nearest_max_minutes {
         positive("[indicators] nearest_max_minutes", m)?;

@@ -73,7 +73,7 @@ pub fn coverage_columns(
 mod tests {
     use super::*;
     use crate::inputs::territory::Unit;
-    use geo::MultiPolygon;
+    use geo::{polygon, MultiPolygon};
 
     fn unit(code: &str, population: Option<f64>) -> Unit {
         Unit {
@@ -109,7 +109,7 @@ mod tests {
     #[test]
     fn without_a_reference_population_cells_cover_a_share_of_the_area() {
         // A square of 0.01° × 0.01° at 48.9° N: about 1,112 m × 731 m = 0.81 km².
-        let square = geo::polygon![
+        let square = polygon![
             (x: 2.47, y: 48.90), (x: 2.48, y: 48.90), (x: 2.48, y: 48.91), (x: 2.47, y: 48.91)
         ];
         let mut u = unit("a", None);

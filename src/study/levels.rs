@@ -6,11 +6,11 @@
 use super::config::Study;
 use crate::access::{AccessResults, AccessSpec, FcaRequest};
 use crate::aggregate::{summarize, Assignment, Indicator, Polarity, Summaries, Thresholds};
-use crate::cli::fca::{method_from, FcaMethod, MethodParams};
 use crate::export::columns::{kth_column, Column, Format, Values};
 use crate::indicators::apl::apl_supply;
 use crate::indicators::commune_level::CommuneTimes;
 use crate::indicators::kernel::Kernel;
+use crate::indicators::method::{method_from, FcaMethod, MethodParams};
 use crate::inputs::demand::standardise::AgeWeights;
 use crate::inputs::demand::Origin;
 use crate::inputs::supply::Site;

@@ -26,10 +26,10 @@
 //! (see `docs/outputs.md`).
 
 use crate::access::AccessResults;
-use crate::cli::fca::FcaMethod;
 use crate::export::columns::Format;
 use crate::indicators::apl::apl_supply;
 use crate::indicators::catchment::{sweep, NetworkCatchments, Reach};
+use crate::indicators::method::FcaMethod;
 use crate::indicators::nearest::nearest_sites;
 use crate::indicators::suggest::{lazy_greedy, Greedy, Objective, Problem};
 use crate::inputs::demand::Origin;

@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 /// The shared real-data folder (`../shared/data` beside the project, or the
 /// `RECOURS_SHARED_DATA` environment variable), or `None` after printing "skipped: …" when
 /// it is absent.
+///
+/// When `RECOURS_REQUIRE_SHARED_DATA` is set (CI sets it), an absent folder fails the test
+/// instead: a real-data test must not pass quietly where the data should be.
 pub fn shared_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("RECOURS_SHARED_DATA")
         .map(PathBuf::from)
@@ -17,21 +20,29 @@ pub fn shared_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        println!("skipped: shared data folder absent ({})", dir.display());
-        None
+        absent(&format!("shared data folder absent ({})", dir.display()))
     }
 }
 
 /// File `rel` of the shared data folder, or `None` after printing "skipped: …" when it is
-/// absent.
+/// absent (a failure when `RECOURS_REQUIRE_SHARED_DATA` is set).
 pub fn shared_file(rel: &str) -> Option<PathBuf> {
     let p = shared_dir()?.join(rel);
     if p.is_file() {
         Some(p)
     } else {
-        println!("skipped: shared data file absent ({})", p.display());
-        None
+        absent(&format!("shared data file absent ({})", p.display()))
     }
+}
+
+/// Says that real data is absent: "skipped: …" and `None`, or a panic when
+/// `RECOURS_REQUIRE_SHARED_DATA` says the data must be there.
+fn absent(what: &str) -> Option<PathBuf> {
+    if std::env::var_os("RECOURS_REQUIRE_SHARED_DATA").is_some() {
+        panic!("{what}, but RECOURS_REQUIRE_SHARED_DATA is set");
+    }
+    println!("skipped: {what}");
+    None
 }
 
 /// A 12 × 12 street grid (0.001° steps, ≈ 111 m × 73 m) near Bondy, every fourth street
