@@ -127,9 +127,9 @@ mod tests {
         let share = cols[0].numbers().unwrap()[0].unwrap();
         assert!((share - 0.2e6 / area).abs() < 1e-12, "{share}");
         assert_eq!(cols[1].numbers().unwrap(), &[Some(1.0)]);
-        // Twenty cells cover it whole (capped at 1).
-        let units_of = vec![vec![0]; 20];
-        let cols = coverage_columns(&layer, &units_of, &[1.0; 20], Some(40_000.0), 0.8);
+        // Twenty-one cells (0.84 km²) cover it whole (capped at 1).
+        let units_of = vec![vec![0]; 21];
+        let cols = coverage_columns(&layer, &units_of, &[1.0; 21], Some(40_000.0), 0.8);
         assert_eq!(cols[0].numbers().unwrap(), &[Some(1.0)]);
         assert_eq!(cols[1].numbers().unwrap(), &[Some(0.0)]);
     }

@@ -173,9 +173,21 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
     let levels = read_territories(&study, &mut rejects)?;
     let origins = read_population(&study, &levels, &mut rejects)?;
     let sites = read_supply(&study, &mut rejects)?;
-    check_against_inputs(&mut study, &origins, &sites).map_err(|reason| StudyError::Invalid {
-        file: path.display().to_string(),
-        reason,
+    check_against_inputs(&mut study, &origins, &sites).map_err(|reason| {
+        let why = match rejects.items.first() {
+            Some(r) => format!(
+                "{reason}\n{} rows, points or features were rejected while reading; the first: {}:{}: {}",
+                rejects.len(),
+                r.file,
+                r.line,
+                r.reason
+            ),
+            None => reason,
+        };
+        StudyError::Invalid {
+            file: path.display().to_string(),
+            reason: why,
+        }
     })?;
     timings.push(("inputs".to_string(), t.elapsed().as_secs_f64()));
 
