@@ -1,6 +1,7 @@
-//! One study, end to end: the study file ([`config`]), its inputs read through the
-//! real-format readers ([`inputs`]), the run ([`run`]) with its per-territory summaries
-//! ([`levels`]), zonage ([`zonage`]), what-if scenarios ([`scenarios`]) and supply
+//! One study, end to end: the study file ([`config`]) and its settings checked up front
+//! ([`checks`]), its inputs read through the real-format readers ([`inputs`]), the run
+//! ([`run`]) with its per-territory summaries ([`levels`]) and unit coverage ([`coverage`]),
+//! zonage ([`zonage`]), what-if scenarios ([`scenarios`]) and supply
 //! suggestions ([`suggest`]), its report ([`report`]) and its provenance ([`manifest`]).
 
 pub mod checks;
