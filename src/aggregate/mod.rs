@@ -14,14 +14,21 @@
 //!   first.
 //! - [`inequality`]: weighted Gini coefficient and concentration index.
 //! - [`write`]: the summaries and the QPV gaps as CSV, byte-deterministic.
+//! - [`supply_counts`]: sites, professionals, FTE, density and aged share per unit.
+//! - [`external`]: outside indicators carried to other levels (rates with their
+//!   denominators, population-weighted means).
+//! - [`typology`]: units classified on two indicators and their thresholds.
 //!
 //! Determinism: every sum is computed exactly and rounded once ([`crate::support::exact_sum`], Shewchuk's
 //! algorithm), so no result depends on the order of the origins or on the thread count;
 //! medians and ranks sort the values first.
 
+pub mod external;
 pub mod inequality;
 pub mod qpv_gap;
 pub mod summary;
+pub mod supply_counts;
+pub mod typology;
 pub mod write;
 
 pub use inequality::{concentration_index, gini, Inequality};

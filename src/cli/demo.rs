@@ -90,12 +90,24 @@ category = "gp"
 method = "apl"
 level = "commune"
 
+# Breast screening participation per commune (generated): a rate with its denominators.
+[[indicators.external]]
+name = "participation"
+path = "input/participation.csv"
+level = "commune"
+code = "code_insee"
+value = "rate_pct"
+numerator = "screened"
+denominator = "insured_pop"
+per = 100
+
 [icc]
 consumption = "input/consumption.csv"
 population = "input/population_by_age_sex.csv"
 rates = "input/reference_rates.csv"
 territories = "input/cpts.csv"
 acts_per_fte = { radiology = 9000, gastro = 4500, gynaecology = 5000, ophthalmology = 7000 }
+supply_categories = { gastro = "gastroenterology" }
 
 # GP zonage of the communes on the commune-level APL (2017 rule; quotas illustrative).
 [zonage]
@@ -105,6 +117,43 @@ column = "apl_communes"
 zip_b_population = 5000
 zac_population = 5000
 outside_eligible_share = 0.05
+
+# Supply per unit: sites, professionals, FTE, density per 10,000, share aged 60+.
+[densities]
+per = 10000
+aged = 60
+
+# Rows of the larger areas at the end of every per-unit table.
+[[reference]]
+code = "93"
+name = "Seine-Saint-Denis (the demo territory)"
+computed = true
+
+[[reference]]
+code = "11"
+name = "Ile-de-France"
+table = "input/reference.csv"
+
+[[reference]]
+code = "FR"
+name = "France"
+table = "input/reference.csv"
+
+# Target populations: every indicator also summarised for them (groups.csv, {level}/groups/).
+[[population_groups]]
+name = "aged_50_74"
+ages = "50-74"
+
+[[population_groups]]
+name = "aged_75_plus"
+ages = "75+"
+
+# Low screening participation and far from radiology, per commune.
+[[typology]]
+name = "screening_radiology"
+level = "commune"
+x = { indicator = "participation", threshold = 40, worse_when = "below", labels = ["low participation", "high participation"] }
+y = { indicator = "radiology_minutes_mean", threshold = 8, worse_when = "above", labels = ["far from radiology", "near radiology"] }
 
 # What-if scenarios, recomputed from the baseline (only the sites they change are searched).
 [[scenario]]

@@ -9,12 +9,14 @@
 //!   [`commune_level`]: the same between communes, chef-lieu to chef-lieu (DREES);
 //! - [`catchment`]: where the travel times come from — the road network, or a table the
 //!   analyst brings — so that everything after the searches is one code path;
+//! - [`deficit`]: the ICC's missing specialists as a share of those present;
 //! - [`suggest`]: where to add supply — greedy choice of candidate sites for an objective.
 
 pub mod apl;
 pub mod catchment;
 pub mod commune_level;
 pub mod coverage;
+pub mod deficit;
 pub mod fca;
 pub mod icc;
 pub mod kernel;

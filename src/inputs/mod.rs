@@ -5,6 +5,7 @@
 
 pub mod consumption;
 pub mod demand;
+pub mod external;
 pub mod geocode;
 pub mod icc_filosofi;
 pub mod points;

@@ -1,5 +1,5 @@
 //! Up-front checks of a study's settings, before any computation: every name that becomes a
-//! path, every number's range, contradictory keys, and — once the supply is read, before the
+//! path (territory kinds, FCA, suggestion, scenario and typology names), every number's range, contradictory keys, and — once the supply is read, before the
 //! network — every category named against the categories present (aliases resolved,
 //! nearest name offered), `kth` against the sites of its categories, and empty inputs.
 //!
@@ -133,6 +133,13 @@ pub(crate) fn check_settings(study: &Study) -> Result<(), String> {
     for s in &study.scenario {
         check_output_name("[[scenario]] name", &s.name)?;
     }
+    for t in &study.typology {
+        check_output_name("[[typology]] name", &t.name)?;
+    }
+    unique(
+        "[[typology]] name",
+        study.typology.iter().map(|t| t.name.as_str()),
+    )?;
     for t in &ind.thresholds {
         positive("[indicators] thresholds", *t)?;
     }

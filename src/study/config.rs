@@ -46,6 +46,18 @@ pub struct Study {
     /// Zonage classification of one territorial level, when given.
     #[serde(default)]
     pub zonage: Option<super::zonage::ZonageSection>,
+    /// Supply counts and densities of every level.
+    #[serde(default)]
+    pub densities: super::published::DensitiesConfig,
+    /// Larger areas whose rows end every per-unit table (département, region, France).
+    #[serde(default)]
+    pub reference: Vec<super::published::ReferenceConfig>,
+    /// Target populations (age groups) every indicator is also summarised for.
+    #[serde(default)]
+    pub population_groups: Vec<super::published::GroupConfig>,
+    /// Units of a level classified on two per-unit indicators.
+    #[serde(default)]
+    pub typology: Vec<super::published::TypologyConfig>,
 }
 
 /// A file of `[[scenario]]` sections.
@@ -257,6 +269,9 @@ pub struct IndicatorsConfig {
     /// supply no site (each otherwise an error before any computation).
     #[serde(default)]
     pub allow_empty: bool,
+    /// Outside indicator tables joined to a level (screening participation, official APL).
+    #[serde(default)]
+    pub external: Vec<super::published::ExternalConfig>,
 }
 
 impl Default for IndicatorsConfig {
@@ -270,6 +285,7 @@ impl Default for IndicatorsConfig {
             age_weights: None,
             fca: Vec::new(),
             allow_empty: false,
+            external: Vec::new(),
         }
     }
 }
@@ -308,6 +324,10 @@ pub struct IccInput {
     /// Typology rules joining the ICC with the access columns of its level.
     #[serde(default)]
     pub typology: Vec<IccTypologyInput>,
+    /// Supply category of each specialty whose name differs (`gastro = "gastroenterology"`):
+    /// the FTE present of the deficit shares.
+    #[serde(default)]
+    pub supply_categories: std::collections::BTreeMap<String, String>,
 }
 
 fn default_ci_threshold() -> u32 {
@@ -515,6 +535,12 @@ impl Study {
             }
         }
         self.scenario_files.iter_mut().for_each(fix);
+        for e in &mut self.indicators.external {
+            fix(&mut e.path);
+        }
+        for r in &mut self.reference {
+            r.table.iter_mut().for_each(fix);
+        }
         fix(&mut self.output.dir);
     }
 
@@ -576,6 +602,9 @@ impl Study {
             files.extend(icc.population.as_deref());
             super::icc::check(icc, &self.population)?;
         }
+        files.extend(self.indicators.external.iter().map(|e| e.path.as_path()));
+        files.extend(self.reference.iter().filter_map(|r| r.table.as_deref()));
+        super::published::check(self)?;
         if let Some(missing) = files.iter().find(|p| !p.exists()) {
             return Err(format!("input not found: {}", missing.display()));
         }

@@ -3,15 +3,20 @@
 //! or from the study's `[population]` Filosofi cells (`population_from = "filosofi"`,
 //! placed in the study's commune level when it has one, else by `lcog_geo`), the typology
 //! `[[icc.typology]]` against the per-unit columns the run computed for the ICC's level
-//! (`icc.typology.csv`), and one column `icc_{specialty}` per specialty for that level.
+//! (`icc.typology.csv`), one column `icc_{specialty}` per specialty for that level, and
+//! with `acts_per_fte` the missing specialists as a share of the FTE present
+//! (`icc.deficit.csv`, [`crate::indicators::deficit`]).
 
 use super::config::{IccInput, IccTypologyInput, PopulationInput};
+use crate::aggregate::supply_counts::count_supply;
 use crate::cli::icc::{
     run_icc_job, AccessInput, AccessTable, FarWhen, IccJob, PopulationSource, Typology,
 };
 use crate::export::columns::{Column, Format, Values};
+use crate::indicators::deficit::{deficits, DeficitCell, ALL};
 use crate::indicators::icc::{CiMethod, IccConfig};
-use crate::inputs::territory::UnitLayer;
+use crate::inputs::supply::Site;
+use crate::inputs::territory::{UnitIndex, UnitLayer};
 use crate::support::rejects::Rejects;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -185,4 +190,89 @@ fn icc_columns(path: &Path, level: &UnitLayer) -> anyhow::Result<Vec<Column>> {
             values: Values::Number(values, Format::Fixed(2)),
         })
         .collect())
+}
+
+/// Writes `icc.deficit.csv` (`territory,name,specialty,missing_fte,present_fte,
+/// deficit_share,withheld_cells`) from the ICC table just written: the missing full-time
+/// specialists of each territory × specialty with `acts_per_fte` against the FTE of the
+/// study's sites of that category (`supply_categories` renames a specialty) in the unit of
+/// `level`, then per territory, per specialty and in total ([`deficits`]).
+pub fn write_deficits(
+    icc: &IccInput,
+    dir: &Path,
+    level: &UnitLayer,
+    sites: &[Site],
+) -> anyhow::Result<PathBuf> {
+    let table = dir.join("icc.csv");
+    let mut rdr =
+        csv::Reader::from_path(&table).with_context(|| format!("reading {}", table.display()))?;
+    let h = rdr.headers()?.clone();
+    let col = |name: &str| {
+        h.iter()
+            .position(|x| x == name)
+            .with_context(|| format!("{}: no column {name}", table.display()))
+    };
+    let (ct, cl, cs, cx, cm) = (
+        col("territory")?,
+        col("level")?,
+        col("specialty")?,
+        col("sector")?,
+        col("missing_fte")?,
+    );
+    let points: Vec<(f64, f64)> = sites.iter().map(|s| (s.lon, s.lat)).collect();
+    let of = UnitIndex::new(level).assign_points(&points);
+    let counts = count_supply(sites, &of, level.units.len(), 0);
+    let mut cells = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec?;
+        if &rec[cl] != "territory" || &rec[cx] != "all" || !icc.acts_per_fte.contains_key(&rec[cs])
+        {
+            continue;
+        }
+        let Some(u) = level.position(&rec[ct]) else {
+            continue;
+        };
+        let category = icc
+            .supply_categories
+            .get(&rec[cs])
+            .map_or(&rec[cs], String::as_str);
+        cells.push(DeficitCell {
+            territory: rec[ct].to_string(),
+            specialty: rec[cs].to_string(),
+            missing_fte: rec[cm].parse().ok(),
+            present_fte: counts[u].get(category).map_or(0.0, |c| c.fte),
+        });
+    }
+    let path = dir.join("icc.deficit.csv");
+    crate::support::atomic::write_with(&path, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        csv.write_record([
+            "territory",
+            "name",
+            "specialty",
+            "missing_fte",
+            "present_fte",
+            "deficit_share",
+            "withheld_cells",
+        ])?;
+        for d in deficits(&cells) {
+            let name = level
+                .position(&d.territory)
+                .map_or(ALL, |u| level.units[u].name.as_str());
+            csv.write_record([
+                d.territory.as_str(),
+                name,
+                &d.specialty,
+                &Format::Fixed(3).write(d.missing_fte),
+                &Format::Fixed(3).write(d.present_fte),
+                &d.share
+                    .map(|x| Format::Fixed(4).write(x))
+                    .unwrap_or_default(),
+                &d.withheld.to_string(),
+            ])?;
+        }
+        csv.flush()?;
+        Ok(())
+    })?;
+    Ok(path)
 }

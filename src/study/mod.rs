@@ -1,7 +1,9 @@
 //! One study, end to end: the study file ([`config`]) and its settings checked up front
 //! ([`checks`]), its inputs read through the real-format readers ([`inputs`]), the run
 //! ([`run`]) with its per-territory summaries ([`levels`]) and unit coverage ([`coverage`]),
-//! zonage ([`zonage`]), what-if scenarios ([`scenarios`]) and supply
+//! what the field publishes beside access ([`published`]: densities, reference rows,
+//! outside indicators, target groups, typologies), zonage ([`zonage`]), what-if scenarios
+//! ([`scenarios`]) and supply
 //! suggestions ([`suggest`]), its report ([`report`]) and its provenance ([`manifest`]).
 
 pub mod checks;
@@ -11,6 +13,7 @@ pub mod icc;
 pub mod inputs;
 pub mod levels;
 pub mod manifest;
+pub mod published;
 pub mod report;
 pub mod run;
 pub mod scenarios;

@@ -159,6 +159,40 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
                 })?;
             }
         }
+        // Densities of the nearest-site categories and outside indicators (`published`).
+        let study = input.study;
+        let mapped = columns.iter().filter(|c| {
+            study.indicators.external.iter().any(|e| e.name == c.name)
+                || study
+                    .indicators
+                    .nearest
+                    .iter()
+                    .any(|n| c.name == format!("{n}_density"))
+        });
+        for c in mapped {
+            if let Some(values) = c.numbers() {
+                let title = format!("{} per {}", c.name, layer.kind);
+                let external = study.indicators.external.iter().find(|e| e.name == c.name);
+                let unit = match external {
+                    None => format!("per {} inhabitants", study.densities.per),
+                    Some(_) => "as published".to_string(),
+                };
+                let polarity = match external {
+                    Some(e) if e.lower_is_better => Polarity::LowerIsBetter,
+                    _ => Polarity::HigherIsBetter,
+                };
+                r.map(&MapSpec {
+                    title: &title,
+                    unit: &unit,
+                    layer,
+                    values,
+                    breaks: Breaks::Quantile(5),
+                    polarity,
+                    decimals: 1,
+                    points: None,
+                })?;
+            }
+        }
         if let Some(h) = input.headlines.first() {
             if let Some(values) = column(columns, &format!("{}_mean", h.name)) {
                 let barely = column(columns, super::coverage::FLAG);

@@ -13,6 +13,8 @@
 //!   level;
 //! - `inequality.csv`: Gini of each indicator, and its concentration index against income
 //!   per inhabitant when the population carries income (Filosofi `ind_snv`);
+//! - `{level}/supply.csv`, `{level}/external.csv`, `groups.csv`, `typology_{name}.csv`
+//!   ([`super::published`]) and `icc.deficit.csv` ([`super::icc`]);
 //! - `zonage_{level}.csv`, `zonage_summary.csv` with a `[zonage]` section
 //!   ([`super::zonage`]);
 //! - `scenarios/` with `[[scenario]]` sections ([`super::scenarios`]);
@@ -315,8 +317,24 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
         files.extend(out.files);
         if let Some(k) = level {
             level_columns[k].extend(out.columns);
+            if !icc.acts_per_fte.is_empty() {
+                files.push(super::icc::write_deficits(icc, &dir, &levels[k], &sites)?);
+            }
         }
     }
+    files.extend(super::published::run_published(
+        &super::published::Published {
+            study: &study,
+            levels: &levels,
+            memberships: &memberships,
+            origins: &origins,
+            sites: &sites,
+            summarised: &summarised,
+            dir: &dir,
+        },
+        &mut level_columns,
+        &mut rejects,
+    )?);
     let zonage = match &study.zonage {
         Some(z) => {
             let base = path.parent().unwrap_or(Path::new("."));

@@ -12,7 +12,9 @@
 //! - an Annuaire Santé extraction ([`annuaire`]) and a FINESS extraction ([`finess`]) at
 //!   those addresses;
 //! - CPTS membership ([`cpts`]) and specialist consumption with populations by age and sex
-//!   and reference rates ([`consumption`]).
+//!   and reference rates ([`consumption`]);
+//! - a screening participation table and a reference table of published figures
+//!   ([`published`]).
 //!
 //! **Codes.** The territory lies in Seine-Saint-Denis (lon 2.45, lat 48.90), so the files
 //! use département `93` and Lambert-93, but with commune numbers from 901 upwards
@@ -32,6 +34,7 @@ pub mod communes;
 pub mod consumption;
 pub mod cpts;
 pub mod finess;
+pub mod published;
 
 use super::SynthOsm;
 use anyhow::Context;
@@ -41,7 +44,7 @@ use std::path::{Path, PathBuf};
 pub const DEPARTEMENT: &str = "93";
 
 /// File names written by [`write_demo_datasets`], in the order they are written.
-pub const FILE_NAMES: [&str; 11] = [
+pub const FILE_NAMES: [&str; 13] = [
     communes::COMMUNES_FILE,
     communes::QPV_FILE,
     cpts::CPTS_FILE,
@@ -52,6 +55,8 @@ pub const FILE_NAMES: [&str; 11] = [
     consumption::CONSUMPTION_FILE,
     consumption::POPULATION_FILE,
     consumption::RATES_FILE,
+    published::PARTICIPATION_FILE,
+    published::REFERENCE_FILE,
     "README.txt",
 ];
 
@@ -126,6 +131,11 @@ pub fn write_demo_datasets(
             consumption::population_csv(&map, &cons),
         )?,
         write(consumption::RATES_FILE, consumption::rates_csv())?,
+        write(
+            published::PARTICIPATION_FILE,
+            published::participation_csv(&map, &grid, seed),
+        )?,
+        write(published::REFERENCE_FILE, published::reference_csv())?,
         write("README.txt", readme().into_bytes())?,
     ];
     Ok(DatasetsSummary {
@@ -185,6 +195,14 @@ fn readme() -> String {
         (
             consumption::RATES_FILE,
             "reference rates (acts per inhabitant per year): specialty,age_band,sex,rate",
+        ),
+        (
+            published::PARTICIPATION_FILE,
+            "breast screening participation per commune: code_insee,commune,campaign,screened,insured_pop,rate_pct",
+        ),
+        (
+            published::REFERENCE_FILE,
+            "published figures of the larger areas (illustrative): code,indicator,value,source",
         ),
     ] {
         s.push_str(&format!("{name}: {what}\n"));
