@@ -279,6 +279,9 @@ struct RunArgs {
     /// Output folder, instead of the study's `[output] dir`.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Language of the report (`fr` or `en`), instead of the study's `[output] lang`.
+    #[arg(long, value_name = "fr|en")]
+    lang: Option<recours::export::report::lang::Lang>,
 }
 
 #[derive(Args)]
@@ -616,7 +619,7 @@ fn finish(
 }
 
 fn run_study(a: RunArgs, strict: bool) -> anyhow::Result<()> {
-    let out = recours::study::run_study(&a.study, a.out.as_deref())?;
+    let out = recours::study::run_study_in(&a.study, a.out.as_deref(), a.lang)?;
     finish(&out.rejects, &out.summary, strict)
 }
 

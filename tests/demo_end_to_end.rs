@@ -138,9 +138,9 @@ fn the_demo_runs_and_is_identical_with_one_or_two_threads() {
         .all(|v| (20.0..300.0).contains(&v)));
     let report = String::from_utf8(read(&r.join("report.html"))).unwrap();
     assert!(report.matches("<svg").count() >= 6, "maps in the report");
-    assert!(report.contains("QPV beside the rest of their communes"));
+    assert!(report.contains("Les QPV à côté du reste de leurs communes"));
     assert!(
-        !report.contains("<script")
+        !report.contains("<script src")
             && !report.contains("src=\"http")
             && !report.contains("href=\"http"),
         "self-contained"

@@ -18,7 +18,8 @@
 //!
 //! Per row (a [`crate::support::rejects::Reject`] with file, line — or 1-based feature ordinal —,
 //! id, reason): a missing id, a missing, unparseable or out-of-range coordinate (beyond
-//! ±180° / ±90° once in WGS84), a geometry that is not a single point, an unparseable
+//! ±180° / ±90° once in WGS84), a geometry that is neither a single point nor a polygon
+//! (a polygon — a building drawn as an area — is read at geo's interior point), an unparseable
 //! number, a negative capacity, weight or activity, an age that is not a whole number of
 //! years in 0–120, a missing category, and an id already kept (the first row keeps it).
 //! A file without the columns the spec names fails at once, saying what was expected and
@@ -306,6 +307,20 @@ fn point_of(feature: &Feature) -> Result<[f64; 2], String> {
     if kind == OGRwkbGeometryType::wkbMultiPoint && geom.geometry_count() == 1 {
         let (x, y, _) = geom.get_geometry(0).get_point(0);
         return Ok([x, y]);
+    }
+    if kind == OGRwkbGeometryType::wkbPolygon || kind == OGRwkbGeometryType::wkbMultiPolygon {
+        // A building drawn as an area (as OpenStreetMap often does): its interior point.
+        let p = geom
+            .to_geo()
+            .ok()
+            .and_then(|g| geo::InteriorPoint::interior_point(&g))
+            .ok_or_else(|| {
+                format!(
+                    "{} geometry without an interior point",
+                    geom.geometry_name()
+                )
+            })?;
+        return Ok([p.x(), p.y()]);
     }
     Err(format!("{} geometry, not a point", geom.geometry_name()))
 }

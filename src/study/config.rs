@@ -386,6 +386,9 @@ pub struct OutputConfig {
     /// `barely_covered` and left out of worst-served rankings (share, 0–1).
     #[serde(default = "default_min_unit_coverage")]
     pub min_unit_coverage: f64,
+    /// Language of the report: `fr` (default) or `en`.
+    #[serde(default)]
+    pub lang: crate::export::report::lang::Lang,
 }
 
 impl Default for OutputConfig {
@@ -396,6 +399,7 @@ impl Default for OutputConfig {
             gpkg: true,
             report: true,
             min_unit_coverage: default_min_unit_coverage(),
+            lang: crate::export::report::lang::Lang::Fr,
         }
     }
 }

@@ -9,6 +9,7 @@
 pub mod checks;
 pub mod config;
 pub mod coverage;
+pub mod findings;
 pub mod icc;
 pub mod inputs;
 pub mod levels;
@@ -17,8 +18,9 @@ pub mod published;
 pub mod report;
 pub mod run;
 pub mod scenarios;
+pub mod streets;
 pub mod suggest;
 pub mod zonage;
 
 pub use config::{Study, StudyError};
-pub use run::{run_study, RunOutput, RunSummary};
+pub use run::{run_study, run_study_in, RunOutput, RunSummary};

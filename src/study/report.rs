@@ -1,31 +1,55 @@
-//! The study's HTML report (`report.html`, self-contained, [`crate::export::report`]):
-//! choropleth maps of the headline indicators per territorial level (time to the nearest
-//! site of each category, floating-catchment indicators, ICC), the QPV gap table, the
-//! worst-served units, what was rejected or not reached, and the sources and parameters;
-//! with a `[zonage]` section, a categorical map of each zonage scheme and its class totals;
-//! for each what-if scenario, its headline figures, the before and after maps side by side
-//! with the same classes, the map of the difference (classes centred on 0) and the units
-//! whose zonage class changes.
+//! The study's HTML report (`report.html`, self-contained, [`crate::export::report`]), in
+//! French unless the study asks for English (`[output] lang = "en"`):
+//!
+//! 1. the key findings, plain sentences generated from the numbers ([`super::findings`]):
+//!    who lives far from each kind of care, each QPV beside the rest of its communes, the
+//!    farthest inhabited cells, the lowest accessibility, what each scenario changes and
+//!    what was left out;
+//! 2. maps per cell ([`crate::export::report::cells`]) of each headline indicator over the
+//!    roads of the graph, under the commune and QPV outlines, with the sources' credits, and
+//!    the worst-served cells;
+//! 3. choropleth maps per territorial level (time to the nearest site of each category,
+//!    floating-catchment indicators, ICC), the worst-served units;
+//! 4. with a `[zonage]` section, a categorical map of each zonage scheme and its totals; for
+//!    each what-if scenario, its headline figures, the before and after maps with the same
+//!    classes (toggled), the map of the difference and the units whose class changes;
+//! 5. the QPV gap table, what was rejected, the sources and parameters.
+//!
+//! Values are shown in the unit a planner reads: times in minutes (classes fitted to the
+//! spread, [`minute_cuts`]), 2SFCA/E2SFCA ratios per 10 000 inhabitants (the ratio is
+//! capacity per inhabitant), the APL in consultations a year per standardised inhabitant.
 
 use super::config::Study;
+use super::findings::{self, People};
 use super::zonage::{change_totals, ClassChange, LevelZonage, SchemeClasses, NO_VALUE};
 use crate::aggregate::Polarity;
 use crate::export::columns::{Column, Format};
-use crate::export::report::classes::{ordered_palette, zonage_2017_colour, Breaks};
+use crate::export::report::cells::{Backdrop, CellLayer, CellMapSpec, Road};
+use crate::export::report::classes::{minute_cuts, ordered_palette, zonage_2017_colour, Breaks};
+use crate::export::report::lang::Lang;
 use crate::export::report::{CategoricalMapSpec, MapPoints, MapSpec, Report};
 use crate::inputs::territory::UnitLayer;
 use crate::support::rejects::Rejects;
 use std::path::Path;
 
-/// Class bounds of maps of times, minutes.
-const MINUTE_BREAKS: [f64; 6] = [5.0, 10.0, 15.0, 20.0, 30.0, 45.0];
-
-/// One indicator mapped per unit.
+/// One indicator mapped per unit and per cell.
 pub struct Headline<'a> {
     /// Indicator name (`gp_minutes`, `apl`…).
     pub name: &'a str,
     /// Whether higher values are better (accessibility) or worse (times).
     pub polarity: Polarity,
+    /// Value per origin, in the order of the cells.
+    pub values: &'a [Option<f64>],
+}
+
+/// The origins as drawn on the cell maps.
+pub struct CellsInput<'a> {
+    /// Positions, identifiers, inhabitants and places of the cells.
+    pub layer: CellLayer<'a>,
+    /// Roads, outlines and credits.
+    pub backdrop: Backdrop<'a>,
+    /// Where each origin lies, for the findings.
+    pub people: People<'a>,
 }
 
 /// What the report shows.
@@ -36,6 +60,8 @@ pub struct ReportInput<'a> {
     pub levels: &'a [(UnitLayer, Vec<Column>)],
     /// The indicators to map.
     pub headlines: &'a [Headline<'a>],
+    /// The cells (origins) and their backdrop, for the cell maps and the findings.
+    pub cells: Option<CellsInput<'a>>,
     /// Sites to draw on the maps of the nearest-site times, per category: `(lon, lat)`.
     pub sites_of: &'a dyn Fn(&str) -> Vec<(f64, f64)>,
     /// QPV gap rows (already formatted: QPV, commune(s), QPV mean, rest mean, gap).
@@ -94,49 +120,291 @@ fn column<'a>(columns: &'a [Column], name: &str) -> Option<&'a [Option<f64>]> {
     columns.iter().find(|c| c.name == name)?.numbers()
 }
 
+/// A care category in words (`gp` → `médecin généraliste`); other categories as given.
+pub(crate) fn care_name(category: &str, lang: Lang) -> String {
+    let (fr, en) = match category {
+        "gp" => ("médecin généraliste", "GP"),
+        "pharmacist" | "pharmacy" => ("pharmacie", "pharmacy"),
+        "radiology" => ("radiologue", "radiologist"),
+        "gastroenterology" => ("gastro-entérologue", "gastroenterologist"),
+        "dentist" => ("dentiste", "dentist"),
+        "midwife" => ("sage-femme", "midwife"),
+        "maternity" => ("maternité", "maternity"),
+        "emergency" => ("service d'urgences", "emergency department"),
+        "ophthalmology" => ("ophtalmologue", "ophthalmologist"),
+        "paediatrics" | "pediatrics" => ("pédiatre", "paediatrician"),
+        "Santé" | "sante" => ("lieu de santé public", "public health facility"),
+        other => (other, other),
+    };
+    lang.pick(fr, en).to_string()
+}
+
+/// How an indicator is shown: its title, unit, the factor applied to its values, decimals
+/// and class breaks.
+struct Display {
+    /// What the map shows, in words.
+    title: String,
+    /// Unit of the shown values.
+    unit: String,
+    /// Factor applied to the values before they are shown.
+    factor: f64,
+    /// Decimals of the shown values.
+    decimals: usize,
+    /// Whether the classes are the minute ladder (else quantiles).
+    minutes: bool,
+}
+
+/// The display of indicator `name` of `study`.
+fn display(study: &Study, name: &str, lang: Lang) -> Display {
+    if let Some(category) = name.strip_suffix("_minutes") {
+        return Display {
+            title: format!(
+                "{} {}",
+                lang.pick(
+                    "Temps en voiture jusqu'au plus proche",
+                    "Car time to the nearest"
+                ),
+                care_name(category, lang)
+            ),
+            unit: "minutes".into(),
+            factor: 1.0,
+            decimals: 1,
+            minutes: true,
+        };
+    }
+    if let Some(f) = study.indicators.fca.iter().find(|f| f.name == name) {
+        let care = care_name(&f.category, lang);
+        if f.method == "apl" {
+            return Display {
+                title: format!("APL — {care}"),
+                unit: lang
+                    .pick(
+                        "consultations par an par habitant standardisé",
+                        "consultations a year per standardised inhabitant",
+                    )
+                    .into(),
+                factor: 1.0,
+                decimals: 2,
+                minutes: false,
+            };
+        }
+        return Display {
+            title: format!(
+                "{} ({}) — {care}",
+                lang.pick("Accessibilité potentielle", "Potential accessibility"),
+                f.method.to_uppercase()
+            ),
+            unit: lang
+                .pick("pour 10 000 habitants", "per 10,000 inhabitants")
+                .into(),
+            factor: 10_000.0,
+            decimals: 2,
+            minutes: false,
+        };
+    }
+    Display {
+        title: name.to_string(),
+        unit: String::new(),
+        factor: 1.0,
+        decimals: 2,
+        minutes: name.contains("minutes"),
+    }
+}
+
+/// `values` times `factor`.
+fn scaled(values: &[Option<f64>], factor: f64) -> Vec<Option<f64>> {
+    values.iter().map(|v| v.map(|x| x * factor)).collect()
+}
+
+/// The breaks of a display over `values` (already scaled).
+fn breaks_of(d: &Display, values: &[Option<f64>]) -> Breaks {
+    if d.minutes {
+        Breaks::Fixed(minute_cuts(values))
+    } else {
+        Breaks::Quantile(5)
+    }
+}
+
+/// Credits of every source the study read, with the dates its file names carry.
+pub fn credits(study: &Study, lang: Lang) -> Vec<String> {
+    let file = |p: &Path| {
+        p.file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    let n = &study.network;
+    for p in [&n.osm, &n.lines].into_iter().flatten() {
+        out.push(format!(
+            "{} ({})",
+            lang.pick(
+                "© les contributeurs d'OpenStreetMap, ODbL",
+                "© OpenStreetMap contributors, ODbL"
+            ),
+            file(p)
+        ));
+    }
+    if let Some(p) = &n.graph {
+        out.push(format!(
+            "{} ({})",
+            lang.pick("réseau routier", "road network"),
+            file(p)
+        ));
+    }
+    let pop = study.population.path();
+    out.push(match &study.population {
+        super::config::PopulationInput::Filosofi { .. } => {
+            format!(
+                "INSEE, Filosofi {} ({})",
+                lang.pick("carroyé 200 m", "200 m grid"),
+                file(pop)
+            )
+        }
+        _ => format!("{} ({})", lang.pick("population", "population"), file(pop)),
+    });
+    for t in &study.territories {
+        let who = match t.kind.as_str() {
+            "commune" => "IGN, ADMIN EXPRESS",
+            "iris" => "INSEE / IGN, Contours IRIS",
+            "qpv" => "ANCT, QPV",
+            "cpts" => "CPTS",
+            other => other,
+        };
+        let from = t
+            .path
+            .as_deref()
+            .or(t.members.as_deref())
+            .map(file)
+            .unwrap_or_default();
+        out.push(format!("{who} ({from})"));
+    }
+    for s in &study.supply {
+        let who = match s {
+            super::config::SupplyInput::Annuaire { .. } => "ANS, Annuaire Santé",
+            super::config::SupplyInput::Finess { .. } => "DREES, FINESS",
+            super::config::SupplyInput::Points { .. } => lang.pick("offre de soins", "supply"),
+        };
+        if let Some(p) = s.paths().first() {
+            out.push(format!("{who} ({})", file(p)));
+        }
+    }
+    out
+}
+
+/// Largest number of road pieces drawn on a cell map: beyond, minor then local roads are
+/// left out.
+const MAX_ROADS: usize = 60_000;
+
+/// The rank of a road class on the backdrop: 0 main (motorway to secondary), 1 local
+/// (tertiary, unclassified, residential, living street), 2 minor.
+fn road_rank(class: &str) -> u8 {
+    let base = class.trim_end_matches("_link");
+    match base {
+        "motorway" | "trunk" | "primary" | "secondary" => 0,
+        "tertiary" | "unclassified" | "residential" | "living_street" => 1,
+        _ => 2,
+    }
+}
+
+/// The routable roads of `graph` within the box of `points` (plus 5 %), as backdrop roads,
+/// in the graph's order; the minor then the local ones dropped when more than
+/// [`MAX_ROADS`].
+pub fn backdrop_roads(graph: &crate::network::graph::Graph, points: &[(f64, f64)]) -> Vec<Road> {
+    let finite = points
+        .iter()
+        .filter(|(x, y)| x.is_finite() && y.is_finite());
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for (x, y) in finite {
+        x0 = x0.min(*x);
+        y0 = y0.min(*y);
+        x1 = x1.max(*x);
+        y1 = y1.max(*y);
+    }
+    if x0 > x1 {
+        return vec![];
+    }
+    let (mx, my) = ((x1 - x0) * 0.05 + 0.002, (y1 - y0) * 0.05 + 0.002);
+    let p = &graph.pieces;
+    let mut roads: Vec<Road> = (0..p.len())
+        .filter(|&i| p.is_routable(i))
+        .filter_map(|i| {
+            let coords: Vec<(f64, f64)> = p
+                .polyline(i)
+                .iter()
+                .map(|c| (f64::from(c[0]) * 1e-7, f64::from(c[1]) * 1e-7))
+                .collect();
+            coords
+                .iter()
+                .any(|(x, y)| *x >= x0 - mx && *x <= x1 + mx && *y >= y0 - my && *y <= y1 + my)
+                .then(|| Road {
+                    rank: graph
+                        .class_names
+                        .get(usize::from(p.class[i]))
+                        .map_or(2, |c| road_rank(c)),
+                    coords,
+                })
+        })
+        .collect();
+    for drop in [2u8, 1] {
+        if roads.len() > MAX_ROADS {
+            roads.retain(|r| r.rank < drop);
+        }
+    }
+    roads
+}
+
 /// Writes the report to `path`.
 pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
-    let mut r = Report::new(&input.study.name);
-    r.paragraph(
-        "Access to care computed by recours on the road network: times to the nearest site \
-         of each category and floating-catchment accessibility, summarised per territory \
-         (population-weighted means). Maps are drawn by the engine; every figure comes from \
-         the CSV and GeoJSON layers beside this file.",
+    let lang = input.study.output.lang;
+    let mut r = Report::new(&input.study.name, lang);
+    r.findings(
+        lang.pick("L'essentiel", "Key findings"),
+        &key_findings(input, lang),
     );
-    r.heading("Run summary");
-    let lines: Vec<Vec<String>> = input.summary.lines().map(|l| vec![l.to_string()]).collect();
-    r.table("What was read and computed", &["summary"], &lines)?;
+    r.paragraph(lang.pick(
+        "Accès aux soins calculé par recours sur le réseau routier : temps jusqu'au plus proche site de chaque catégorie et accessibilité par aires flottantes, par carreau puis résumés par territoire (moyennes pondérées par la population). Les cartes sont tracées par le moteur ; chaque chiffre vient des fichiers CSV et GeoJSON à côté de ce fichier.",
+        "Access to care computed by recours on the road network: times to the nearest site of each category and floating-catchment accessibility, per cell then summarised per territory (population-weighted means). Maps are drawn by the engine; every figure comes from the CSV and GeoJSON layers beside this file.",
+    ));
+    if let Some(c) = &input.cells {
+        cell_section(&mut r, input, c, lang)?;
+    }
     for (layer, columns) in input.levels {
         if layer.kind == "qpv" {
             continue;
         }
-        r.heading(&format!("Per {}", layer.kind));
+        r.heading(&format!("{} {}", lang.pick("Par", "Per"), layer.kind));
         for h in input.headlines {
             let Some(values) = column(columns, &format!("{}_mean", h.name)) else {
                 continue;
             };
-            let minutes = h.polarity == Polarity::LowerIsBetter;
+            let d = display(input.study, h.name, lang);
             let category = h.name.split('_').next().unwrap_or("");
-            let sites = if minutes && !h.name.contains("rd_") && !h.name.contains("th_") {
+            let sites = if d.minutes {
                 (input.sites_of)(category)
             } else {
                 Vec::new()
             };
-            let title = format!("{} — population-weighted mean per {}", h.name, layer.kind);
+            let shown = scaled(values, d.factor);
+            let title = format!(
+                "{} — {} {}",
+                d.title,
+                lang.pick(
+                    "moyenne pondérée par la population, par",
+                    "population-weighted mean per"
+                ),
+                layer.kind
+            );
+            let label = care_name(category, lang);
             r.map(&MapSpec {
                 title: &title,
-                unit: if minutes { "minutes" } else { "per inhabitant" },
+                unit: &d.unit,
                 layer,
-                values,
-                breaks: if minutes {
-                    Breaks::Fixed(MINUTE_BREAKS.to_vec())
-                } else {
-                    Breaks::Quantile(5)
-                },
+                breaks: breaks_of(&d, &shown),
+                values: &shown,
                 polarity: h.polarity,
-                decimals: if minutes { 0 } else { 3 },
+                decimals: d.decimals,
                 points: (!sites.is_empty()).then_some(MapPoints {
-                    label: category,
+                    label: &label,
                     coords: &sites,
                 }),
             })?;
@@ -144,8 +412,11 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
         for c in columns.iter().filter(|c| c.name.starts_with("icc_")) {
             if let Some(values) = c.numbers() {
                 let title = format!(
-                    "{} — consumption index per {} (100 = reference rates)",
-                    c.name, layer.kind
+                    "{} — {} {} (100 = {})",
+                    c.name,
+                    lang.pick("indice de consommation par", "consumption index per"),
+                    layer.kind,
+                    lang.pick("taux de référence", "reference rates")
                 );
                 r.map(&MapSpec {
                     title: &title,
@@ -198,12 +469,19 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
                 let barely = column(columns, super::coverage::FLAG);
                 let is_barely = |u: usize| barely.is_some_and(|b| b[u] == Some(1.0));
                 let left_out = (0..layer.units.len()).filter(|&u| is_barely(u)).count();
+                let d = display(input.study, h.name, lang);
                 let mut order: Vec<usize> = (0..layer.units.len())
                     .filter(|&u| values[u].is_some() && !is_barely(u))
                     .collect();
+                let sign = if h.polarity == Polarity::LowerIsBetter {
+                    1.0
+                } else {
+                    -1.0
+                };
                 order.sort_by(|&a, &b| {
                     let (va, vb) = (values[a].unwrap_or(0.0), values[b].unwrap_or(0.0));
-                    vb.total_cmp(&va)
+                    (sign * vb)
+                        .total_cmp(&(sign * va))
                         .then(layer.units[a].code.cmp(&layer.units[b].code))
                 });
                 let rows: Vec<Vec<String>> = order
@@ -213,55 +491,83 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
                         vec![
                             layer.units[u].code.clone(),
                             layer.units[u].name.clone(),
-                            format!("{:.1}", values[u].unwrap_or(0.0)),
+                            lang.number(values[u].unwrap_or(0.0) * d.factor, d.decimals),
                         ]
                     })
                     .collect();
                 let note = if left_out > 0 {
-                    format!("; {left_out} barely covered units left out")
+                    format!(
+                        " — {left_out} {}",
+                        lang.pick(
+                            "unités trop peu couvertes écartées",
+                            "barely covered units left out"
+                        )
+                    )
                 } else {
                     String::new()
                 };
                 r.table(
-                    &format!("Worst-served {} units: {} (mean{note})", layer.kind, h.name),
-                    &["code", "name", "mean"],
+                    &format!(
+                        "{} ({}) : {} ({}){note}",
+                        lang.pick("Unités les moins bien desservies", "Worst-served units"),
+                        layer.kind,
+                        d.title,
+                        d.unit
+                    ),
+                    &[
+                        "code",
+                        lang.pick("nom", "name"),
+                        lang.pick("moyenne", "mean"),
+                    ],
                     &rows,
                 )?;
             }
         }
     }
     if let Some(z) = &input.zonage {
-        zonage_section(&mut r, z)?;
+        zonage_section(&mut r, z, lang)?;
     }
     for sc in input.scenarios {
-        scenario_section(&mut r, sc)?;
+        scenario_section(&mut r, sc, lang)?;
     }
     if !input.suggestions.is_empty() {
-        r.heading("Where to add supply (greedy suggestions)");
+        r.heading(lang.pick(
+            "Où ajouter de l'offre (suggestions gloutonnes)",
+            "Where to add supply (greedy suggestions)",
+        ));
         for lines in input.suggestions {
             let rows: Vec<Vec<String>> = lines.iter().map(|l| vec![l.clone()]).collect();
             r.table(
-                "Picks in order, with the marginal gain of each",
+                lang.pick(
+                    "Choix dans l'ordre, avec le gain marginal de chacun",
+                    "Picks in order, with the marginal gain of each",
+                ),
                 &["suggestion"],
                 &rows,
             )?;
         }
     }
     if !input.qpv_gaps.is_empty() {
-        r.heading("QPV beside the rest of their communes");
+        r.heading(lang.pick(
+            "Les QPV à côté du reste de leurs communes",
+            "QPV beside the rest of their communes",
+        ));
         r.table(
-            "Time to the nearest GP, minutes (population-weighted means)",
+            lang.pick(
+                "Temps jusqu'au plus proche médecin généraliste, minutes (moyennes pondérées par la population)",
+                "Time to the nearest GP, minutes (population-weighted means)",
+            ),
             &[
                 "QPV",
-                "commune(s)",
-                "QPV mean",
-                "rest of the commune(s)",
-                "gap",
+                lang.pick("commune(s)", "commune(s)"),
+                lang.pick("moyenne QPV", "QPV mean"),
+                lang.pick("reste de la commune", "rest of the commune(s)"),
+                lang.pick("écart", "gap"),
             ],
             input.qpv_gaps,
         )?;
     }
-    r.heading("Left out");
+    r.heading(lang.pick("Écarté", "Left out"));
     let rejected: Vec<Vec<String>> = input
         .rejects
         .summary()
@@ -269,40 +575,269 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
         .map(|(file, reason, n)| vec![file, reason, n.to_string()])
         .collect();
     r.table(
-        "Rows, features and points left out (details in rejects.csv)",
-        &["file", "reason", "count"],
+        lang.pick(
+            "Lignes, objets et points écartés (détail dans rejects.csv)",
+            "Rows, features and points left out (details in rejects.csv)",
+        ),
+        &[
+            lang.pick("fichier", "file"),
+            lang.pick("raison", "reason"),
+            lang.pick("nombre", "count"),
+        ],
         &rejected,
     )?;
-    r.heading("Sources and parameters");
+    r.heading(lang.pick("Résumé du calcul", "Run summary"));
+    let lines: Vec<Vec<String>> = input.summary.lines().map(|l| vec![l.to_string()]).collect();
+    r.table(
+        lang.pick("Ce qui a été lu et calculé", "What was read and computed"),
+        &["summary"],
+        &lines,
+    )?;
+    r.heading(lang.pick("Sources et paramètres", "Sources and parameters"));
     let mut sources = vec![vec![
-        "profile".to_string(),
+        lang.pick("profil", "profile").to_string(),
         input.study.network.profile.clone(),
     ]];
-    let n = &input.study.network;
-    for p in [&n.osm, &n.graph, &n.lines].into_iter().flatten() {
-        sources.push(vec!["network".into(), p.display().to_string()]);
-    }
-    sources.push(vec![
-        "population".into(),
-        input.study.population.path().display().to_string(),
-    ]);
-    for s in &input.study.supply {
-        for p in s.paths() {
-            sources.push(vec!["supply".into(), p.display().to_string()]);
-        }
+    for c in credits(input.study, lang) {
+        sources.push(vec![lang.pick("source", "source").into(), c]);
     }
     for f in &input.study.indicators.fca {
         sources.push(vec![
-            format!("indicator {}", f.name),
-            format!("{} on {}", f.method, f.category),
+            format!("{} {}", lang.pick("indicateur", "indicator"), f.name),
+            format!("{} {} {}", f.method, lang.pick("sur", "on"), f.category),
         ]);
     }
     r.table(
-        "Inputs and methods (full detail in manifest.json)",
-        &["what", "value"],
+        lang.pick(
+            "Données et méthodes (détail complet dans manifest.json)",
+            "Inputs and methods (full detail in manifest.json)",
+        ),
+        &[lang.pick("quoi", "what"), lang.pick("valeur", "value")],
         &sources,
     )?;
     r.write(path)?;
+    Ok(())
+}
+
+/// The key findings: times, accessibility, scenarios, what was left out.
+fn key_findings(input: &ReportInput, lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    let thresholds = &input.study.indicators.thresholds;
+    if let Some(c) = &input.cells {
+        let times = input
+            .headlines
+            .iter()
+            .filter(|h| h.polarity == Polarity::LowerIsBetter)
+            .filter_map(|h| Some((h.name.strip_suffix("_minutes")?, h.values)));
+        for (k, (category, values)) in times.enumerate() {
+            out.extend(findings::time_sentences(
+                lang,
+                category,
+                values,
+                &c.people,
+                thresholds,
+                k == 0,
+            ));
+        }
+    }
+    for h in input
+        .headlines
+        .iter()
+        .filter(|h| h.polarity == Polarity::HigherIsBetter)
+    {
+        let d = display(input.study, h.name, lang);
+        let Some((layer, columns)) = input.levels.iter().find(|(l, _)| l.kind == "commune") else {
+            continue;
+        };
+        let Some(values) = column(columns, &format!("{}_mean", h.name)) else {
+            continue;
+        };
+        let lowest = (0..layer.units.len())
+            .filter(|&u| values[u].is_some())
+            .min_by(|&a, &b| {
+                values[a]
+                    .unwrap_or(0.0)
+                    .total_cmp(&values[b].unwrap_or(0.0))
+                    .then(a.cmp(&b))
+            });
+        if let Some(u) = lowest {
+            out.push(format!(
+                "{} : {} {} {} ({} {}).",
+                d.title,
+                lang.pick(
+                    "la commune la moins dotée est",
+                    "the least served commune is"
+                ),
+                layer.units[u].name,
+                lang.pick("avec", "with"),
+                lang.number(values[u].unwrap_or(0.0) * d.factor, d.decimals),
+                d.unit
+            ));
+        }
+    }
+    for sc in input.scenarios {
+        out.push(scenario_sentence(sc, lang));
+    }
+    let rejected: usize = input.rejects.summary().iter().map(|(_, _, n)| n).sum();
+    out.push(if rejected == 0 {
+        lang.pick(
+            "Rien n'a été écarté des données lues.",
+            "Nothing was left out of the inputs.",
+        )
+        .to_string()
+    } else {
+        format!(
+            "{} {rejected} {}",
+            lang.pick("Écartés :", "Left out:"),
+            lang.pick(
+                "lignes, objets ou points (raisons dans la section « Écarté » et dans rejects.csv).",
+                "rows, features or points (reasons in the \"Left out\" section and in rejects.csv).",
+            )
+        )
+    });
+    out
+}
+
+/// What a scenario changes, in one sentence: units better, worse, and the largest change.
+fn scenario_sentence(sc: &ScenarioReport, lang: Lang) -> String {
+    let eps = 0.5 / 10f64.powi(sc.decimals.min(15) as i32);
+    let better = |d: f64| match sc.polarity {
+        Polarity::HigherIsBetter => d > eps,
+        Polarity::LowerIsBetter => d < -eps,
+    };
+    let (mut up, mut down, mut largest) = (0, 0, None::<(f64, usize)>);
+    for (u, (b, a)) in sc.before.iter().zip(sc.after).enumerate() {
+        let (Some(b), Some(a)) = (b, a) else { continue };
+        let d = a - b;
+        if d.abs() <= eps {
+            continue;
+        }
+        if better(d) {
+            up += 1;
+        } else {
+            down += 1;
+        }
+        if largest.is_none_or(|(m, _)| d.abs() > m) {
+            largest = Some((d.abs(), u));
+        }
+    }
+    let mut s = match lang {
+        Lang::Fr => format!(
+            "Scénario « {} » : {up} {} s'améliore(nt), {down} se dégrade(nt) ({})",
+            sc.name, sc.layer.kind, sc.indicator
+        ),
+        Lang::En => format!(
+            "Scenario \"{}\": {up} {} improve, {down} get worse ({})",
+            sc.name, sc.layer.kind, sc.indicator
+        ),
+    };
+    if let Some((_, u)) = largest {
+        s.push_str(&format!(
+            "{} {} : {} → {}",
+            lang.pick(" ; le plus fort changement :", "; the largest change:"),
+            sc.layer.units[u].name,
+            lang.number(sc.before[u].unwrap_or(0.0), sc.decimals),
+            lang.number(sc.after[u].unwrap_or(0.0), sc.decimals)
+        ));
+    }
+    s.push('.');
+    s
+}
+
+/// The cell maps of the headline indicators and the worst-served cells.
+fn cell_section(
+    r: &mut Report,
+    input: &ReportInput,
+    c: &CellsInput,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let what = if c.layer.side_m > 0.0 {
+        format!(
+            "{} {} m",
+            lang.pick("Par carreau de", "Per cell of"),
+            c.layer.side_m
+        )
+    } else {
+        lang.pick("Par lieu de population", "Per population point")
+            .to_string()
+    };
+    r.heading(&what);
+    r.paragraph(lang.pick(
+        "Chaque carreau habité prend la couleur de sa valeur ; les routes du graphe, les contours des communes (noms) et des QPV (tirets violets) sont dessinés par-dessus. Cliquer sur un carreau donne son identifiant, sa commune, sa valeur et ses habitants.",
+        "Each inhabited cell takes the colour of its value; the graph's roads, the outlines of the communes (named) and of the QPV (purple dashes) are drawn above. Click a cell for its identifier, commune, value and inhabitants.",
+    ));
+    for h in input.headlines {
+        let d = display(input.study, h.name, lang);
+        let shown = scaled(h.values, d.factor);
+        let category = h.name.split('_').next().unwrap_or("");
+        let sites = if d.minutes {
+            (input.sites_of)(category)
+        } else {
+            Vec::new()
+        };
+        let label = care_name(category, lang);
+        r.cell_map(&CellMapSpec {
+            title: &d.title,
+            unit: &d.unit,
+            cells: c.layer,
+            breaks: breaks_of(&d, &shown),
+            values: &shown,
+            polarity: h.polarity,
+            decimals: d.decimals,
+            backdrop: &c.backdrop,
+            points: (!sites.is_empty()).then_some(MapPoints {
+                label: &label,
+                coords: &sites,
+            }),
+        })?;
+    }
+    if let Some(h) = input
+        .headlines
+        .iter()
+        .find(|h| h.polarity == Polarity::LowerIsBetter)
+    {
+        let w = c.people.weights;
+        let rows: Vec<Vec<String>> = findings::worst_cells(h.values, w, 15)
+            .into_iter()
+            .map(|i| {
+                let (lon, lat) = c.layer.centres[i];
+                let qpv = match &c.people.qpv {
+                    Some((l, of)) => of[i].map(|q| l.units[q].name.clone()).unwrap_or_default(),
+                    None => String::new(),
+                };
+                vec![
+                    c.layer.ids[i].clone(),
+                    c.people.commune_name(i),
+                    c.people.street(i).unwrap_or_default().to_string(),
+                    qpv,
+                    lang.number(w[i], 0),
+                    lang.number(h.values[i].unwrap_or(0.0), 1),
+                    format!("{lat:.5}, {lon:.5}"),
+                ]
+            })
+            .collect();
+        let d = display(input.study, h.name, lang);
+        r.table(
+            &format!(
+                "{} : {}",
+                lang.pick(
+                    "Lieux habités les moins bien desservis",
+                    "Worst-served inhabited places"
+                ),
+                d.title
+            ),
+            &[
+                lang.pick("carreau", "cell"),
+                "commune",
+                lang.pick("rue la plus proche", "nearest street"),
+                "QPV",
+                lang.pick("habitants", "inhabitants"),
+                "minutes",
+                "latitude, longitude",
+            ],
+            &rows,
+        )?;
+    }
     Ok(())
 }
 
@@ -330,21 +865,31 @@ fn inhabitants(x: f64) -> String {
 }
 
 /// The zonage section: a categorical map per scheme and the class totals.
-fn zonage_section(r: &mut Report, z: &ZonageReport) -> anyhow::Result<()> {
+fn zonage_section(r: &mut Report, z: &ZonageReport, lang: Lang) -> anyhow::Result<()> {
     let level = &z.zonage.level;
-    r.heading(&format!("Zonage per {level}"));
-    r.paragraph(
-        "Classes of each zonage scheme of the study (zonage_{level}.csv); quotas are shares \
-         of the population of the units classified; a unit without a value a scheme needs \
-         is left out of it (no data), never given a class.",
-    );
+    r.heading(&format!(
+        "{} {level}",
+        lang.pick("Zonage par", "Zonage per")
+    ));
+    r.paragraph(&match lang {
+        Lang::Fr => format!(
+            "Classes de chaque schéma de zonage de l'étude (zonage_{level}.csv) ; les quotas \
+             sont des parts de la population des unités classées ; une unité sans une valeur \
+             dont un schéma a besoin en est écartée (pas de valeur), jamais classée."
+        ),
+        Lang::En => format!(
+            "Classes of each zonage scheme of the study (zonage_{level}.csv); quotas are shares \
+             of the population of the units classified; a unit without a value a scheme needs \
+             is left out of it (no data), never given a class."
+        ),
+    });
     let mut rows = Vec::new();
     for s in &z.zonage.schemes {
         let legend = legend(s)?;
-        let title = format!("{} per {level}", s.column());
+        let title = format!("{} {} {level}", s.column(), lang.pick("par", "per"));
         r.categorical_map(&CategoricalMapSpec {
             title: &title,
-            unit: "class",
+            unit: lang.pick("classe", "class"),
             layer: z.layer,
             classes: &s.labels(),
             legend: &legend,
@@ -360,13 +905,17 @@ fn zonage_section(r: &mut Report, z: &ZonageReport) -> anyhow::Result<()> {
         rows.extend(s.summary_rows(&inhabitants, &share));
     }
     r.table(
-        &format!("Zonage classes per {level}: units and population"),
+        &format!(
+            "{} {level} : {}",
+            lang.pick("Classes de zonage par", "Zonage classes per"),
+            lang.pick("unités et population", "units and population")
+        ),
         &[
-            "scheme",
-            "class",
-            "units",
+            lang.pick("schéma", "scheme"),
+            lang.pick("classe", "class"),
+            lang.pick("unités", "units"),
             "population",
-            "share of population",
+            lang.pick("part de la population", "share of population"),
         ],
         &rows,
     )?;
@@ -375,22 +924,38 @@ fn zonage_section(r: &mut Report, z: &ZonageReport) -> anyhow::Result<()> {
 
 /// One scenario: headline figures, before/after maps with shared classes, the difference
 /// map and the zonage class changes.
-fn scenario_section(r: &mut Report, sc: &ScenarioReport) -> anyhow::Result<()> {
-    r.heading(&format!("Scenario: {}", sc.name));
+fn scenario_section(r: &mut Report, sc: &ScenarioReport, lang: Lang) -> anyhow::Result<()> {
+    r.heading(&format!(
+        "{} {}",
+        lang.pick("Scénario :", "Scenario:"),
+        sc.name
+    ));
     r.paragraph(sc.description);
     r.table(
-        &format!("Scenario {}: what changed", sc.name),
-        &["what", "value"],
+        &format!(
+            "{} {} : {}",
+            lang.pick("Scénario", "Scenario"),
+            sc.name,
+            lang.pick("ce qui change", "what changed")
+        ),
+        &[lang.pick("quoi", "what"), lang.pick("valeur", "value")],
         sc.headline_rows,
     )?;
     let breaks = if sc.unit == "minutes" {
-        Breaks::Fixed(MINUTE_BREAKS.to_vec())
+        let mut all = sc.before.to_vec();
+        all.extend_from_slice(sc.after);
+        Breaks::Fixed(minute_cuts(&all))
     } else {
         Breaks::Quantile(5)
     };
     let level = &sc.layer.kind;
-    let before_title = format!("{} per {level} — baseline", sc.indicator);
-    let after_title = format!("{} per {level} — {}", sc.indicator, sc.name);
+    let per = lang.pick("par", "per");
+    let before_title = format!(
+        "{} {per} {level} — {}",
+        sc.indicator,
+        lang.pick("situation actuelle", "baseline")
+    );
+    let after_title = format!("{} {per} {level} — {}", sc.indicator, sc.name);
     let before = MapSpec {
         title: &before_title,
         unit: sc.unit,
@@ -414,8 +979,14 @@ fn scenario_section(r: &mut Report, sc: &ScenarioReport) -> anyhow::Result<()> {
         .zip(sc.after)
         .map(|(b, a)| Some((*a)? - (*b)?))
         .collect();
-    let delta_title = format!("{} per {level}: {} − baseline", sc.indicator, sc.name);
-    let delta_unit = format!("change, {}", sc.unit);
+    let delta_title = format!(
+        "{} {per} {level}{}{} − {}",
+        sc.indicator,
+        lang.pick(" : ", ": "),
+        sc.name,
+        lang.pick("situation actuelle", "baseline")
+    );
+    let delta_unit = format!("{}, {}", lang.pick("changement", "change"), sc.unit);
     r.map(&MapSpec {
         title: &delta_title,
         unit: &delta_unit,
@@ -430,7 +1001,10 @@ fn scenario_section(r: &mut Report, sc: &ScenarioReport) -> anyhow::Result<()> {
         points: None,
     })?;
     if sc.class_changes.is_empty() {
-        r.paragraph("No unit changes zonage class in this scenario.");
+        r.paragraph(lang.pick(
+            "Aucune unité ne change de classe de zonage dans ce scénario.",
+            "No unit changes zonage class in this scenario.",
+        ));
         return Ok(());
     }
     let class = |c: &Option<String>| c.clone().unwrap_or_else(|| NO_VALUE.to_string());
@@ -438,7 +1012,7 @@ fn scenario_section(r: &mut Report, sc: &ScenarioReport) -> anyhow::Result<()> {
         .into_iter()
         .map(|t| {
             let change = match &t.pair {
-                None => "any change".to_string(),
+                None => lang.pick("tout changement", "any change").to_string(),
                 Some((b, a)) => format!("{} → {}", class(b), class(a)),
             };
             vec![
@@ -451,10 +1025,20 @@ fn scenario_section(r: &mut Report, sc: &ScenarioReport) -> anyhow::Result<()> {
         .collect();
     r.table(
         &format!(
-            "Scenario {}: population whose zonage class changes",
-            sc.name
+            "{} {} : {}",
+            lang.pick("Scénario", "Scenario"),
+            sc.name,
+            lang.pick(
+                "population dont la classe de zonage change",
+                "population whose zonage class changes"
+            )
         ),
-        &["scheme", "change", "units", "population"],
+        &[
+            lang.pick("schéma", "scheme"),
+            lang.pick("changement", "change"),
+            lang.pick("unités", "units"),
+            "population",
+        ],
         &totals,
     )?;
     let rows: Vec<Vec<String>> = sc
@@ -472,8 +1056,23 @@ fn scenario_section(r: &mut Report, sc: &ScenarioReport) -> anyhow::Result<()> {
         })
         .collect();
     r.table(
-        &format!("Scenario {}: units whose zonage class changes", sc.name),
-        &["scheme", "code", "name", "before", "after", "population"],
+        &format!(
+            "{} {} : {}",
+            lang.pick("Scénario", "Scenario"),
+            sc.name,
+            lang.pick(
+                "unités dont la classe de zonage change",
+                "units whose zonage class changes"
+            )
+        ),
+        &[
+            lang.pick("schéma", "scheme"),
+            "code",
+            lang.pick("nom", "name"),
+            lang.pick("avant", "before"),
+            lang.pick("après", "after"),
+            "population",
+        ],
         &rows,
     )?;
     Ok(())
@@ -521,10 +1120,11 @@ mod tests {
 
     #[test]
     fn zonage_and_scenario_sections_draw_each_unit_in_its_class_colour() {
-        let study = Study::parse(
+        let mut study = Study::parse(
             "[network]\ngraph = \"g.bin\"\n[population]\nkind = \"filosofi\"\npath = \"c.csv\"\n",
         )
         .unwrap();
+        study.output.lang = Lang::En;
         let l = layer();
         let section = ZonageSection {
             level: "tvs".into(),
@@ -571,6 +1171,7 @@ mod tests {
                 study: &study,
                 levels: &[],
                 headlines: &[],
+                cells: None,
                 sites_of: &|_| Vec::new(),
                 qpv_gaps: &[],
                 rejects: &rejects,

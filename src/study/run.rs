@@ -28,13 +28,18 @@
 use super::checks::check_against_inputs;
 use super::config::{PopulationInput, Study, StudyError};
 use super::coverage::coverage_columns;
+use super::findings::People as Residents;
 use super::inputs::{read_population, read_supply, read_territories};
 use super::levels::{
     access_spec, commune_level_columns, file_and_line, summaries, summarised, summary_columns,
     weighted_mean, CommuneTimesCache, People, Summarised,
 };
-use super::report::{write_report, Headline, ReportInput, ScenarioReport, ZonageReport};
+use super::report::{
+    backdrop_roads, credits, write_report, CellsInput, Headline, ReportInput, ScenarioReport,
+    ZonageReport,
+};
 use super::scenarios::{run_scenarios, shown as scenario_shown, BaselineRun};
+use super::streets::Streets;
 use super::suggest::{run_suggest, SuggestContext};
 use super::zonage::StudyZonage;
 use crate::access::{AccessEngine, AccessResults};
@@ -46,6 +51,8 @@ use crate::export::columns::{origin_columns, Column, Format, Values};
 use crate::export::csv::write_origins_csv;
 use crate::export::geojson::{write_origins_geojson, write_units_geojson};
 use crate::export::gpkg::GpkgWriter;
+use crate::export::report::cells::{Backdrop, CellLayer, Outline, OutlineStyle};
+use crate::export::report::lang::Lang;
 use crate::inputs::demand::filosofi::CELL_SIDE_M;
 use crate::inputs::demand::Origin;
 use crate::inputs::supply::Site;
@@ -161,10 +168,23 @@ pub struct RunOutput {
 
 /// Runs the study at `path` (output folder overridden by `out` when given).
 pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
+    run_study_in(path, out, None)
+}
+
+/// Runs the study at `path`, output folder overridden by `out` and the report's language
+/// by `lang` when given.
+pub fn run_study_in(
+    path: &Path,
+    out: Option<&Path>,
+    lang: Option<Lang>,
+) -> anyhow::Result<RunOutput> {
     let t0 = Instant::now();
     let mut study = Study::load(path)?;
     if let Some(o) = out {
         study.output.dir = o.to_path_buf();
+    }
+    if let Some(l) = lang {
+        study.output.lang = l;
     }
     let staging = Staging::begin(&study.output.dir)?;
     let dir = staging.path().to_path_buf();
@@ -461,8 +481,72 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
             .map(|s| Headline {
                 name: &s.name,
                 polarity: s.polarity,
+                values: &s.values,
             })
             .collect();
+        let lang = study.output.lang;
+        let ids: Vec<String> = origins.iter().map(|o| o.id.clone()).collect();
+        let first_unit = |kind: &str| {
+            levels.iter().position(|l| l.kind == kind).map(|k| {
+                let of: Vec<Option<usize>> =
+                    memberships[k].iter().map(|u| u.first().copied()).collect();
+                (&levels[k], of)
+            })
+        };
+        let communes = first_unit("commune");
+        let places: Vec<String> = match &communes {
+            Some((l, of)) => of
+                .iter()
+                .map(|u| u.map(|u| l.units[u].name.clone()).unwrap_or_default())
+                .collect(),
+            None => vec![String::new(); origins.len()],
+        };
+        let cell_layer = CellLayer {
+            centres: &points,
+            ids: &ids,
+            population: &weights,
+            places: &places,
+            side_m: match study.population {
+                PopulationInput::Filosofi { .. } => 200.0,
+                _ => 0.0,
+            },
+        };
+        let roads = backdrop_roads(&graph, &points);
+        let streets = match &study.network.lines {
+            Some(p) => Some(Streets::read(p, study.network.layer.as_deref())?),
+            None => None,
+        };
+        let credits = credits(&study, lang);
+        let outlines: Vec<Outline> = levels
+            .iter()
+            .filter_map(|l| match l.kind.as_str() {
+                "commune" | "iris" => Some(Outline {
+                    layer: l,
+                    style: OutlineStyle::Boundary,
+                }),
+                "qpv" => Some(Outline {
+                    layer: l,
+                    style: OutlineStyle::Emphasis,
+                }),
+                _ => None,
+            })
+            .collect();
+        let cells = (!origins.is_empty()).then(|| CellsInput {
+            layer: cell_layer,
+            backdrop: Backdrop {
+                roads: &roads,
+                outlines,
+                credits: &credits,
+            },
+            people: Residents {
+                weights: &weights,
+                ids: &ids,
+                communes,
+                qpv: first_unit("qpv"),
+                centres: &points,
+                streets: streets.as_ref(),
+            },
+        });
         let sites_of = |category: &str| -> Vec<(f64, f64)> {
             sites
                 .iter()
@@ -495,6 +579,7 @@ pub fn run_study(path: &Path, out: Option<&Path>) -> anyhow::Result<RunOutput> {
                 study: &study,
                 levels: &with_columns,
                 headlines: &headlines,
+                cells,
                 sites_of: &sites_of,
                 qpv_gaps: &gap_rows,
                 rejects: &rejects,

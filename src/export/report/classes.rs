@@ -315,7 +315,10 @@ impl Classes {
     /// both bounds are equal).
     /// Diverging classes read `< −t`, `−t – −ε`, `±ε`, `ε – t`, `> t` (`ε` in its shortest
     /// form).
+    /// Decimals are raised above `decimals` (up to [`MAX_DECIMALS`]) when two distinct
+    /// bounds would otherwise read the same: a legend never shows `0.001 – 0.001`.
     pub fn labels(&self, decimals: usize) -> Vec<String> {
+        let decimals = self.distinct_decimals(decimals);
         let f = |x: f64| Format::Fixed(decimals).write(x);
         let n = self.cuts.len();
         if self.diverging {
@@ -353,6 +356,25 @@ impl Classes {
             .collect()
     }
 
+    /// The fewest decimals, at least `decimals` and at most [`MAX_DECIMALS`], with which the
+    /// distinct bounds of the legend (cuts and data range) are written differently.
+    pub fn distinct_decimals(&self, decimals: usize) -> usize {
+        let mut bounds: Vec<f64> = self.cuts.clone();
+        if let Some((lo, hi)) = self.range {
+            bounds.push(lo);
+            bounds.push(hi);
+        }
+        bounds.sort_by(f64::total_cmp);
+        bounds.dedup();
+        (decimals..MAX_DECIMALS)
+            .find(|d| {
+                let texts: Vec<String> =
+                    bounds.iter().map(|b| Format::Fixed(*d).write(*b)).collect();
+                texts.windows(2).all(|w| w[0] != w[1])
+            })
+            .unwrap_or(MAX_DECIMALS.max(decimals))
+    }
+
     /// Fill colour of each class (CSS hex), light for the better values.
     /// Diverging classes: white in the middle, blue for an improvement and red for a
     /// deterioration (a rise is an improvement when higher is better).
@@ -376,6 +398,42 @@ impl Classes {
         }
         c
     }
+}
+
+/// Most decimals a legend bound is written with.
+pub const MAX_DECIMALS: usize = 8;
+
+/// Ladders of minute cut points, finest first: 1–10 min for a dense town, up to 90 min
+/// for a rural département.
+const MINUTE_LADDERS: [[f64; 6]; 4] = [
+    [1.0, 2.0, 3.0, 5.0, 7.0, 10.0],
+    [2.0, 4.0, 6.0, 8.0, 10.0, 15.0],
+    [5.0, 10.0, 15.0, 20.0, 30.0, 45.0],
+    [10.0, 20.0, 30.0, 45.0, 60.0, 90.0],
+];
+
+/// Fixed minute cut points fitted to the spread of `values` (minutes): the finest ladder of
+/// [`MINUTE_LADDERS`] whose last cut reaches the 90th percentile of the values, so that a
+/// dense suburb where everyone lives within 8 minutes gets 1, 2, 3, 5, 7, 10 minute classes
+/// rather than one colour, and a rural area gets 10 to 90 minutes. Every map of the same
+/// ladder compares; values beyond the last cut share the top class.
+pub fn minute_cuts(values: &[Option<f64>]) -> Vec<f64> {
+    let mut x: Vec<f64> = values
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    x.sort_by(f64::total_cmp);
+    let p90 = match x.len() {
+        0 => 0.0,
+        n => x[(9 * n).div_ceil(10).max(1) - 1],
+    };
+    MINUTE_LADDERS
+        .iter()
+        .find(|l| l[5] >= p90)
+        .unwrap_or(&MINUTE_LADDERS[3])
+        .to_vec()
 }
 
 /// The smallest of 1, 2, 2.5, 5 × 10ⁿ at or above `x` (> 0); 1 for `x` ≤ 0.
@@ -414,6 +472,43 @@ mod tests {
             c.labels(0),
             vec!["1 – 2", "2 – 4", "4 – 6", "6 – 8", "8 – 10"]
         );
+    }
+
+    #[test]
+    fn close_quantile_bounds_get_the_decimals_that_tell_them_apart() {
+        let v = some(&[0.00091, 0.00093, 0.00095, 0.00097, 0.00099, 0.00101]);
+        let c = Classes::new(&Breaks::Quantile(3), &v).unwrap();
+        let labels = c.labels(3);
+        assert_eq!(
+            labels,
+            vec![
+                "0.00091 – 0.00093",
+                "0.00093 – 0.00097",
+                "0.00097 – 0.00101"
+            ]
+        );
+        for l in &labels {
+            assert!(!l.contains('e'), "{l}");
+        }
+        // Already distinct: the decimals asked are kept.
+        let c = Classes::new(&Breaks::Fixed(vec![5.0, 10.0]), &[]).unwrap();
+        assert_eq!(c.labels(0), vec!["≤ 5", "5 – 10", "> 10"]);
+    }
+
+    #[test]
+    fn minute_cuts_follow_the_spread() {
+        let dense = some(&[1.0, 2.5, 3.0, 4.0, 6.0, 7.5, 8.0, 9.0, 9.5, 30.0]);
+        assert_eq!(minute_cuts(&dense), vec![1.0, 2.0, 3.0, 5.0, 7.0, 10.0]);
+        let town = some(&[3.0, 6.0, 9.0, 12.0, 14.0]);
+        assert_eq!(minute_cuts(&town), vec![2.0, 4.0, 6.0, 8.0, 10.0, 15.0]);
+        let rural = some(&[10.0, 20.0, 40.0]);
+        assert_eq!(minute_cuts(&rural), vec![5.0, 10.0, 15.0, 20.0, 30.0, 45.0]);
+        let remote = some(&[50.0, 80.0, 200.0]);
+        assert_eq!(
+            minute_cuts(&remote),
+            vec![10.0, 20.0, 30.0, 45.0, 60.0, 90.0]
+        );
+        assert_eq!(minute_cuts(&[None]), vec![1.0, 2.0, 3.0, 5.0, 7.0, 10.0]);
     }
 
     #[test]

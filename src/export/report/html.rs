@@ -2,9 +2,11 @@
 //!
 //! Escaping follows the HTML Living Standard's serialisation rules: `&`, `<`, `>`, `"` and
 //! `'` are written as character references, which is safe both in text and in
-//! double-quoted attribute values. The page carries its own style sheet: no script, no
-//! font, no file or address outside it, so it opens offline.
+//! double-quoted attribute values. The page carries its own style sheet and script: no
+//! font, no file or address outside it, so it opens offline. The style sheet lays the page
+//! out for A4 print too: tool bars hidden, a map never cut across two pages.
 
+use super::lang::Lang;
 use std::fmt::Write;
 
 /// `text` escaped for HTML text and attribute values.
@@ -23,10 +25,10 @@ pub fn escape(text: &str) -> String {
     s
 }
 
-/// Whether a cell reads as a number (then it is right-aligned).
+/// Whether a cell reads as a number, decimal point or comma (then it is right-aligned).
 fn numeric(cell: &str) -> bool {
     let t = cell.trim().trim_end_matches('%').trim();
-    !t.is_empty() && t.replace(' ', "").parse::<f64>().is_ok()
+    !t.is_empty() && t.replace(' ', "").replace(',', ".").parse::<f64>().is_ok()
 }
 
 /// A `<table>` with a caption, a header row and body rows (all text escaped); rows must
@@ -66,17 +68,46 @@ figcaption{font-weight:600;flex-basis:100%;margin-bottom:.2em}svg{background:#f7
 table{border-collapse:collapse;margin:1em 0;font-size:.92em}caption{text-align:left;font-weight:600;margin-bottom:.3em;white-space:nowrap}
 th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#f0f0f0}
 td.num{text-align:right;font-variant-numeric:tabular-nums}tbody tr:nth-child(even){background:#fafafa}
-.pair{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}.pair figure.map{flex:1 1 360px}";
+.pair{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}.pair figure.map{flex:1 1 360px}
+.pair .toggle{flex-basis:100%}.pair[data-show=before]>figure:nth-of-type(2),.pair[data-show=after]>figure:nth-of-type(1){display:none}
+.mapbox{display:flex;flex-direction:column;gap:.3em;max-width:100%}.mapbox svg{touch-action:none;cursor:grab}
+.tools{display:flex;flex-wrap:wrap;gap:.4em;align-items:center;font-size:.85em}.tools button,.toggle button{font:inherit;min-width:2em;padding:.1em .5em;border:1px solid #999;background:#fff;border-radius:3px;cursor:pointer}
+.toggle button{margin-right:.3em}.tools label{margin-left:.4em}
+.info{font-size:.9em;background:#f6f6f6;border-left:3px solid #6a3d9a;padding:.3em .6em;min-height:1.4em;max-width:720px}
+.credits{font-size:.75em;color:#555;max-width:720px}
+.findings{background:#fff8e6;border:1px solid #f0d9a0;padding:.2em 1.2em .6em;margin:1.2em 0}.findings h2{border:none;margin-top:.6em}.findings li{margin:.35em 0}
+@page{size:A4;margin:12mm}
+@media print{body{max-width:none;margin:0;font-size:10pt}.tools,.info,.toggle{display:none}figure.map,table,.findings{break-inside:avoid}h2{break-after:avoid}svg{max-width:100%;height:auto}.pair[data-show]>figure{display:flex!important}}";
 
-/// The full page: `title` as `<title>` and `<h1>`, then the sections' HTML in order.
-pub fn page(title: &str, sections: &[String]) -> String {
+/// The full page in `lang`: `title` as `<title>` and `<h1>`, then the sections' HTML in
+/// order, the cells' shared facts (`cell_facts`, JSON) when a cell map was drawn, and the
+/// maps' script.
+pub fn page(title: &str, lang: Lang, sections: &[String], cell_facts: Option<&str>) -> String {
     let t = escape(title);
     let mut s = format!(
-        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{t}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<h1>{t}</h1>\n"
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{t}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<h1>{t}</h1>\n",
+        lang.code()
     );
     for sec in sections {
         s.push_str(sec);
     }
+    if let Some(f) = cell_facts {
+        let _ = writeln!(
+            s,
+            "<script type=\"application/json\" id=\"cell-facts\">{}</script>",
+            f.replace("</", "<\\/")
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<script>\nconst RECOURS_TEXT = {};\n{}</script>",
+        serde_json::json!({
+            "cell": lang.pick("Carreau", "Cell"),
+            "inhabitants": lang.pick("habitants", "inhabitants"),
+            "none": lang.pick("pas de valeur", "no data"),
+        }),
+        super::script::SCRIPT
+    );
     s.push_str("</body>\n</html>\n");
     s
 }
@@ -115,11 +146,23 @@ mod tests {
 
     #[test]
     fn page_has_no_external_reference() {
-        let p = page("R&D", &["<p>x</p>\n".into()]);
-        assert!(p.starts_with("<!DOCTYPE html>"));
+        let p = page(
+            "R&D",
+            Lang::Fr,
+            &["<p>x</p>\n".into()],
+            Some("{\"id\":[\"</script>\"]}"),
+        );
+        assert!(p.starts_with("<!DOCTYPE html>\n<html lang=\"fr\">"));
         assert!(p.contains("<title>R&amp;D</title>"));
-        assert!(!p.contains("http"));
-        assert!(!p.contains("<script"));
+        assert!(!p.contains("http:"));
+        assert!(!p.contains("https:"));
         assert!(!p.contains("<link"));
+        assert!(!p.contains("src="));
+        assert!(!p.contains("@import"));
+        assert!(!p.contains("import("));
+        // A value cannot close the data block early.
+        assert!(p.contains("[\"<\\/script>\"]"));
+        assert!(p.contains("\"cell\":\"Carreau\""));
+        assert!(page("t", Lang::En, &[], None).contains("<html lang=\"en\">"));
     }
 }

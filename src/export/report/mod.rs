@@ -1,12 +1,19 @@
-//! A self-contained HTML report: headings, paragraphs, choropleth maps drawn by the engine as
-//! inline SVG, and tables given as data. One file, no script, no external font, style sheet
-//! or image: it opens offline and can be mailed as is.
+//! A self-contained HTML report: headings, key findings, paragraphs, choropleth maps drawn
+//! by the engine as inline SVG, and tables given as data. One file, no external font, style
+//! sheet, script or image: it opens offline and can be mailed as is. A small inline script
+//! ([`script`]) makes the maps interactive (zoom and pan, a click shows a unit's or a cell's
+//! figures in the map's info panel, layers switched on and off, a scenario's before and
+//! after toggled); without it the maps still read, hover titles included.
 //!
-//! - [`classes`] cuts a map's values into classes (fixed or quantile breaks) and colours
-//!   them (ColorBrewer YlOrRd, reversed when higher is better, grey for no data).
+//! - [`classes`] cuts a map's values into classes (fixed, spread-fitted minute or quantile
+//!   breaks) and colours them (ColorBrewer YlOrRd, reversed when higher is better, grey for
+//!   no data).
 //! - [`svg`] projects the units for display (equirectangular around the layer's centre,
 //!   longitudes scaled by the cosine of the centre latitude) and writes the `<svg>`.
-//! - [`html`] escapes text and lays out tables and the page.
+//! - [`cells`] draws an indicator on the origins' own support (200 m cells) over roads and
+//!   under territory outlines, with scale bar, north arrow and credits.
+//! - [`html`] escapes text and lays out tables and the page; [`lang`] picks French (the
+//!   default) or English text.
 //!
 //! Each map shows one value per unit of a [`UnitLayer`] (communes, IRIS, QPV, CPTS…), a
 //! legend with the unit of the values, the class bounds and the number of units per class,
@@ -17,14 +24,19 @@
 //! differences on 0.
 //! The same inputs give the same bytes: no date, fixed number formats, fixed order.
 
+pub mod cells;
 pub mod classes;
 pub mod html;
+pub mod lang;
+pub mod script;
 pub mod svg;
 
 use crate::aggregate::Polarity;
-use crate::export::columns::Format;
 use crate::inputs::territory::UnitLayer;
+use cells::CellMapSpec;
 use classes::{Breaks, Classes, NO_DATA};
+use geo::{BoundingRect, InteriorPoint};
+use lang::Lang;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -119,17 +131,47 @@ pub struct CategoricalMapSpec<'a> {
 pub struct Report {
     /// Title of the page.
     title: String,
+    /// Language of the text the report writes itself (legends, notes, buttons).
+    lang: Lang,
     /// HTML of each section.
     sections: Vec<String>,
+    /// The cells' identifiers, places and inhabitants (JSON), once a cell map is drawn.
+    cell_facts: Option<String>,
 }
 
 impl Report {
-    /// An empty report titled `title`.
-    pub fn new(title: &str) -> Report {
+    /// An empty report titled `title`, its own text in `lang`.
+    pub fn new(title: &str, lang: Lang) -> Report {
         Report {
             title: title.to_string(),
+            lang,
             sections: vec![],
+            cell_facts: None,
         }
+    }
+
+    /// Adds the key findings: plain sentences, in a highlighted box.
+    pub fn findings(&mut self, heading: &str, sentences: &[String]) -> &mut Report {
+        let mut s = format!(
+            "<section class=\"findings\">\n<h2>{}</h2>\n<ul>\n",
+            html::escape(heading)
+        );
+        for t in sentences {
+            let _ = writeln!(s, "<li>{}</li>", html::escape(t));
+        }
+        s.push_str("</ul>\n</section>\n");
+        self.sections.push(s);
+        self
+    }
+
+    /// Adds a map of an indicator per cell ([`cells`]).
+    pub fn cell_map(&mut self, spec: &CellMapSpec) -> Result<&mut Report, ReportError> {
+        let figure = cells::render(spec, self.lang, MAP_WIDTH)?;
+        if self.cell_facts.is_none() {
+            self.cell_facts = Some(cells::cell_facts_json(&spec.cells));
+        }
+        self.sections.push(figure);
+        Ok(self)
     }
 
     /// Adds a section heading.
@@ -172,7 +214,7 @@ impl Report {
 
     /// Adds a choropleth map.
     pub fn map(&mut self, spec: &MapSpec) -> Result<&mut Report, ReportError> {
-        self.sections.push(render_map(spec, MAP_WIDTH)?);
+        self.sections.push(render_map(spec, MAP_WIDTH, self.lang)?);
         Ok(self)
     }
 
@@ -193,7 +235,12 @@ impl Report {
         }
         check_values(left)?;
         check_values(right)?;
-        let mut s = String::from("<div class=\"pair\">\n");
+        let mut s = format!(
+            "<div class=\"pair\" data-show=\"both\">\n<div class=\"toggle\" role=\"group\"><button type=\"button\" data-show=\"both\">{}</button><button type=\"button\" data-show=\"before\">{}</button><button type=\"button\" data-show=\"after\">{}</button></div>\n",
+            self.lang.pick("côte à côte", "side by side"),
+            self.lang.pick("avant", "before"),
+            self.lang.pick("après", "after")
+        );
         let shared = Classes::pooled(&left.breaks, &[left.values, right.values]).map_err(|e| {
             ReportError::Map {
                 map: left.title.to_string(),
@@ -205,7 +252,7 @@ impl Report {
                 breaks: Breaks::Shared(shared.clone()),
                 ..spec.clone()
             };
-            s.push_str(&render_map(&spec, MAP_WIDTH / 2.0)?);
+            s.push_str(&render_map(&spec, MAP_WIDTH / 2.0, self.lang)?);
         }
         s.push_str("</div>\n");
         self.sections.push(s);
@@ -217,13 +264,18 @@ impl Report {
         &mut self,
         spec: &CategoricalMapSpec,
     ) -> Result<&mut Report, ReportError> {
-        self.sections.push(render_categorical(spec)?);
+        self.sections.push(render_categorical(spec, self.lang)?);
         Ok(self)
     }
 
     /// The whole page.
     pub fn html(&self) -> String {
-        html::page(&self.title, &self.sections)
+        html::page(
+            &self.title,
+            self.lang,
+            &self.sections,
+            self.cell_facts.as_deref(),
+        )
     }
 
     /// Writes the page to `path`, atomically (temporary file then rename).
@@ -240,7 +292,7 @@ impl Report {
 }
 
 /// The `<figure>` of one map `width` pixels wide: caption, SVG, legend.
-fn render_map(spec: &MapSpec, width: f64) -> Result<String, ReportError> {
+fn render_map(spec: &MapSpec, width: f64, lang: Lang) -> Result<String, ReportError> {
     let err = |reason: String| ReportError::Map {
         map: spec.title.to_string(),
         reason,
@@ -259,7 +311,7 @@ fn render_map(spec: &MapSpec, width: f64) -> Result<String, ReportError> {
     let colours = classes.colours(spec.polarity);
     let mut counts = vec![0usize; classes.count()];
     let mut no_data = 0usize;
-    let value_text = |x: f64| Format::Fixed(spec.decimals).write(x);
+    let value_text = |x: f64| lang.number(x, spec.decimals);
     let shapes: Vec<svg::Shape> = units
         .iter()
         .zip(spec.values)
@@ -272,7 +324,7 @@ fn render_map(spec: &MapSpec, width: f64) -> Result<String, ReportError> {
                 }
                 None => {
                     no_data += 1;
-                    (NO_DATA, "no data".to_string())
+                    (NO_DATA, lang.pick("pas de valeur", "no data").to_string())
                 }
             };
             svg::Shape {
@@ -287,23 +339,58 @@ fn render_map(spec: &MapSpec, width: f64) -> Result<String, ReportError> {
         .into_iter()
         .zip(&colours)
         .zip(&counts)
-        .map(|((label, c), n)| (*c, label, *n))
+        .map(|((label, c), n)| (*c, lang.localise(&label), *n))
         .collect();
-    items.push((NO_DATA, "no data".into(), no_data));
-    Ok(figure(
-        spec.title,
-        &svg::svg(
-            &proj,
-            spec.title,
-            &shapes,
-            points,
-            spec.points.map(|p| p.label).unwrap_or_default(),
-        ),
-        spec.unit,
-        &items,
-        spec.points,
-        &note(&spec.breaks, &classes),
+    items.push((
+        NO_DATA,
+        lang.pick("pas de valeur", "no data").into(),
+        no_data,
+    ));
+    Ok(interactive_figure(
+        &FigureParts {
+            title: spec.title,
+            svg: &svg::svg(
+                &proj,
+                spec.title,
+                &shapes,
+                points,
+                spec.points.map(|p| p.label).unwrap_or_default(),
+                &unit_labels(spec.layer, &proj),
+            ),
+            unit: spec.unit,
+            items: &items,
+            points: spec.points,
+            note: &note(&spec.breaks, &classes, lang),
+            layers: &[],
+            cell_data: "",
+            credits: &[],
+        },
+        lang,
     ))
+}
+
+/// Names of the units whose drawn box is wide and high enough for them, at an interior
+/// point: `(x, y, name)` in pixels.
+fn unit_labels(layer: &UnitLayer, proj: &svg::Projection) -> Vec<(f64, f64, String)> {
+    const FONT: f64 = 10.0;
+    layer
+        .units
+        .iter()
+        .filter_map(|u| {
+            let bb = u.geometry.bounding_rect()?;
+            let p = u.geometry.interior_point()?;
+            let (a, b) = (
+                proj.apply(bb.min().x, bb.min().y),
+                proj.apply(bb.max().x, bb.max().y),
+            );
+            let text_w = u.name.chars().count() as f64 * FONT * 0.55;
+            if (b.0 - a.0).abs() < text_w || (a.1 - b.1).abs() < FONT * 2.0 {
+                return None;
+            }
+            let (x, y) = proj.apply(p.x(), p.y());
+            Some((x, y, u.name.clone()))
+        })
+        .collect()
 }
 
 /// Checks that a map has one finite value or none per unit.
@@ -341,66 +428,148 @@ fn projection(layer: &UnitLayer, width: f64) -> Option<svg::Projection> {
 }
 
 /// How the classes of a map were drawn, for its legend.
-fn note(breaks: &Breaks, classes: &Classes) -> String {
-    let centred = "Classes centred on 0: the ± class is no change; each other class includes its bound farther from 0.";
-    match breaks {
-        Breaks::Fixed(_) => "Fixed classes; each class includes its upper bound.".to_string(),
+fn note(breaks: &Breaks, classes: &Classes, lang: Lang) -> String {
+    let centred = lang.pick(
+        "Classes centrées sur 0 : la classe ± est l'absence de changement ; chaque autre classe inclut sa borne la plus éloignée de 0.",
+        "Classes centred on 0: the ± class is no change; each other class includes its bound farther from 0.",
+    );
+    let text = match breaks {
+        Breaks::Fixed(_) => lang
+            .pick(
+                "Classes fixes ; chaque classe inclut sa borne haute.",
+                "Fixed classes; each class includes its upper bound.",
+            )
+            .to_string(),
         Breaks::Quantile(q) => format!(
-            "Quantile classes ({q} asked, {} drawn) of the units' values; each class includes its upper bound.",
-            classes.count()
+            "{} ({q} {}, {} {}) ; {}",
+            lang.pick("Classes par quantiles des unités", "Quantile classes of the units' values"),
+            lang.pick("demandées", "asked"),
+            classes.count(),
+            lang.pick("tracées", "drawn"),
+            lang.pick("chaque classe inclut sa borne haute.", "each class includes its upper bound."),
         ),
         Breaks::Diverging { .. } | Breaks::DivergingFixed { .. } => centred.to_string(),
-        Breaks::Shared(c) if c.is_diverging() => {
-            format!("Same classes on the maps compared. {centred}")
-        }
-        Breaks::Shared(_) => "Same classes on the maps compared, drawn from all their values together; each class includes its upper bound.".to_string(),
-    }
+        Breaks::Shared(c) if c.is_diverging() => format!(
+            "{} {centred}",
+            lang.pick("Mêmes classes sur les cartes comparées.", "Same classes on the maps compared.")
+        ),
+        Breaks::Shared(_) => lang
+            .pick(
+                "Mêmes classes sur les cartes comparées, tirées de toutes leurs valeurs ; chaque classe inclut sa borne haute.",
+                "Same classes on the maps compared, drawn from all their values together; each class includes its upper bound.",
+            )
+            .to_string(),
+    };
+    format!(
+        "{text} {}",
+        lang.pick(
+            "Nombre d'unités entre parenthèses.",
+            "Number of units in brackets."
+        )
+    )
 }
 
-/// A map figure: caption, the SVG, a legend titled `unit` with one item per `(colour,
-/// label, units)`, the points' item and the note.
-fn figure(
-    title: &str,
-    svg: &str,
-    unit: &str,
-    items: &[(&str, String, usize)],
-    points: Option<MapPoints>,
-    note: &str,
-) -> String {
+/// The parts of a map figure.
+pub(crate) struct FigureParts<'a> {
+    /// Caption.
+    pub title: &'a str,
+    /// The `<svg>`.
+    pub svg: &'a str,
+    /// Legend title.
+    pub unit: &'a str,
+    /// Legend items `(colour, label, count)`.
+    pub items: &'a [(&'a str, String, usize)],
+    /// The points' legend item.
+    pub points: Option<MapPoints<'a>>,
+    /// How the classes were drawn.
+    pub note: &'a str,
+    /// Layers the reader may switch: `(data-layer, label)`.
+    pub layers: &'a [(&'a str, &'a str)],
+    /// Cell positions and values for the script (JSON), empty on unit maps.
+    pub cell_data: &'a str,
+    /// Credits of the sources drawn.
+    pub credits: &'a [String],
+}
+
+/// A map figure: caption, tool bar (zoom buttons, layer switches), the SVG, an info panel,
+/// a legend titled `unit` with one item per `(colour, label, units)`, the points' item, the
+/// note and the credits.
+pub(crate) fn interactive_figure(p: &FigureParts, lang: Lang) -> String {
     let mut s = String::from("<figure class=\"map\">\n");
-    let _ = writeln!(s, "<figcaption>{}</figcaption>", html::escape(title));
-    s.push_str(svg);
+    let _ = writeln!(s, "<figcaption>{}</figcaption>", html::escape(p.title));
+    s.push_str("<div class=\"mapbox\">\n<div class=\"tools\">");
     let _ = write!(
         s,
-        "\n<div class=\"legend\">\n<div class=\"title\">{}</div>\n<ul>\n",
-        html::escape(unit)
+        "<button type=\"button\" data-zoom=\"in\" aria-label=\"{}\">+</button><button type=\"button\" data-zoom=\"out\" aria-label=\"{}\">−</button><button type=\"button\" data-zoom=\"reset\" aria-label=\"{}\">⟲</button>",
+        lang.pick("zoomer", "zoom in"),
+        lang.pick("dézoomer", "zoom out"),
+        lang.pick("vue d'ensemble", "whole map")
     );
-    for (colour, label, n) in items {
+    for (layer, label) in p.layers {
+        let _ = write!(
+            s,
+            "<label><input type=\"checkbox\" checked data-layer=\"{}\"> {}</label>",
+            html::escape(layer),
+            html::escape(label)
+        );
+    }
+    s.push_str("</div>\n");
+    s.push_str(p.svg);
+    let _ = writeln!(
+        s,
+        "\n<div class=\"info\" aria-live=\"polite\">{}</div>",
+        lang.pick(
+            "Cliquer sur la carte pour lire les chiffres d'un lieu ; molette ou boutons pour zoomer, glisser pour déplacer.",
+            "Click the map to read a place's figures; wheel or buttons to zoom, drag to pan."
+        )
+    );
+    if !p.cell_data.is_empty() {
+        let _ = writeln!(
+            s,
+            "<script type=\"application/json\" class=\"cell-data\">{}</script>",
+            p.cell_data
+        );
+    }
+    if !p.credits.is_empty() {
+        let _ = writeln!(
+            s,
+            "<div class=\"credits\">{} {}</div>",
+            lang.pick("Sources :", "Sources:"),
+            html::escape(&p.credits.join(" · "))
+        );
+    }
+    s.push_str("</div>\n");
+    let _ = write!(
+        s,
+        "<div class=\"legend\">\n<div class=\"title\">{}</div>\n<ul>\n",
+        html::escape(p.unit)
+    );
+    for (colour, label, n) in p.items {
         let _ = writeln!(
             s,
             "<li><span class=\"swatch\" style=\"background:{colour}\"></span>{} <span class=\"n\">({n})</span></li>",
             html::escape(label)
         );
     }
-    if let Some(p) = points {
+    if let Some(pt) = p.points {
         let _ = writeln!(
             s,
             "<li><span class=\"dot\"></span>{} <span class=\"n\">({})</span></li>",
-            html::escape(p.label),
-            p.coords.len()
+            html::escape(pt.label),
+            pt.coords.len()
         );
     }
     s.push_str("</ul>\n");
     let _ = writeln!(
         s,
-        "<div class=\"note\">{} Number of units in brackets.</div>\n</div>\n</figure>",
-        html::escape(note)
+        "<div class=\"note\">{}</div>\n</div>\n</figure>",
+        html::escape(p.note)
     );
     s
 }
 
 /// The `<figure>` of a categorical map.
-fn render_categorical(spec: &CategoricalMapSpec) -> Result<String, ReportError> {
+fn render_categorical(spec: &CategoricalMapSpec, lang: Lang) -> Result<String, ReportError> {
     let err = |reason: String| ReportError::Map {
         map: spec.title.to_string(),
         reason,
@@ -436,7 +605,7 @@ fn render_categorical(spec: &CategoricalMapSpec) -> Result<String, ReportError> 
             }
             None => {
                 no_data += 1;
-                (NO_DATA, "no data".to_string())
+                (NO_DATA, lang.pick("pas de valeur", "no data").to_string())
             }
         };
         shapes.push(svg::Shape {
@@ -451,14 +620,34 @@ fn render_categorical(spec: &CategoricalMapSpec) -> Result<String, ReportError> 
         .zip(&counts)
         .map(|((l, c), n)| (*c, l.clone(), *n))
         .collect();
-    items.push((NO_DATA, "no data".into(), no_data));
-    Ok(figure(
-        spec.title,
-        &svg::svg(&proj, spec.title, &shapes, &[], ""),
-        spec.unit,
-        &items,
-        None,
-        "One colour per class, in the order of the classification.",
+    items.push((
+        NO_DATA,
+        lang.pick("pas de valeur", "no data").into(),
+        no_data,
+    ));
+    Ok(interactive_figure(
+        &FigureParts {
+            title: spec.title,
+            svg: &svg::svg(
+                &proj,
+                spec.title,
+                &shapes,
+                &[],
+                "",
+                &unit_labels(spec.layer, &proj),
+            ),
+            unit: spec.unit,
+            items: &items,
+            points: None,
+            note: lang.pick(
+                "Une couleur par classe, dans l'ordre de la classification. Nombre d'unités entre parenthèses.",
+                "One colour per class, in the order of the classification. Number of units in brackets.",
+            ),
+            layers: &[],
+            cell_data: "",
+            credits: &[],
+        },
+        lang,
     ))
 }
 
@@ -494,7 +683,7 @@ mod tests {
         let minutes = [Some(4.0), Some(17.5), None];
         let apl = [Some(2.1), Some(3.9), Some(5.0)];
         let sites = [(2.35, 48.85), (2.45, 48.83)];
-        let mut r = Report::new("Accès aux soins — Seine-Saint-Denis");
+        let mut r = Report::new("Accès aux soins — Seine-Saint-Denis", Lang::En);
         r.heading("Temps d'accès")
             .paragraph("Minutes by road <at the 2024 network>.");
         r.map(&MapSpec {
@@ -568,9 +757,22 @@ mod tests {
         assert!(text.contains("<tr><td>Bobigny</td><td class=\"num\">17.5</td></tr>"));
         assert!(text.contains("<h2>Temps d&#39;accès</h2>"));
         assert!(text.contains("<p>Minutes by road &lt;at the 2024 network&gt;.</p>"));
-        for external in ["<script", "<link", "src=", "href=", "url(", "@import"] {
+        for external in [
+            "<link",
+            "src=",
+            "href=",
+            "url(",
+            "@import",
+            "fetch(",
+            "XMLHttpRequest",
+            "https:",
+        ] {
             assert!(!text.contains(external), "{external}");
         }
+        // One inline script; every figure has its info panel and zoom buttons.
+        assert_eq!(text.matches("<script>").count(), 1);
+        assert_eq!(text.matches("<div class=\"info\"").count(), 2);
+        assert_eq!(text.matches("data-zoom=\"in\"").count(), 2);
     }
 
     #[test]
@@ -586,7 +788,7 @@ mod tests {
             decimals: 0,
             points: None,
         };
-        let mut r = Report::new("t");
+        let mut r = Report::new("t", Lang::En);
         let e = r.map(&spec(&[Some(1.0)])).unwrap_err();
         assert!(e.to_string().contains("1 values for 3 units"), "{e}");
         let e = r
@@ -613,13 +815,13 @@ mod tests {
             e.to_string().contains("row 1: 1 cells for 2 columns"),
             "{e}"
         );
-        assert_eq!(r, Report::new("t"));
+        assert_eq!(r, Report::new("t", Lang::En));
     }
 
     #[test]
     fn a_map_without_any_value_is_all_no_data() {
         let l = layer();
-        let mut r = Report::new("t");
+        let mut r = Report::new("t", Lang::En);
         r.map(&MapSpec {
             title: "ICC",
             unit: "index",
@@ -651,7 +853,7 @@ mod tests {
             .iter()
             .map(|c| (c.to_string(), classes::zonage_2017_colour(c).unwrap()))
             .collect();
-        let mut r = Report::new("t");
+        let mut r = Report::new("t", Lang::En);
         r.categorical_map(&CategoricalMapSpec {
             title: "2017 zonage",
             unit: "class",
@@ -701,14 +903,18 @@ mod tests {
             decimals: 1,
             points: None,
         };
-        let mut r = Report::new("t");
+        let mut r = Report::new("t", Lang::En);
         r.map_pair(
             &spec("before", &[Some(1.0), Some(2.0)]),
             &spec("after", &[Some(3.0), Some(4.0)]),
         )
         .unwrap();
         let h = r.html();
-        assert_eq!(h.matches("<div class=\"pair\">").count(), 1);
+        assert_eq!(
+            h.matches("<div class=\"pair\" data-show=\"both\">").count(),
+            1
+        );
+        assert!(h.contains("<button type=\"button\" data-show=\"after\">after</button>"));
         assert_eq!(h.matches("<path ").count(), 4);
         assert_eq!(h.matches("fill=\"#f03b20\"><title>").count(), 2);
         assert_eq!(h.matches("fill=\"#ffeda0\"><title>").count(), 2);

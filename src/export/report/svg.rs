@@ -8,12 +8,20 @@
 //! map is conformal; over a département (±1°) the north–south scale error stays below 2 %,
 //! invisible on a map of a few hundred pixels.
 //!
+//! Rings are simplified in pixel space before they are written (Ramer–Douglas–Peucker);
+//! a ring reduced below a triangle is not drawn.
+//!
 //! Output is deterministic: pixel coordinates are written with one decimal, `-0.0` as
 //! `0.0`, and consecutive vertices falling on the same rounded pixel are written once.
 
 use super::html::escape;
-use geo::{BoundingRect, MultiPolygon, Rect};
+use geo::{BoundingRect, LineString, MultiPolygon, Rect, Simplify};
 use std::fmt::Write;
+
+/// Outlines are simplified to this many pixels (Ramer–Douglas–Peucker, geo's
+/// [`Simplify`]) before they are written: a commune drawn 700 pixels wide needs no vertex
+/// closer than that to the line through its neighbours.
+const SIMPLIFY_PX: f64 = 0.3;
 
 /// Margin around the drawing, pixels.
 const MARGIN: f64 = 8.0;
@@ -106,14 +114,18 @@ pub fn path_data(mp: &MultiPolygon<f64>, proj: &Projection) -> String {
         for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
             let mut last: Option<(String, String)> = None;
             let mut first: Option<(String, String)> = None;
-            let coords = ring.0.as_slice();
+            let projected: LineString<f64> = ring.0.iter().map(|c| proj.apply(c.x, c.y)).collect();
+            let simplified = projected.simplify(SIMPLIFY_PX);
+            if simplified.0.len() < 4 {
+                continue;
+            }
+            let coords = simplified.0.as_slice();
             let open = match coords {
                 [a, .., b] if a == b => &coords[..coords.len() - 1],
                 _ => coords,
             };
             for c in open {
-                let (x, y) = proj.apply(c.x, c.y);
-                let p = (px(x), px(y));
+                let p = (px(c.x), px(c.y));
                 if last.as_ref() == Some(&p) {
                     continue;
                 }
@@ -146,13 +158,15 @@ pub struct Shape {
     pub title: String,
 }
 
-/// The `<svg>` element of a map: the shapes, then the points as small dark circles on top.
+/// The `<svg>` element of a map: the shapes, then the points as small dark circles on top,
+/// then the unit names `labels` (`(x, y, text)` in pixels) with a white halo.
 pub fn svg(
     proj: &Projection,
     label: &str,
     shapes: &[Shape],
     points: &[(f64, f64)],
     points_title: &str,
+    labels: &[(f64, f64, String)],
 ) -> String {
     let (w, h) = proj.size();
     let mut s = String::new();
@@ -180,6 +194,19 @@ pub fn svg(
         for (lon, lat) in points {
             let (x, y) = proj.apply(*lon, *lat);
             let _ = writeln!(s, "<circle cx=\"{}\" cy=\"{}\" r=\"3\"/>", px(x), px(y));
+        }
+        s.push_str("</g>\n");
+    }
+    if !labels.is_empty() {
+        s.push_str("<g class=\"labels\" font-size=\"10\" fill=\"#252525\" text-anchor=\"middle\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\" pointer-events=\"none\">\n");
+        for (x, y, t) in labels {
+            let _ = writeln!(
+                s,
+                "<text x=\"{}\" y=\"{}\">{}</text>",
+                px(*x),
+                px(*y),
+                escape(t)
+            );
         }
         s.push_str("</g>\n");
     }
