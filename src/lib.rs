@@ -22,7 +22,7 @@
 //! | [`export`] | CSV, GeoJSON, GeoPackage, the HTML report |
 //! | [`inputs`] | readers of the published files: tables, points, population, supply, territories, geocoding |
 //! | [`synth`] | the generated demo territory, written in the published layouts |
-//! | [`support`] | CRS, rejects, atomic writes, progress, exact sums |
+//! | [`support`] | CRS, rejects, atomic writes, staged output folders, progress, exact sums |
 
 pub mod cli;
 pub mod study;

@@ -5,8 +5,40 @@ use clap::{Args, Parser, Subcommand};
 use recours::network::builder::{BuildOptions, BuildReport};
 use recours::network::source::{obtain_graph, NetworkSource, ObtainedGraph};
 use recours::network::store;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
+
+/// Writes a line on stderr; a closed stderr (`… 2>&1 | head -1`) is not an error: the run
+/// goes on and its outputs are still written.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+/// Writes a line on stdout; a closed stdout is not an error (see [`say!`]).
+macro_rules! show {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// Stderr for the logs, where a write that fails (stderr closed) is dropped instead of
+/// reported: the logging library would report it on stderr again, and fail the process.
+struct QuietStderr;
+
+impl Write for QuietStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = std::io::stderr().write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = std::io::stderr().flush();
+        Ok(())
+    }
+}
 
 /// Access to care on road networks: travel-time graphs, nearest care, coverage,
 /// floating-catchment indicators (2SFCA, E2SFCA, APL) and their maps.
@@ -28,6 +60,13 @@ struct Cli {
 enum Command {
     /// Run a study file end to end: inputs, network, indicators, per-territory summaries,
     /// layers and tables (see docs/study.md).
+    ///
+    /// Every setting is checked before any computation. Categories of care: gp, radiology,
+    /// gastroenterology, gynaecology, ophthalmology, cardiology, dermatology, pharmacist,
+    /// dentist, midwife, nurse, physiotherapist, speech_therapist (Annuaire Santé);
+    /// health_centre, msp, hospital, pharmacy, imaging, laboratory, ehpad, cpts (FINESS);
+    /// aliases such as gastro are read as the category present. The result replaces the
+    /// output folder in one step; timings go to the manifest's `run` section.
     Run(RunArgs),
     /// Build, save and inspect road network graphs.
     #[command(subcommand)]
@@ -350,13 +389,15 @@ fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(|| QuietStderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
         .init();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            say!("error: {e:#}");
             std::process::ExitCode::FAILURE
         }
     }
@@ -413,11 +454,17 @@ fn obtain(s: &SourceArgs, p: &ProfileArgs) -> anyhow::Result<ObtainedGraph> {
 }
 
 fn network_build(a: BuildArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !a.out.is_dir(),
+        "--out {} is a folder; give a file name such as {}",
+        a.out.display(),
+        a.out.join("graph.bin").display()
+    );
     let got = obtain(&a.source, &a.profile)?;
     let start = Instant::now();
     store::save_graph(&got.graph, &a.out)?;
     let size = std::fs::metadata(&a.out).map(|m| m.len()).unwrap_or(0);
-    eprintln!(
+    say!(
         "saved {} ({:.1} MB) in {:.2} s",
         a.out.display(),
         size as f64 / 1e6,
@@ -427,33 +474,41 @@ fn network_build(a: BuildArgs) -> anyhow::Result<()> {
 }
 
 fn print_build_report(rep: &BuildReport, read_seconds: f64) {
-    eprintln!(
+    say!(
         "graph: {} nodes, {} directed edges, {} road pieces (read {:.2} s, build {:.2} s)",
-        rep.nodes, rep.edges, rep.pieces, read_seconds, rep.seconds
+        rep.nodes,
+        rep.edges,
+        rep.pieces,
+        read_seconds,
+        rep.seconds
     );
     for (class, km) in &rep.km_by_class {
-        eprintln!("  {class:<16} {km:>10.1} km");
+        say!("  {class:<16} {km:>10.1} km");
     }
     let p = &rep.prune;
-    eprintln!(
+    say!(
         "components: {} found, largest {} nodes; pruned {} small islands ({} nodes, {} pieces)",
-        p.components, p.largest_nodes, p.pruned_components, p.pruned_nodes, p.pruned_pieces
+        p.components,
+        p.largest_nodes,
+        p.pruned_components,
+        p.pruned_nodes,
+        p.pruned_pieces
     );
     for (reason, n) in &rep.skipped {
-        eprintln!("  skipped {n:>8}  {reason}");
+        say!("  skipped {n:>8}  {reason}");
     }
 }
 
 fn network_info(path: PathBuf) -> anyhow::Result<()> {
     let start = Instant::now();
     let g = store::load_graph(&path)?;
-    println!(
+    show!(
         "{}: profile {}, loaded in {:.2} s",
         path.display(),
         g.profile_name,
         start.elapsed().as_secs_f64()
     );
-    println!(
+    show!(
         "nodes {}, directed edges {}, pieces {}",
         g.node_count(),
         g.edge_count(),
@@ -462,15 +517,14 @@ fn network_info(path: PathBuf) -> anyhow::Result<()> {
     let routable = (0..g.pieces.len())
         .filter(|&p| g.pieces.is_routable(p))
         .count();
-    println!("pieces on pruned islands: {}", g.pieces.len() - routable);
+    show!("pieces on pruned islands: {}", g.pieces.len() - routable);
     for (c, s) in g.class_names.iter().zip(&g.class_snappable) {
-        println!("  class {c:<16} snappable: {s}");
+        show!("  class {c:<16} snappable: {s}");
     }
     Ok(())
 }
 
 fn table(a: TableArgs, strict: bool) -> anyhow::Result<()> {
-    let got = obtain(&a.source, &a.profile)?;
     let rejects_path = a
         .rejects
         .clone()
@@ -483,8 +537,10 @@ fn table(a: TableArgs, strict: bool) -> anyhow::Result<()> {
         out: a.out,
         rejects: rejects_path,
     };
+    job.check()?;
+    let got = obtain(&a.source, &a.profile)?;
     let run = recours::cli::table::run_table_job(&got.graph, &job)?;
-    eprintln!("{}", run.summary);
+    say!("{}", run.summary);
     if strict {
         run.rejects.ensure_empty(STRICT_SHOWN)?;
     }
@@ -498,10 +554,10 @@ fn inspect(a: InspectArgs, strict: bool) -> anyhow::Result<()> {
     let opts = recours::cli::inspect::InspectOptions { crs: a.crs };
     let run = recours::cli::inspect::inspect_files(&a.files, &opts);
     for line in &run.printed {
-        println!("{line}");
+        show!("{line}");
     }
     for e in &run.failed {
-        eprintln!("error: {e}");
+        say!("error: {e}");
     }
     if !run.failed.is_empty() {
         anyhow::bail!(
@@ -578,9 +634,9 @@ fn finish(
     strict: bool,
 ) -> anyhow::Result<()> {
     for (file, reason, n) in rejects.summary() {
-        eprintln!("rejected {n:>6}  {file}: {reason}");
+        say!("rejected {n:>6}  {file}: {reason}");
     }
-    eprintln!("{summary}");
+    say!("{summary}");
     if strict {
         rejects.ensure_empty(STRICT_SHOWN)?;
     }
@@ -671,6 +727,6 @@ fn zonage(a: ZonageArgs, strict: bool) -> anyhow::Result<()> {
 
 fn demo(a: DemoArgs) -> anyhow::Result<()> {
     let summary = recours::cli::demo::run_demo(&a.out)?;
-    eprintln!("{summary}");
+    say!("{summary}");
     Ok(())
 }

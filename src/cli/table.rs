@@ -35,6 +35,37 @@ pub struct TableJob {
     pub rejects: PathBuf,
 }
 
+impl TableJob {
+    /// Checks the settings before any work (the network is read after): `max_minutes`
+    /// finite and above 0, `max_snap_m` finite and above 0, the input files present, and
+    /// the outputs neither folders nor one another.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if let Some(m) = self.max_minutes {
+            anyhow::ensure!(
+                m.is_finite() && m > 0.0,
+                "--max-minutes {m}: expected a finite number of minutes above 0"
+            );
+        }
+        let snap = self.max_snap_m;
+        anyhow::ensure!(
+            snap.is_finite() && snap > 0.0,
+            "--max-snap-m {snap}: expected a finite number of metres above 0"
+        );
+        for p in [&self.sources, &self.destinations] {
+            anyhow::ensure!(p.is_file(), "input not found: {}", p.display());
+        }
+        for p in [&self.out, &self.rejects] {
+            anyhow::ensure!(!p.is_dir(), "{} is a folder; give a file name", p.display());
+        }
+        anyhow::ensure!(
+            self.out != self.rejects,
+            "--out and --rejects are the same file {}",
+            self.out.display()
+        );
+        Ok(())
+    }
+}
+
 /// Counts of a finished table job.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TableSummary {
@@ -191,6 +222,7 @@ pub struct TableRun {
 
 /// Runs the job on `graph`.
 pub fn run_table_job(graph: &Graph, job: &TableJob) -> anyhow::Result<TableRun> {
+    job.check()?;
     let mut rejects = Rejects::default();
     let sources = read_points_csv(&job.sources, &mut rejects)?;
     let destinations = read_points_csv(&job.destinations, &mut rejects)?;

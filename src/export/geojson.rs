@@ -30,10 +30,11 @@ fn collection(
     })
 }
 
-/// Writes the properties object of row `i`: fixed leading pairs, then the columns.
+/// Writes the properties object of row `i`: fixed leading pairs (text or numbers, as
+/// JSON values), then the columns.
 fn properties(
     w: &mut dyn Write,
-    lead: &[(&str, String)],
+    lead: &[(&str, serde_json::Value)],
     columns: &[Column],
     i: usize,
 ) -> std::io::Result<()> {
@@ -48,7 +49,7 @@ fn properties(
     };
     for (k, v) in lead {
         key(w, k)?;
-        write!(w, "{}", serde_json::Value::from(v.as_str()))?;
+        write!(w, "{v}")?;
     }
     for c in columns {
         key(w, &c.name)?;
@@ -78,8 +79,8 @@ pub fn write_origins_geojson(
         properties(
             w,
             &[
-                ("id", o.id.clone()),
-                ("population", o.population.to_string()),
+                ("id", o.id.as_str().into()),
+                ("population", o.population.into()),
             ],
             columns,
             i,
@@ -102,9 +103,9 @@ pub fn write_units_geojson(
         properties(
             w,
             &[
-                ("kind", u.kind.clone()),
-                ("code", u.code.clone()),
-                ("name", u.name.clone()),
+                ("kind", u.kind.as_str().into()),
+                ("code", u.code.as_str().into()),
+                ("name", u.name.as_str().into()),
             ],
             columns,
             i,
@@ -178,6 +179,7 @@ mod tests {
         let f = &v["features"][0];
         assert_eq!(f["geometry"]["coordinates"][0], 2.451235);
         assert_eq!(f["properties"]["id"], "o\"1");
+        assert_eq!(f["properties"]["population"], 12.5, "a number, not a text");
         assert_eq!(f["properties"]["gp_minutes"], 4.25);
         assert!(f["properties"]["gp_site"].is_null());
         assert!(text.contains("\"gp_minutes\":4.250,"), "{text}");

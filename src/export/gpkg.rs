@@ -15,6 +15,8 @@
 //!   in the destination folder and renamed to its final name by [`GpkgWriter::finish`]: a
 //!   crash or an error never leaves a truncated
 //!   GeoPackage under the final name; a writer dropped unfinished removes its partial file.
+//! - The `last_change` of every layer is the fixed [`LAST_CHANGE`] (GDAL's `OGR_CURRENT_DATE`
+//!   configuration option), so the same inputs give the same bytes whenever they are run.
 
 use super::columns::{Column, Values};
 use crate::inputs::territory::UnitLayer;
@@ -24,6 +26,9 @@ use gdal::vector::{
 };
 use gdal::{Dataset, DriverManager};
 use std::path::{Path, PathBuf};
+
+/// The `last_change` date written in `gpkg_contents` (ISO 8601): fixed, not the clock.
+pub const LAST_CHANGE: &str = "2000-01-01T00:00:00.000Z";
 
 /// Why a GeoPackage could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +106,7 @@ impl GpkgWriter {
             feature: None,
             reason: e.to_string(),
         };
+        gdal::config::set_config_option("OGR_CURRENT_DATE", LAST_CHANGE).map_err(gdal)?;
         let driver = DriverManager::get_driver_by_name("GPKG").map_err(gdal)?;
         let dataset = driver.create_vector_only(&partial).map_err(gdal)?;
         Ok(GpkgWriter {

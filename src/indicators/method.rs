@@ -23,6 +23,13 @@ pub enum MethodError {
     /// A kernel whose parameters are out of range.
     #[error(transparent)]
     Kernel(#[from] KernelError),
+    /// Both a maximum time and step bands: the last band ends the catchment, so the
+    /// maximum would be ignored.
+    #[error("max minutes and bands given together: the last band ends the catchment, so the max minutes would be ignored; drop one")]
+    BandsAndMaxMinutes,
+    /// Step bands given to a method without bands (only 2SFCA, E2SFCA and APL have them).
+    #[error("bands given to method {0:?}, which has none (bands serve 2sfca, e2sfca, apl)")]
+    BandsIgnored(String),
 }
 
 /// A floating-catchment method with its parameters: a kernel on plain capacity, or the
@@ -82,6 +89,17 @@ pub const METHODS: [&str; 7] = [
 
 /// The method named `name` with `p`'s parameters.
 pub fn method_from(name: &str, p: &MethodParams) -> Result<FcaMethod, MethodError> {
+    let lower = name.to_ascii_lowercase();
+    if p.bands.is_some() {
+        if p.max_minutes.is_some() {
+            return Err(MethodError::BandsAndMaxMinutes);
+        }
+        if METHODS.contains(&lower.as_str())
+            && !matches!(lower.as_str(), "2sfca" | "e2sfca" | "apl")
+        {
+            return Err(MethodError::BandsIgnored(name.to_string()));
+        }
+    }
     let max = p.max_minutes.unwrap_or(30.0);
     let bands = p.bands.as_deref().map(parse_bands).transpose()?;
     let stepped = |default: Kernel| match &bands {
@@ -97,7 +115,7 @@ pub fn method_from(name: &str, p: &MethodParams) -> Result<FcaMethod, MethodErro
             k => k,
         },
     };
-    let kernel = match name.to_ascii_lowercase().as_str() {
+    let kernel = match lower.as_str() {
         "2sfca" => stepped(Kernel::binary(max)),
         "e2sfca" => stepped(Kernel::e2sfca(max)),
         "apl" => {
@@ -197,6 +215,27 @@ mod tests {
             ..MethodParams::default()
         };
         assert!(method_from("2sfca", &bad).is_err());
+    }
+
+    #[test]
+    fn bands_are_never_silently_ignored() {
+        let both = MethodParams {
+            bands: Some("10:1,20:0.5".into()),
+            max_minutes: Some(30.0),
+            ..MethodParams::default()
+        };
+        assert_eq!(
+            method_from("e2sfca", &both),
+            Err(MethodError::BandsAndMaxMinutes)
+        );
+        let gaussian = MethodParams {
+            bands: Some("10:1".into()),
+            ..MethodParams::default()
+        };
+        assert_eq!(
+            method_from("gaussian", &gaussian),
+            Err(MethodError::BandsIgnored("gaussian".into()))
+        );
     }
 
     #[test]

@@ -644,11 +644,20 @@ pub fn k_nearest_sources(
     })?;
     let max = bound(max_ms);
     let adj = dir.adjacency(graph);
+    let labels = || -> Result<Vec<u32>, SearchError> {
+        let mut v = Vec::new();
+        v.try_reserve_exact(size)
+            .map_err(|_| SearchError::TooLarge {
+                what: format!("{n} nodes × k = {k} labels do not fit in memory"),
+            })?;
+        v.resize(size, UNREACHED);
+        Ok(v)
+    };
     let mut out = KNearest {
         k,
-        time_ms: vec![UNREACHED; size],
-        len_dm: vec![UNREACHED; size],
-        source: vec![UNREACHED; size],
+        time_ms: labels()?,
+        len_dm: labels()?,
+        source: labels()?,
     };
     let mut count = vec![0usize; n];
     let mut heap = QuadHeap::default();

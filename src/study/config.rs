@@ -268,6 +268,10 @@ pub struct IndicatorsConfig {
     /// Floating-catchment indicators.
     #[serde(default)]
     pub fca: Vec<FcaConfig>,
+    /// Run even when a category named has no site, the population no inhabitant or the
+    /// supply no site (each otherwise an error before any computation).
+    #[serde(default)]
+    pub allow_empty: bool,
     /// Outside indicator tables joined to a level (screening participation, official APL).
     #[serde(default)]
     pub external: Vec<super::published::ExternalConfig>,
@@ -283,6 +287,7 @@ impl Default for IndicatorsConfig {
             thresholds: default_thresholds(),
             age_weights: None,
             fca: Vec::new(),
+            allow_empty: false,
             external: Vec::new(),
         }
     }
@@ -380,6 +385,10 @@ pub struct OutputConfig {
     /// Write the HTML report, `report.html`.
     #[serde(default = "yes")]
     pub report: bool,
+    /// Units whose covered share of population (or area) is below this are flagged
+    /// `barely_covered` and left out of worst-served rankings (share, 0–1).
+    #[serde(default = "default_min_unit_coverage")]
+    pub min_unit_coverage: f64,
     /// Language of the report: `fr` (default) or `en`.
     #[serde(default)]
     pub lang: crate::export::report::lang::Lang,
@@ -392,6 +401,7 @@ impl Default for OutputConfig {
             geojson: true,
             gpkg: true,
             report: true,
+            min_unit_coverage: default_min_unit_coverage(),
             lang: crate::export::report::lang::Lang::Fr,
         }
     }
@@ -399,6 +409,10 @@ impl Default for OutputConfig {
 
 fn default_out() -> PathBuf {
     PathBuf::from("out")
+}
+
+fn default_min_unit_coverage() -> f64 {
+    0.8
 }
 
 fn yes() -> bool {
@@ -537,8 +551,9 @@ impl Study {
         fix(&mut self.output.dir);
     }
 
-    /// Checks values and that every input exists.
+    /// Checks values ([`super::checks::check_settings`]) and that every input exists.
     fn check(&self) -> Result<(), String> {
+        super::checks::check_settings(self)?;
         let n = &self.network;
         let sources = [&n.osm, &n.graph, &n.lines]
             .iter()

@@ -151,8 +151,9 @@ pub(crate) fn summaries(
     Ok(summarize(&indicator, units, &thresholds)?)
 }
 
-/// Per-unit columns of a summary: mean, median, min, max, population and one share per
-/// threshold (of all the population, unreached counted on the bad side).
+/// Per-unit columns of a summary: mean, median, min, max, population (all the origins of
+/// the unit), population with a value, and one share per threshold (of all the population,
+/// unreached counted on the bad side).
 pub(crate) fn summary_columns(name: &str, s: &Summaries) -> Vec<Column> {
     let col = |suffix: &str, v: Vec<Option<f64>>, f: Format| Column {
         name: format!("{name}_{suffix}"),
@@ -173,6 +174,11 @@ pub(crate) fn summary_columns(name: &str, s: &Summaries) -> Vec<Column> {
             u.iter()
                 .map(|x| Some(x.population + x.population_without_value))
                 .collect(),
+            Format::Fixed(1),
+        ),
+        col(
+            "population_with_value",
+            u.iter().map(|x| Some(x.population)).collect(),
             Format::Fixed(1),
         ),
     ];

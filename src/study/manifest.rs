@@ -1,6 +1,10 @@
 //! The provenance manifest of a run (`manifest.json`): the engine version, the study file,
 //! every input with its size and SHA-256, the parameters as resolved (defaults filled in),
-//! and the timings — enough to reproduce and cite a result.
+//! every output file with its size and SHA-256 — enough to reproduce and cite a result.
+//!
+//! Everything that differs between two runs of the same study lives in its `run` section
+//! alone: the output folder and the timings. Every other byte of the manifest, and every
+//! other output file, is the same whatever the run and the thread count (`docs/outputs.md`).
 
 use super::config::Study;
 use super::run::RunSummary;
@@ -53,9 +57,32 @@ fn inputs(study: &Study) -> Vec<&Path> {
     out
 }
 
-/// Writes the manifest of a run of `study_path`.
+/// Every file under `dir`, as paths relative to it with `/` separators, sorted.
+fn files_under(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let p = entry?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(rel) = p.strip_prefix(dir) {
+                let parts: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                out.push(parts.join("/"));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Writes `manifest.json` into the output folder `dir` for a run of `study_path`, listing
+/// every file already in `dir` with its size and SHA-256.
 pub fn write_manifest(
-    path: &Path,
+    dir: &Path,
     study_path: &Path,
     study: &Study,
     summary: &RunSummary,
@@ -69,11 +96,20 @@ pub fn write_manifest(
             "sha256": sha256,
         }));
     }
+    let mut outputs = Vec::new();
+    for name in files_under(dir)? {
+        let (size, sha256) = file_digest(&dir.join(&name))?;
+        outputs.push(serde_json::json!({ "path": name, "bytes": size, "sha256": sha256 }));
+    }
+    let mut parameters = serde_json::to_value(study)?;
+    if let Some(output) = parameters.get_mut("output").and_then(|o| o.as_object_mut()) {
+        output.remove("dir");
+    }
     let value = serde_json::json!({
         "engine": { "name": "recours", "version": env!("CARGO_PKG_VERSION") },
         "study": study_path.display().to_string(),
         "inputs": files,
-        "parameters": study,
+        "parameters": parameters,
         "counts": {
             "origins": summary.origins.0,
             "population": summary.origins.1,
@@ -82,9 +118,13 @@ pub fn write_manifest(
             "unsnapped_sites": summary.unsnapped.1,
             "rejected": summary.rejected,
         },
-        "timings_seconds": summary.timings,
+        "outputs": outputs,
+        "run": {
+            "output_dir": summary.out.display().to_string(),
+            "timings_seconds": summary.timings,
+        },
     });
-    crate::support::atomic::write_with(path, |w| {
+    crate::support::atomic::write_with(&dir.join(crate::support::staging::MARKER), |w| {
         serde_json::to_writer_pretty(&mut *w, &value)?;
         w.write_all(b"\n")?;
         Ok(())

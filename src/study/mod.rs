@@ -1,10 +1,14 @@
-//! One study, end to end: the study file ([`config`]), its inputs read through the
-//! real-format readers ([`inputs`]), the run ([`run`]) with its per-territory summaries
-//! ([`levels`]), what the field publishes beside access ([`published`]: densities,
-//! reference rows, outside indicators, target groups, typologies), zonage ([`zonage`]), what-if scenarios ([`scenarios`]) and supply
+//! One study, end to end: the study file ([`config`]) and its settings checked up front
+//! ([`checks`]), its inputs read through the real-format readers ([`inputs`]), the run
+//! ([`run`]) with its per-territory summaries ([`levels`]) and unit coverage ([`coverage`]),
+//! what the field publishes beside access ([`published`]: densities, reference rows,
+//! outside indicators, target groups, typologies), zonage ([`zonage`]), what-if scenarios
+//! ([`scenarios`]) and supply
 //! suggestions ([`suggest`]), its report ([`report`]) and its provenance ([`manifest`]).
 
+pub mod checks;
 pub mod config;
+pub mod coverage;
 pub mod findings;
 pub mod icc;
 pub mod inputs;

@@ -466,9 +466,12 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
         }
         if let Some(h) = input.headlines.first() {
             if let Some(values) = column(columns, &format!("{}_mean", h.name)) {
+                let barely = column(columns, super::coverage::FLAG);
+                let is_barely = |u: usize| barely.is_some_and(|b| b[u] == Some(1.0));
+                let left_out = (0..layer.units.len()).filter(|&u| is_barely(u)).count();
                 let d = display(input.study, h.name, lang);
                 let mut order: Vec<usize> = (0..layer.units.len())
-                    .filter(|&u| values[u].is_some())
+                    .filter(|&u| values[u].is_some() && !is_barely(u))
                     .collect();
                 let sign = if h.polarity == Polarity::LowerIsBetter {
                     1.0
@@ -492,9 +495,20 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
                         ]
                     })
                     .collect();
+                let note = if left_out > 0 {
+                    format!(
+                        " — {left_out} {}",
+                        lang.pick(
+                            "unités trop peu couvertes écartées",
+                            "barely covered units left out"
+                        )
+                    )
+                } else {
+                    String::new()
+                };
                 r.table(
                     &format!(
-                        "{} ({}) : {} ({})",
+                        "{} ({}) : {} ({}){note}",
                         lang.pick("Unités les moins bien desservies", "Worst-served units"),
                         layer.kind,
                         d.title,

@@ -25,8 +25,9 @@
 //!   `summary.txt`, `manifest.json` (inputs with size and hash, parameters, version,
 //!   timings).
 
-use super::config::PopulationInput;
-use super::config::Study;
+use super::checks::check_against_inputs;
+use super::config::{PopulationInput, Study, StudyError};
+use super::coverage::coverage_columns;
 use super::findings::People as Residents;
 use super::inputs::{read_population, read_supply, read_territories};
 use super::levels::{
@@ -52,13 +53,14 @@ use crate::export::geojson::{write_origins_geojson, write_units_geojson};
 use crate::export::gpkg::GpkgWriter;
 use crate::export::report::cells::{Backdrop, CellLayer, Outline, OutlineStyle};
 use crate::export::report::lang::Lang;
+use crate::inputs::demand::filosofi::CELL_SIDE_M;
 use crate::inputs::demand::Origin;
 use crate::inputs::supply::Site;
 use crate::inputs::territory::{UnitIndex, UnitLayer};
 use crate::network::builder::BuildOptions;
 use crate::network::source::{obtain_graph, NetworkSource};
 use crate::support::rejects::Rejects;
-use anyhow::Context;
+use crate::support::staging::Staging;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -90,39 +92,55 @@ pub struct RunSummary {
     pub files: Vec<PathBuf>,
 }
 
-impl fmt::Display for RunSummary {
+/// The results part of a [`RunSummary`]: everything but the output folder and the
+/// timings, so the same inputs give the same text (`summary.txt`, the report).
+pub struct SummaryResults<'a>(&'a RunSummary);
+
+impl RunSummary {
+    /// The summary without the output folder and the timings.
+    pub fn results(&self) -> SummaryResults<'_> {
+        SummaryResults(self)
+    }
+}
+
+impl fmt::Display for SummaryResults<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{} → {}", self.name, self.out.display())?;
+        let s = self.0;
+        writeln!(f, "{}", s.name)?;
         writeln!(
             f,
             "network: {} nodes, {} directed edges",
-            self.graph.0, self.graph.1
+            s.graph.0, s.graph.1
         )?;
         writeln!(
             f,
             "population: {} origins, {:.0} inhabitants; {} not snapped",
-            self.origins.0, self.origins.1, self.unsnapped.0
+            s.origins.0, s.origins.1, s.unsnapped.0
         )?;
-        let sites: Vec<String> = self.sites.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        let sites: Vec<String> = s.sites.iter().map(|(c, n)| format!("{c} {n}")).collect();
         writeln!(
             f,
             "sites: {}; {} not snapped",
             sites.join(", "),
-            self.unsnapped.1
+            s.unsnapped.1
         )?;
-        let levels: Vec<String> = self
-            .levels
-            .iter()
-            .map(|(k, n)| format!("{k} {n}"))
-            .collect();
+        let levels: Vec<String> = s.levels.iter().map(|(k, n)| format!("{k} {n}")).collect();
         writeln!(f, "territories: {}", levels.join(", "))?;
-        for (name, mean) in &self.means {
+        for (name, mean) in &s.means {
             match mean {
                 Some(m) => writeln!(f, "  {name:<28} population-weighted mean {m:.4}")?,
                 None => writeln!(f, "  {name:<28} no value")?,
             }
         }
-        writeln!(f, "rejected: {} (see rejects.csv)", self.rejected)?;
+        write!(f, "rejected: {} (see rejects.csv)", s.rejected)
+    }
+}
+
+impl fmt::Display for RunSummary {
+    /// The results, then the output folder and the timings.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.results())?;
+        writeln!(f, "written to {}", self.out.display())?;
         let t: Vec<String> = self
             .timings
             .iter()
@@ -168,8 +186,8 @@ pub fn run_study_in(
     if let Some(l) = lang {
         study.output.lang = l;
     }
-    let dir = study.output.dir.clone();
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let staging = Staging::begin(&study.output.dir)?;
+    let dir = staging.path().to_path_buf();
     let mut timings = Vec::new();
     let mut rejects = Rejects::default();
 
@@ -177,6 +195,22 @@ pub fn run_study_in(
     let levels = read_territories(&study, &mut rejects)?;
     let origins = read_population(&study, &levels, &mut rejects)?;
     let sites = read_supply(&study, &mut rejects)?;
+    check_against_inputs(&mut study, &origins, &sites).map_err(|reason| {
+        let why = match rejects.items.first() {
+            Some(r) => format!(
+                "{reason}\n{} rows, points or features were rejected while reading; the first: {}:{}: {}",
+                rejects.len(),
+                r.file,
+                r.line,
+                r.reason
+            ),
+            None => reason,
+        };
+        StudyError::Invalid {
+            file: path.display().to_string(),
+            reason: why,
+        }
+    })?;
     timings.push(("inputs".to_string(), t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
@@ -235,11 +269,21 @@ pub fn run_study_in(
         .map(|l| UnitIndex::new(l).assign_points(&points))
         .collect();
     let mut level_columns: Vec<Vec<Column>> = Vec::new();
+    let cell_area_m2 = match study.population {
+        PopulationInput::Filosofi { .. } => Some(f64::from(CELL_SIDE_M).powi(2)),
+        _ => None,
+    };
     for (level, units_of) in levels.iter().zip(&memberships) {
         let assignment = Assignment::new(units_of, level.units.len())?;
         let level_dir = dir.join(&level.kind);
         std::fs::create_dir_all(&level_dir)?;
-        let mut unit_columns = Vec::new();
+        let mut unit_columns = coverage_columns(
+            level,
+            units_of,
+            &weights,
+            cell_area_m2,
+            study.output.min_unit_coverage,
+        );
         for s in &summarised {
             let sums = summaries(s, &weights, &assignment)?;
             let p = level_dir.join(format!("{}.csv", s.name));
@@ -394,6 +438,7 @@ pub fn run_study_in(
     }
     timings.push(("outputs".to_string(), t.elapsed().as_secs_f64()));
 
+    rejects.relative_to(path.parent().unwrap_or(Path::new("")));
     let p = dir.join("rejects.csv");
     rejects.write_csv(&p)?;
     files.push(p);
@@ -404,7 +449,7 @@ pub fn run_study_in(
     }
     let summary = RunSummary {
         name: study.name.clone(),
-        out: dir.clone(),
+        out: staging.target().to_path_buf(),
         graph: (graph.node_count(), graph.edge_count()),
         origins: (origins.len(), weights.iter().sum()),
         sites: per_category.into_iter().collect(),
@@ -425,7 +470,7 @@ pub fn run_study_in(
         files: files.clone(),
     };
     let p = dir.join("summary.txt");
-    crate::support::atomic::write_with(&p, |w| Ok(writeln!(w, "{summary}")?))?;
+    crate::support::atomic::write_with(&p, |w| Ok(writeln!(w, "{}", summary.results())?))?;
     if study.output.report {
         let with_columns: Vec<(UnitLayer, Vec<Column>)> =
             levels.iter().cloned().zip(level_columns).collect();
@@ -509,7 +554,7 @@ pub fn run_study_in(
                 .map(|s| (s.lon, s.lat))
                 .collect()
         };
-        let text = summary.to_string();
+        let text = summary.results().to_string();
         let scenario_reports: Vec<ScenarioReport> = shown
             .iter()
             .zip(&scenarios)
@@ -548,14 +593,22 @@ pub fn run_study_in(
             },
         )?;
     }
-    let p = dir.join("manifest.json");
-    super::manifest::write_manifest(&p, path, &study, &summary)?;
+    super::manifest::write_manifest(&dir, path, &study, &summary)?;
+    let target = staging.target().to_path_buf();
+    staging.publish()?;
     let mut summary = summary;
     summary.files.push(dir.join("summary.txt"));
     if study.output.report {
         summary.files.push(dir.join("report.html"));
     }
-    summary.files.push(p);
+    summary
+        .files
+        .push(dir.join(crate::support::staging::MARKER));
+    summary.files = summary
+        .files
+        .iter()
+        .map(|f| target.join(f.strip_prefix(&dir).unwrap_or(f)))
+        .collect();
     Ok(RunOutput {
         summary,
         origins,
@@ -673,7 +726,15 @@ fn write_gpkg(
     let mut g = GpkgWriter::create(path)?;
     let coords: Vec<(f64, f64)> = origins.iter().map(|o| (o.lon, o.lat)).collect();
     let ids: Vec<String> = origins.iter().map(|o| o.id.clone()).collect();
-    g.add_points("origins", &coords, &ids, origin_columns)?;
+    let mut columns = vec![Column {
+        name: "population".into(),
+        values: Values::Number(
+            origins.iter().map(|o| Some(o.population)).collect(),
+            Format::Shortest,
+        ),
+    }];
+    columns.extend(origin_columns.iter().cloned());
+    g.add_points("origins", &coords, &ids, &columns)?;
     let coords: Vec<(f64, f64)> = sites.iter().map(|s| (s.lon, s.lat)).collect();
     let ids: Vec<String> = sites.iter().map(|s| s.id.clone()).collect();
     g.add_points("sites", &coords, &ids, site_columns)?;

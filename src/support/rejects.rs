@@ -70,25 +70,43 @@ impl Rejects {
         self.items.is_empty()
     }
 
-    /// Counts per (file, reason), sorted, for a summary; numbers in reasons are shown as
-    /// `#` so that "road 1,203 m away" and "road 1,517 m away" count together.
+    /// Counts per (file, reason), sorted, for a summary. Reasons that differ only by their
+    /// numbers count together, and keep them: a number the same in every reason of the group
+    /// is shown as is, one that varies as its range (`road 1,203–2,517.5 m away, beyond
+    /// 1,000 m`).
     pub fn summary(&self) -> Vec<(String, String, usize)> {
-        let shapes: Vec<String> = self.items.iter().map(|r| shape(&r.reason)).collect();
-        let mut keys: Vec<(&str, &str)> = self
+        let shapes: Vec<(String, Vec<&str>)> =
+            self.items.iter().map(|r| shape(&r.reason)).collect();
+        let mut keys: Vec<(&str, &str, &[&str])> = self
             .items
             .iter()
             .zip(&shapes)
-            .map(|(r, s)| (r.file.as_str(), s.as_str()))
+            .map(|(r, (s, n))| (r.file.as_str(), s.as_str(), n.as_slice()))
             .collect();
-        keys.sort_unstable();
-        let mut out: Vec<(String, String, usize)> = Vec::new();
-        for (f, r) in keys {
-            match out.last_mut() {
-                Some(last) if last.0 == f && last.1 == r => last.2 += 1,
-                _ => out.push((f.to_string(), r.to_string(), 1)),
+        keys.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        let mut groups: Vec<(&str, &str, Vec<&[&str]>)> = Vec::new();
+        for (f, r, numbers) in keys {
+            match groups.last_mut() {
+                Some(last) if last.0 == f && last.1 == r => last.2.push(numbers),
+                _ => groups.push((f, r, vec![numbers])),
             }
         }
-        out
+        groups
+            .into_iter()
+            .map(|(f, r, numbers)| (f.to_string(), with_ranges(r, &numbers), numbers.len()))
+            .collect()
+    }
+
+    /// Makes the `file` of every reject relative to `base` when it lies under it (the
+    /// study file's folder), so the rejects do not depend on how paths were typed.
+    pub fn relative_to(&mut self, base: &Path) {
+        for r in &mut self.items {
+            if let Ok(rel) = Path::new(&r.file).strip_prefix(base) {
+                if !rel.as_os_str().is_empty() {
+                    r.file = rel.display().to_string();
+                }
+            }
+        }
     }
 
     /// `Ok` when nothing was rejected; else a [`StrictError`] with the count and the first
@@ -119,24 +137,61 @@ impl Rejects {
     }
 }
 
-/// `reason` with every number (digits, with `,` or `.` between digits) replaced by `#`.
-fn shape(reason: &str) -> String {
-    let chars: Vec<char> = reason.chars().collect();
+/// `reason` with every number (digits, with `,` or `.` between digits) replaced by `#`,
+/// and the numbers in order.
+fn shape(reason: &str) -> (String, Vec<&str>) {
     let mut out = String::with_capacity(reason.len());
+    let mut numbers = Vec::new();
+    let bytes = reason.as_bytes();
     let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit() {
-            while i < chars.len()
-                && (chars[i].is_ascii_digit()
-                    || (matches!(chars[i], ',' | '.')
-                        && chars.get(i + 1).is_some_and(char::is_ascii_digit)))
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len()
+                && (bytes[i].is_ascii_digit()
+                    || (matches!(bytes[i], b',' | b'.')
+                        && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)))
             {
                 i += 1;
             }
+            numbers.push(&reason[start..i]);
             out.push('#');
         } else {
-            out.push(chars[i]);
-            i += 1;
+            let c = reason[i..].chars().next().unwrap_or_default();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    (out, numbers)
+}
+
+/// The value of a number as written in a reason (`,` as thousands separator).
+fn value(number: &str) -> f64 {
+    number.replace(',', "").parse().unwrap_or(f64::NAN)
+}
+
+/// `shape` with each `#` replaced by its number, or by `min–max` where the group's numbers
+/// differ.
+fn with_ranges(shape: &str, numbers: &[&[&str]]) -> String {
+    let mut out = String::with_capacity(shape.len() + 8);
+    let mut k = 0;
+    for c in shape.chars() {
+        if c != '#' {
+            out.push(c);
+            continue;
+        }
+        let at: Vec<&str> = numbers.iter().filter_map(|n| n.get(k).copied()).collect();
+        k += 1;
+        let lo = at.iter().min_by(|a, b| value(a).total_cmp(&value(b)));
+        let hi = at.iter().max_by(|a, b| value(a).total_cmp(&value(b)));
+        match (lo, hi) {
+            (Some(lo), Some(hi)) if value(lo) == value(hi) => out.push_str(lo),
+            (Some(lo), Some(hi)) => {
+                out.push_str(lo);
+                out.push('–');
+                out.push_str(hi);
+            }
+            _ => out.push('#'),
         }
     }
     out
@@ -185,10 +240,39 @@ mod tests {
             r.summary(),
             vec![(
                 "p.csv".to_string(),
-                "road # m away, beyond # m".to_string(),
+                "road 1,203–2,517.5 m away, beyond 1,000 m".to_string(),
                 2
             )]
         );
+    }
+
+    #[test]
+    fn a_number_shared_by_the_whole_group_is_kept() {
+        let mut r = Rejects::default();
+        r.push("s.csv", 3, "x", "beyond the 1000 m snap radius");
+        r.push("s.csv", 4, "y", "beyond the 1000 m snap radius");
+        r.push("s.csv", 5, "z", "left out of rule_2");
+        assert_eq!(
+            r.summary(),
+            vec![
+                (
+                    "s.csv".to_string(),
+                    "beyond the 1000 m snap radius".to_string(),
+                    2
+                ),
+                ("s.csv".to_string(), "left out of rule_2".to_string(), 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn files_under_the_study_folder_become_relative() {
+        let mut r = Rejects::default();
+        r.push("data/cells.csv", 3, "x", "bad");
+        r.push("/elsewhere/b.csv", 1, "y", "bad");
+        r.relative_to(Path::new("data"));
+        assert_eq!(r.items[0].file, "cells.csv");
+        assert_eq!(r.items[1].file, "/elsewhere/b.csv");
     }
 
     #[test]

@@ -63,7 +63,7 @@ const UNKNOWN_AGE_COLUMN: &str = "ind_inc";
 /// Optional column of communes touched.
 const COMMUNES_COLUMN: &str = "lcog_geo";
 /// Side of the cells this reader expects, metres.
-const CELL_SIDE_M: u32 = 200;
+pub const CELL_SIDE_M: u32 = 200;
 /// Age bands may differ from `ind` by this share of `ind`…
 const AGE_TOLERANCE_SHARE: f64 = 0.01;
 /// … plus this many inhabitants.

@@ -8,6 +8,7 @@ pub mod categories;
 pub mod finess;
 pub mod site;
 pub mod sites;
+pub mod vocabulary;
 
 pub use annuaire::{
     read_annuaire, read_annuaire_with_summary, Activity, AnnuaireError, PracticeMode, ReadSummary,
