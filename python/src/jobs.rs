@@ -9,7 +9,7 @@ use pyo3::types::PyDict;
 use recours::cli::icc::{
     parse_acts_per_fte, run_icc_job, AccessInput, IccJob, PopulationSource, Typology,
 };
-use recours::cli::zonage::{run_zonage_job, ZonageJob};
+use recours::cli::zonage::{run_zonage_job, UnitColumns, ZonageJob};
 use recours::indicators::icc::{CiMethod, IccConfig};
 use recours::indicators::zonage::ZonageConfig;
 use recours::support::rejects::Rejects;
@@ -105,7 +105,12 @@ pub fn run_zonage<'py>(
     let run = || -> anyhow::Result<(String, Vec<PathBuf>, usize)> {
         let config: ZonageConfig = toml::from_str(config).context("zonage settings")?;
         config.validate().context("zonage settings")?;
-        let job = ZonageJob { units, config, out };
+        let job = ZonageJob {
+            units,
+            columns: UnitColumns::default(),
+            config,
+            out,
+        };
         let mut rejects = Rejects::default();
         let s = run_zonage_job(&job, &mut rejects)?;
         Ok((s.to_string(), s.files.clone(), s.rejected))

@@ -722,15 +722,7 @@ pub(crate) fn shown(base: &BaselineRun, outcomes: &[ScenarioOutcome]) -> Vec<Sce
                 ],
             ];
             for (name, b, a) in &o.means {
-                let f = |x: &Option<f64>| {
-                    x.map_or("–".to_string(), |x| {
-                        if x != 0.0 && x.abs() < 0.01 {
-                            format!("{x:.4e}")
-                        } else {
-                            format!("{x:.4}")
-                        }
-                    })
-                };
+                let f = |x: &Option<f64>| x.map_or("–".to_string(), plain_figure);
                 rows.push(vec![
                     format!("{name}, population-weighted mean"),
                     format!("{} → {}", f(b), f(a)),
@@ -767,5 +759,30 @@ fn list(v: &[String]) -> String {
         "none".into()
     } else {
         v.join(", ")
+    }
+}
+
+/// `x` in plain decimal notation (never scientific, for readers of the report): four
+/// decimals from 0.01 up, four significant digits below (0.0009311).
+fn plain_figure(x: f64) -> String {
+    let decimals = if x != 0.0 && x.abs() < 0.01 {
+        (3 - x.abs().log10().floor() as i32).min(15) as usize
+    } else {
+        4
+    };
+    format!("{x:.decimals$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_are_never_scientific() {
+        assert_eq!(plain_figure(9.3107e-4), "0.0009311");
+        assert_eq!(plain_figure(-9.3107e-4), "-0.0009311");
+        assert_eq!(plain_figure(3.25), "3.2500");
+        assert_eq!(plain_figure(0.0), "0.0000");
+        assert!(!plain_figure(1e-12).contains('e'));
     }
 }
