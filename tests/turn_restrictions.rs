@@ -69,8 +69,9 @@ fn drive(ids: &[i64]) -> f64 {
     metres / (10.0 * factor)
 }
 
-/// The drawing as OSM XML, with `relations` (`<relation>` elements) appended.
-fn xml(relations: &str) -> String {
+/// The drawing as OSM XML, ways `oneway` tagged `(way, oneway value)`, with `relations`
+/// (`<relation>` elements) appended.
+fn xml(relations: &str, oneway: &[(i64, &str)]) -> String {
     let mut s = String::from("<?xml version='1.0'?>\n<osm version='0.6'>\n");
     for &(id, ..) in &NODES {
         let (lon, lat) = pos(id);
@@ -82,6 +83,9 @@ fn xml(relations: &str) -> String {
             s += &format!("    <nd ref='{n}'/>\n");
         }
         s += "    <tag k='highway' v='residential'/>\n    <tag k='maxspeed' v='36'/>\n";
+        if let Some((_, v)) = oneway.iter().find(|o| o.0 == id) {
+            s += &format!("    <tag k='oneway' v='{v}'/>\n");
+        }
         s += "  </way>\n";
     }
     s + relations + "</osm>\n"
@@ -99,8 +103,12 @@ fn restriction(id: i64, from: i64, via: i64, to: i64, value: &str) -> String {
 }
 
 fn build(relations: &str) -> (Graph, BuildReport) {
+    build_oneway(relations, &[])
+}
+
+fn build_oneway(relations: &str, oneway: &[(i64, &str)]) -> (Graph, BuildReport) {
     let car = Profile::builtin("car").unwrap();
-    let raw = read_osm_xml_str(&xml(relations), &car).unwrap();
+    let raw = read_osm_xml_str(&xml(relations, oneway), &car).unwrap();
     build_graph(raw, &BuildOptions::default())
 }
 
@@ -261,8 +269,36 @@ fn a_saved_graph_keeps_its_restrictions() {
 #[test]
 fn the_walk_profile_ignores_restrictions() {
     let walk = Profile::builtin("walk").unwrap();
-    let raw = read_osm_xml_str(&xml(&restriction(1, 100, 1, 102, "no_left_turn")), &walk);
+    let raw = read_osm_xml_str(
+        &xml(&restriction(1, 100, 1, 102, "no_left_turn"), &[]),
+        &walk,
+    );
     let (g, report) = build_graph(raw.unwrap(), &BuildOptions::default());
     assert_eq!(report.turns.applied, 0);
     assert!(g.turns.is_empty());
+}
+
+#[test]
+fn one_way_roads_at_a_split_junction_stay_routable() {
+    // C–W one-way out of C: it has only the departure node at C (7 nodes there, not 8),
+    // so no node is left without an edge and pruned with its road.
+    let (g, report) = build_oneway(
+        &restriction(1, 100, 1, 104, "no_right_turn"),
+        &[(102, "yes")],
+    );
+    assert_eq!(report.prune.pruned_pieces, 0);
+    assert_eq!(report.nodes, NODES.len() + 6);
+    assert_secs(secs(&g, 2, 4), drive(&[2, 1, 4]));
+    assert_secs(secs(&g, 2, 6), drive(&[2, 1, 3, 1, 6]));
+    assert_secs(secs(&g, 4, 6), drive(&[4, 3, 1, 6]));
+    // "Only straight on from N onto C–W", now one-way into C: applied, it would leave
+    // N's road no way out at C; it is not, and the build says so.
+    let (g, report) = build_oneway(
+        &restriction(1, 101, 1, 102, "only_straight_on"),
+        &[(102, "-1")],
+    );
+    assert_eq!(report.prune.pruned_pieces, 0);
+    let reason = "turn restriction leaving no way out of its road (not applied there)";
+    assert_eq!(report.turns.left_out, vec![(reason.to_string(), 1)]);
+    assert_secs(secs(&g, 3, 6), drive(&[3, 1, 6]));
 }

@@ -99,7 +99,8 @@ impl Pieces {
 ///
 /// At a split junction every piece end has an *arrival* node, the piece's `tail` or `head`
 /// (where its edge towards the junction ends), and a *departure* node of its own (where its
-/// edge away from the junction starts). A zero-time, zero-length *turn* edge joins the
+/// edge away from the junction starts; a one-way road has only the one it uses, which is
+/// then its end node). A zero-time, zero-length *turn* edge joins the
 /// arrival node of one piece end to the departure node of another for every turn allowed
 /// there. Everywhere else a piece end is one node, as before.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -107,7 +108,8 @@ pub struct Turns {
     /// Piece ends that have a departure node of their own, as `2 × piece + end` (end 0 the
     /// tail, 1 the head), increasing.
     pub depart_end: Vec<u32>,
-    /// Departure node of each of [`Turns::depart_end`], [`NONE`] when pruned.
+    /// Departure node of each of [`Turns::depart_end`]; [`NONE`] when the road cannot be
+    /// left by that end (one-way towards the junction) or the node was pruned.
     pub depart_node: Vec<u32>,
     /// Arrival node of each allowed turn.
     pub turn_from: Vec<u32>,

@@ -8,15 +8,20 @@
 //!
 //! - each road end at the junction gets an *arrival* node (the piece's end node: the edge
 //!   towards the junction ends there) and a *departure* node (the edge away from the
-//!   junction starts there); the first arrival node keeps the junction's id, the others are
-//!   numbered after the existing nodes, at the junction's coordinates;
+//!   junction starts there); a one-way road gets only the one it uses, as its end node (a
+//!   node nothing reaches, or nothing leaves, would be pruned with its road). The first
+//!   node keeps the junction's id, the others are numbered after the existing nodes, at the
+//!   junction's coordinates;
 //! - each allowed turn from road end `a` to road end `b` is an edge of 0 ms and 0 dm from
 //!   `a`'s arrival node to `b`'s departure node. A `no_*` restriction removes the turns from
 //!   its `from` road onto its `to` roads; an `only_*` restriction removes every other turn
 //!   from its `from` road, the U-turn included. U-turns are otherwise allowed, as at any
 //!   node of the graph.
 //!
-//! A junction of `d` roads becomes `2d` nodes and at most `d²` turn edges; the rest of the
+//! A restriction that would leave a road with no way out (an `only_*` onto a one-way
+//! street against its direction: stale data) is not applied to that road, and counted.
+//!
+//! A junction of `d` roads becomes at most `2d` nodes and `d²` turn edges; the rest of the
 //! graph and the searches are unchanged. A point snapped onto a road enters it at the
 //! arrival nodes and is reached from the departure nodes ([`crate::snap::Snapped`]).
 //!
@@ -150,38 +155,57 @@ pub fn split_junctions(
     for ((v, rules), ends) in at.iter().zip(&incident) {
         report.junctions += 1;
         let coord = node_coords[*v as usize];
+        // The piece's end node is the arrival node, or the departure node for a road that
+        // only leaves the junction (a one-way street away from it): a node nothing reaches
+        // or nothing leaves would be pruned with its piece.
+        let mut fresh = {
+            let mut first = Some(*v);
+            move |coords: &mut Vec<[i32; 2]>| {
+                first.take().unwrap_or_else(|| {
+                    coords.push(coord);
+                    coords.len() as u32 - 1
+                })
+            }
+        };
         let mut arrival = Vec::with_capacity(ends.len());
-        for (i, &e) in ends.iter().enumerate() {
-            let node = if i == 0 {
-                *v
-            } else {
-                node_coords.push(coord);
-                node_coords.len() as u32 - 1
+        let mut departure = Vec::with_capacity(ends.len());
+        for &e in ends {
+            let (arrive, depart) = (can_travel(pieces, e, true), can_travel(pieces, e, false));
+            let end_node = fresh(node_coords);
+            let own = match (arrive, depart) {
+                (true, true) => fresh(node_coords),
+                (false, true) => end_node,
+                _ => NONE,
             };
             let (p, at_head) = ((e / 2) as usize, e % 2 == 1);
             if at_head {
-                pieces.head[p] = node;
+                pieces.head[p] = end_node;
             } else {
-                pieces.tail[p] = node;
+                pieces.tail[p] = end_node;
             }
-            arrival.push(node);
-        }
-        let mut departure = Vec::with_capacity(ends.len());
-        for &e in ends {
-            node_coords.push(coord);
-            departure.push(node_coords.len() as u32 - 1);
-            departs.push((e, node_coords.len() as u32 - 1));
+            arrival.push(if arrive { end_node } else { NONE });
+            departure.push(own);
+            departs.push((e, own));
         }
         for (i, &a) in ends.iter().enumerate() {
-            if !can_travel(pieces, a, true) {
+            if arrival[i] == NONE {
                 continue;
             }
-            for (j, &b) in ends.iter().enumerate() {
-                if can_travel(pieces, b, false) && allowed(rules, a, b) {
-                    turns.turn_from.push(arrival[i]);
-                    turns.turn_to.push(departure[j]);
-                    turns.turn_piece.push(b / 2);
-                }
+            let open = |j: &usize| departure[*j] != NONE;
+            let mut to: Vec<usize> = (0..ends.len())
+                .filter(open)
+                .filter(|&j| allowed(rules, a, ends[j]))
+                .collect();
+            if to.is_empty() {
+                report.leave_out(
+                    "turn restriction leaving no way out of its road (not applied there)",
+                );
+                to = (0..ends.len()).filter(open).collect();
+            }
+            for j in to {
+                turns.turn_from.push(arrival[i]);
+                turns.turn_to.push(departure[j]);
+                turns.turn_piece.push(ends[j] / 2);
             }
         }
     }
