@@ -196,7 +196,7 @@ fn a_point_on_a_road_next_to_the_junction_follows_the_restriction() {
         lon: c.0 + (w.0 - c.0) / 3.0,
         lat: c.1,
     };
-    let t = point_table(&g, &[point(2)], &[on.clone()], None, 1000.0).unwrap();
+    let t = point_table(&g, &[point(2)], std::slice::from_ref(&on), None, 1000.0).unwrap();
     let expected = drive(&[2, 1, 3, 1]) + drive(&[1, 4]) / 3.0;
     assert_secs(f64::from(t.cells[0].2) / 1000.0, expected);
     // From that point, S is a right turn at C: direct.
