@@ -9,7 +9,9 @@
 //! the file lacks (extract boundaries) is split there and counted under
 //! "way with missing node references (split)"; a ferry, whose time belongs to the whole
 //! crossing, is left out instead. The PBF reader makes two passes: ways (collecting the
-//! node ids needed), then nodes and dense nodes (keeping only those ids).
+//! node ids needed), then nodes and dense nodes (keeping only those ids). Turn restriction
+//! relations are read with the ways ([`super::restriction`]), their via node resolved to a
+//! vertex by [`assemble`].
 
 use super::context::apply_context;
 use super::graph::NONE;
@@ -584,6 +586,7 @@ where
 /// Builds the network from accepted ways, the sorted distinct node ids they use (`used`)
 /// and those nodes' coordinates (`coords[i]` for `used[i]`, [`MISSING`] when the file lacks
 /// it). Ways are taken in id order; vertex `v` is the `v`-th smallest used node present.
+/// Restrictions are kept in relation id order (the first of a repeated id).
 fn assemble(
     profile: &Profile,
     ways: AcceptedWays,

@@ -264,3 +264,52 @@ fn allowed(rules: &[AtJunction], a: End, b: End) -> bool {
     }
     only.unwrap_or(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(kind: RestrictionKind, from: &[End], to: &[End]) -> AtJunction {
+        AtJunction {
+            kind,
+            from: from.to_vec(),
+            to: to.to_vec(),
+        }
+    }
+
+    #[test]
+    fn no_and_only_rules_combine() {
+        let rules = [
+            rule(RestrictionKind::No, &[0], &[3]),
+            rule(RestrictionKind::Only, &[5], &[2]),
+            rule(RestrictionKind::Only, &[5], &[7]),
+        ];
+        // From end 0: everything but 3, U-turn included.
+        assert!(allowed(&rules, 0, 0) && allowed(&rules, 0, 2) && !allowed(&rules, 0, 3));
+        // From end 5: the union of its only_* targets, no U-turn.
+        assert!(allowed(&rules, 5, 2) && allowed(&rules, 5, 7));
+        assert!(!allowed(&rules, 5, 5) && !allowed(&rules, 5, 3));
+        // Other ends are free.
+        assert!(allowed(&rules, 2, 3) && allowed(&rules, 3, 0));
+    }
+
+    #[test]
+    fn one_way_ends_are_travelled_one_way() {
+        // Two one-way pieces in line, 0 → 1 → 2: piece 0 into node 1, piece 1 out of it.
+        let pieces = Pieces {
+            tail: vec![0, 1],
+            head: vec![1, 2],
+            time_fwd_ms: vec![10, 10],
+            time_bwd_ms: vec![NONE, NONE],
+            len_dm: vec![1, 1],
+            class: vec![0, 0],
+            geom_offsets: vec![0, 2, 4],
+            geom: vec![[0, 0]; 4],
+        };
+        // At node 1, piece 0's head is arrived at, never left; piece 1's tail the reverse.
+        assert!(can_travel(&pieces, end_of(0, true), true));
+        assert!(!can_travel(&pieces, end_of(0, true), false));
+        assert!(!can_travel(&pieces, end_of(1, false), true));
+        assert!(can_travel(&pieces, end_of(1, false), false));
+    }
+}
