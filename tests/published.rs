@@ -10,7 +10,7 @@ mod common;
 use common::{csv_rows, shared_file};
 use recours::aggregate::external::Rollup;
 use recours::aggregate::typology::{classify, tally, Axis, WorseWhen};
-use recours::inputs::external::{read_external, ExternalColumns};
+use recours::inputs::external::{read_external, ExternalColumns, OutsideStudy};
 use recours::inputs::territory::read_units;
 use recours::support::rejects::Rejects;
 use std::collections::BTreeMap;
@@ -53,6 +53,7 @@ fn real_screening_rates_join_the_93_communes_and_are_classified_against_the_apl(
         &communes,
         100.0,
         Rollup::Rate,
+        OutsideStudy::Reject,
         &mut rejects,
     )
     .unwrap();
@@ -87,7 +88,9 @@ fn real_screening_rates_join_the_93_communes_and_are_classified_against_the_apl(
         "{departement} vs {mean_of_rates}"
     );
 
-    // The official APL joined to the same communes: the rest of France are rejects.
+    // The official APL (34,954 communes of France) joined to the same communes: by default
+    // the codes of other départements are counted, not rejected, and none is a reject (the
+    // 40 communes of the 93 are all in it); asked to, every other commune is a reject.
     let apl_columns = ExternalColumns {
         code: "code_insee".into(),
         value: "apl_generalistes".into(),
@@ -101,14 +104,50 @@ fn real_screening_rates_join_the_93_communes_and_are_classified_against_the_apl(
         &communes,
         1.0,
         Rollup::Mean,
+        OutsideStudy::Ignore,
         &mut apl_rejects,
     )
     .unwrap();
     assert_eq!(apl_counts.joined, 40);
-    assert_eq!(apl_rejects.len(), apl_counts.rows - 40);
-    assert!(apl_rejects.items[0]
+    assert!(apl_counts.rows > 34_000, "{apl_counts:?}");
+    assert_eq!(apl_counts.outside_study, apl_counts.rows - 40);
+    assert!(apl_rejects.is_empty(), "{:?}", &apl_rejects.items[..1]);
+    let mut all_rejects = Rejects::default();
+    let (_, counts) = read_external(
+        &apl,
+        &apl_columns,
+        &communes,
+        1.0,
+        Rollup::Mean,
+        OutsideStudy::Reject,
+        &mut all_rejects,
+    )
+    .unwrap();
+    assert_eq!(counts.outside_study, 0);
+    assert_eq!(all_rejects.len(), apl_counts.rows - 40);
+    assert!(all_rejects.items[0]
         .reason
         .contains("no unit of the commune level"));
+    // A commune of the 93 missing from the outlines stays a reject: Bondy taken out.
+    let mut without_bondy = communes.clone();
+    without_bondy.units.retain(|u| u.code != "93010");
+    let mut own_rejects = Rejects::default();
+    let (_, counts) = read_external(
+        &apl,
+        &apl_columns,
+        &without_bondy,
+        1.0,
+        Rollup::Mean,
+        OutsideStudy::Ignore,
+        &mut own_rejects,
+    )
+    .unwrap();
+    assert_eq!(
+        (counts.joined, counts.outside_study),
+        (39, apl_counts.rows - 40)
+    );
+    let ids: Vec<&str> = own_rejects.items.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["93010"]);
 
     // Low participation (< 30 %) × low APL (< 2.5): classes checked against the raw values.
     let x = Axis {
