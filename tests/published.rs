@@ -1,9 +1,10 @@
 //! What the field publishes beside access: the real screening participation table of
 //! Seine-Saint-Denis joined to the real commune outlines, its département figure recomputed
 //! from the rows and their denominators, and a classification against the official APL
-//! (skipped with a message when the shared data folder is absent); and the demo study's
-//! densities, reference rows, target groups, typology and deficit shares checked against
-//! figures recomputed independently from its own output tables.
+//! (skipped with a message when the shared data folder is absent), the official APL's
+//! codes of other départements counted, not rejected; and the demo study's densities,
+//! reference rows, target groups, typology, deficit shares and snapshots (2016 against
+//! today) checked against figures recomputed independently from its own output tables.
 
 mod common;
 
@@ -189,7 +190,7 @@ fn real_screening_rates_join_the_93_communes_and_are_classified_against_the_apl(
 }
 
 #[test]
-fn the_demo_shows_densities_references_groups_typology_and_deficits() {
+fn the_demo_shows_densities_references_groups_typology_deficits_and_snapshots() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_recours"))
         .args(["demo", "--out"])
@@ -326,4 +327,62 @@ fn the_demo_shows_densities_references_groups_typology_and_deficits() {
         (number(&last[col("deficit_share")]) - share).abs() < 5e-4,
         "{last:?}"
     );
+
+    // Years compared: the 2016 supply had the GPs since retired and not those settled
+    // since; each change is the difference of the two snapshots' own tables, and the
+    // snapshot replacing nothing is the study as written.
+    let snapshots = results.join("snapshots");
+    let then = by_code(
+        &snapshots.join("2016/commune/supply.csv"),
+        "gp_professionals",
+    );
+    let now = by_code(
+        &snapshots.join("2026/commune/supply.csv"),
+        "gp_professionals",
+    );
+    let study = by_code(&results.join("commune/supply.csv"), "gp_professionals");
+    assert_eq!(now, study);
+    let total = |m: &BTreeMap<String, String>| {
+        m.iter()
+            .filter(|(c, _)| c.len() == 5)
+            .map(|(_, v)| number(v))
+            .sum::<f64>()
+    };
+    assert!(
+        total(&then) > total(&now),
+        "{} vs {}",
+        total(&then),
+        total(&now)
+    );
+    let change = snapshots.join("2016_to_2026/commune.csv");
+    let (h, rows) = csv_rows(&change);
+    let col = |n: &str| {
+        h.iter()
+            .position(|c| c == n)
+            .unwrap_or_else(|| panic!("{n}"))
+    };
+    for r in &rows {
+        let (a, b) = (&then[&r[0]], &now[&r[0]]);
+        assert_eq!(&r[col("gp_professionals_2016")], a);
+        assert_eq!(&r[col("gp_professionals_2026")], b);
+        assert_eq!(
+            number(&r[col("gp_professionals_change")]),
+            number(b) - number(a),
+            "{r:?}"
+        );
+        let mean = |n: &str| r[col(n)].parse::<f64>().ok();
+        match (mean("gp_minutes_mean_2016"), mean("gp_minutes_mean_2026")) {
+            (Some(ma), Some(mb)) => {
+                let c = number(&r[col("gp_minutes_mean_change")]);
+                assert!((c - (mb - ma)).abs() <= 1.5e-4 + 1e-9, "{r:?}");
+            }
+            _ => assert_eq!(r[col("gp_minutes_mean_change")], "", "{r:?}"),
+        }
+    }
+    assert!(rows
+        .iter()
+        .any(|r| number(&r[col("gp_professionals_change")]) != 0.0));
+    assert!(snapshots.join("changes.gpkg").is_file());
+    let report = std::fs::read_to_string(results.join("report.html")).unwrap();
+    assert!(report.contains("Années comparées : 2016 → 2026"));
 }

@@ -68,10 +68,22 @@ pub enum OutsideStudy {
     Reject,
 }
 
-/// The département of an INSEE commune or IRIS code (`93` of `93010`, `974` of `97411`),
-/// on the levels whose codes are INSEE codes; `None` otherwise.
+/// The département of an INSEE commune (5 characters) or IRIS (9) code (`93` of `93010`,
+/// `974` of `97411`, `2A` of `2A004`), on the levels whose codes are INSEE codes; `None`
+/// otherwise or for a code not shaped as one.
 fn departement<'a>(code: &'a str, kind: &str) -> Option<&'a str> {
-    if !matches!(kind, "commune" | "iris") || code.len() < 5 || !code.is_ascii() {
+    let length = match kind {
+        "commune" => 5,
+        "iris" => 9,
+        _ => return None,
+    };
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    let corsica = code.starts_with("2A") || code.starts_with("2B");
+    let shaped = code.len() == length
+        && code.is_ascii()
+        && digits(&code[2..])
+        && (corsica || digits(&code[..2]));
+    if !shaped {
         return None;
     }
     let n = if code.starts_with("97") || code.starts_with("98") {
@@ -356,5 +368,6 @@ mod tests {
         assert_eq!(departement("97411", "commune"), Some("974"));
         assert_eq!(departement("930100101", "iris"), Some("93"));
         assert_eq!(departement("93010", "cpts"), None);
+        assert_eq!(departement("CPTS-1", "commune"), None);
     }
 }
