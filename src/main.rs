@@ -494,7 +494,14 @@ fn print_build_report(rep: &BuildReport, read_seconds: f64) {
         p.pruned_nodes,
         p.pruned_pieces
     );
-    for (reason, n) in &rep.skipped {
+    let t = &rep.turns;
+    say!(
+        "turn restrictions: {} applied at {} split junctions ({} allowed turns)",
+        t.applied,
+        t.junctions,
+        t.turn_edges
+    );
+    for (reason, n) in t.left_out.iter().chain(&rep.skipped) {
         say!("  skipped {n:>8}  {reason}");
     }
 }

@@ -323,13 +323,17 @@ impl Snapped {
             return seeds;
         };
         let f = self.fraction;
-        if c.fwd_ms != NONE {
-            let s = seed(c.tail, self.access_ms, part(c.fwd_ms, f), part(c.len_dm, f));
+        // At a junction split for turn restrictions the edge away from it leaves from a
+        // node of its own (`Graph::departure`).
+        let p = self.piece as usize;
+        let (tail, head) = (graph.departure(p, false), graph.departure(p, true));
+        if c.fwd_ms != NONE && tail != NONE {
+            let s = seed(tail, self.access_ms, part(c.fwd_ms, f), part(c.len_dm, f));
             push_seed(&mut seeds, s);
         }
-        if c.bwd_ms != NONE {
+        if c.bwd_ms != NONE && head != NONE {
             let s = seed(
-                c.head,
+                head,
                 self.access_ms,
                 part(c.bwd_ms, 1.0 - f),
                 part(c.len_dm, 1.0 - f),
@@ -623,10 +627,13 @@ impl SnapIndex {
         let (t, _) = project(best.segment.a, best.segment.b, q);
         let along = before + t * this;
         let (tail, head) = (pieces.tail[p], pieces.head[p]);
+        // A junction split for turn restrictions is no single node: the point stays on its
+        // piece's end, entering and leaving through that end's nodes.
+        let whole = |at_head| graph.turns.own_departure(p, at_head).is_none();
         let (fraction, at_node) = if along <= NODE_TOLERANCE_M && along <= total - along {
-            (0.0, Some(tail))
+            (0.0, Some(tail).filter(|_| whole(false)))
         } else if total - along <= NODE_TOLERANCE_M {
-            (1.0, Some(head))
+            (1.0, Some(head).filter(|_| whole(true)))
         } else {
             ((along / total).clamp(0.0, 1.0), None)
         };

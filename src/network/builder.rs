@@ -10,12 +10,15 @@
 //!    great-circle (haversine, mean Earth radius 6,371,008.8 m as in `geo`) lengths of its
 //!    segments; its time in each allowed direction is length ÷ speed, or for a way with a
 //!    fixed duration (ferries) that duration shared along the way by length.
-//! 4. **Components.** Small strongly connected components are pruned
+//! 4. **Turn restrictions.** The via junctions of the reader's restrictions are split
+//!    ([`super::turns`]).
+//! 5. **Components.** Small strongly connected components are pruned
 //!    ([`super::components`]).
 
 use super::components::{prune_small_components, PruneReport};
 use super::graph::{Graph, Pieces, NONE};
 use super::raw::{to_degrees, RawNetwork, WayAttrs};
+use super::turns::{split_junctions, TurnReport};
 use geo::{Distance, Haversine, Point};
 use rayon::prelude::*;
 use std::time::Instant;
@@ -50,6 +53,8 @@ pub struct BuildReport {
     pub km_by_class: Vec<(String, f64)>,
     /// What island pruning removed.
     pub prune: PruneReport,
+    /// Turn restrictions applied and left out, junctions split.
+    pub turns: TurnReport,
     /// What the reader left out, by reason.
     pub skipped: Vec<(String, u64)>,
     /// Wall-clock time of the build, seconds.
@@ -69,7 +74,10 @@ pub fn build_graph(mut raw: RawNetwork, opts: &BuildOptions) -> (Graph, BuildRep
             node_coords[n as usize] = raw.vertices[v];
         }
     }
-    let pieces = cut_pieces(&raw, &node_of);
+    let mut pieces = cut_pieces(&raw, &node_of);
+    let way_pieces = way_piece_offsets(&raw, &node_of);
+    let (turns, turn_report) =
+        split_junctions(&raw, &node_of, &way_pieces, &mut pieces, &mut node_coords);
     drop(node_of);
     let class_snappable = raw
         .class_names
@@ -81,12 +89,13 @@ pub fn build_graph(mut raw: RawNetwork, opts: &BuildOptions) -> (Graph, BuildRep
     let skipped = std::mem::take(&mut raw.skipped);
     // The vertices and ways go before the adjacency arrays are built.
     drop(raw);
-    let graph = Graph::from_pieces(
+    let graph = Graph::with_turns(
         &profile_name,
         class_names,
         class_snappable,
         node_coords,
         pieces,
+        turns,
     );
     let (graph, prune) = prune_small_components(graph, opts.min_component_nodes);
     let report = BuildReport {
@@ -95,6 +104,7 @@ pub fn build_graph(mut raw: RawNetwork, opts: &BuildOptions) -> (Graph, BuildRep
         pieces: graph.pieces.len(),
         km_by_class: km_by_class(&graph),
         prune,
+        turns: turn_report,
         skipped,
         seconds: start.elapsed().as_secs_f64(),
     };
@@ -183,6 +193,21 @@ fn cut_pieces(raw: &RawNetwork, node_of: &[u32]) -> Pieces {
             }
         });
     pieces
+}
+
+/// Start of each way's pieces in [`cut_pieces`]'s output, one more entry than there are
+/// ways; empty when the network has no turn restriction (nothing needs it).
+fn way_piece_offsets(raw: &RawNetwork, node_of: &[u32]) -> Vec<u32> {
+    if raw.restrictions.is_empty() {
+        return Vec::new();
+    }
+    let mut offsets = Vec::with_capacity(raw.way_count() + 1);
+    offsets.push(0u32);
+    for w in 0..raw.way_count() {
+        let last = *offsets.last().unwrap_or(&0);
+        offsets.push(last + count_way(raw.way(w), node_of).0 as u32);
+    }
+    offsets
 }
 
 /// Number of pieces, and of geometry points (ends included), that cutting the way over

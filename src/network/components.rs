@@ -12,7 +12,7 @@
 //! Components are computed with petgraph's iterative Kosaraju algorithm, run directly on
 //! the CSR arrays through petgraph's visit traits (no copy of the graph).
 
-use super::graph::{Graph, Pieces, NONE};
+use super::graph::{Graph, Pieces, Turns, NONE};
 use fixedbitset::FixedBitSet;
 use petgraph::visit::{
     GraphBase, IntoNeighbors, IntoNeighborsDirected, IntoNodeIdentifiers, Visitable,
@@ -129,11 +129,44 @@ pub fn prune_small_components(graph: Graph, min_component_nodes: usize) -> (Grap
         class_names,
         class_snappable,
         mut pieces,
+        turns,
         ..
     } = graph;
     relabel_pieces(&mut pieces, &new_id, &mut report);
-    let graph = Graph::from_pieces(&profile_name, class_names, class_snappable, coords, pieces);
+    let turns = relabel_turns(turns, &new_id);
+    let graph = Graph::with_turns(
+        &profile_name,
+        class_names,
+        class_snappable,
+        coords,
+        pieces,
+        turns,
+    );
     (graph, report)
+}
+
+/// Maps the split junctions' departure nodes and turns to the new node ids: a pruned
+/// departure node becomes [`NONE`] (its direction yields no edge), a turn with a pruned
+/// end is dropped.
+fn relabel_turns(mut turns: Turns, new_id: &[u32]) -> Turns {
+    let id = |v: u32| if v == NONE { NONE } else { new_id[v as usize] };
+    for v in &mut turns.depart_node {
+        *v = id(*v);
+    }
+    let kept: Vec<(u32, u32, u32)> = (0..turns.len())
+        .map(|i| {
+            (
+                id(turns.turn_from[i]),
+                id(turns.turn_to[i]),
+                turns.turn_piece[i],
+            )
+        })
+        .filter(|&(a, b, _)| a != NONE && b != NONE)
+        .collect();
+    turns.turn_from = kept.iter().map(|t| t.0).collect();
+    turns.turn_to = kept.iter().map(|t| t.1).collect();
+    turns.turn_piece = kept.iter().map(|t| t.2).collect();
+    turns
 }
 
 /// Maps piece ends to their new ids; a piece with a removed end loses both.

@@ -95,6 +95,55 @@ impl Pieces {
     }
 }
 
+/// Junctions split for turn restrictions ([`super::turns`]).
+///
+/// At a split junction every piece end has an *arrival* node, the piece's `tail` or `head`
+/// (where its edge towards the junction ends), and a *departure* node of its own (where its
+/// edge away from the junction starts; a one-way road has only the one it uses, which is
+/// then its end node). A zero-time, zero-length *turn* edge joins the
+/// arrival node of one piece end to the departure node of another for every turn allowed
+/// there. Everywhere else a piece end is one node, as before.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Turns {
+    /// Piece ends that have a departure node of their own, as `2 × piece + end` (end 0 the
+    /// tail, 1 the head), increasing.
+    pub depart_end: Vec<u32>,
+    /// Departure node of each of [`Turns::depart_end`]; [`NONE`] when the road cannot be
+    /// left by that end (one-way towards the junction) or the node was pruned.
+    pub depart_node: Vec<u32>,
+    /// Arrival node of each allowed turn.
+    pub turn_from: Vec<u32>,
+    /// Departure node of each allowed turn.
+    pub turn_to: Vec<u32>,
+    /// Piece each turn leads onto (the edge's piece in the adjacency).
+    pub turn_piece: Vec<u32>,
+}
+
+impl Turns {
+    /// Number of allowed turns at split junctions.
+    pub fn len(&self) -> usize {
+        self.turn_from.len()
+    }
+
+    /// Whether no junction is split.
+    pub fn is_empty(&self) -> bool {
+        self.turn_from.is_empty() && self.depart_end.is_empty()
+    }
+
+    /// The departure node of piece `p` at its head (`at_head`) or tail when that end has
+    /// one of its own.
+    pub fn own_departure(&self, p: usize, at_head: bool) -> Option<u32> {
+        if self.depart_end.is_empty() {
+            return None;
+        }
+        let key = 2 * p as u32 + u32::from(at_head);
+        self.depart_end
+            .binary_search(&key)
+            .ok()
+            .map(|i| self.depart_node[i])
+    }
+}
+
 /// A road network ready for searches.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Graph {
@@ -112,6 +161,8 @@ pub struct Graph {
     pub rev: Adjacency,
     /// Road pieces with geometry.
     pub pieces: Pieces,
+    /// Junctions split for turn restrictions.
+    pub turns: Turns,
 }
 
 impl Graph {
@@ -126,9 +177,30 @@ impl Graph {
         node_coords: Vec<[i32; 2]>,
         pieces: Pieces,
     ) -> Graph {
+        Graph::with_turns(
+            profile_name,
+            class_names,
+            class_snappable,
+            node_coords,
+            pieces,
+            Turns::default(),
+        )
+    }
+
+    /// As [`Graph::from_pieces`], with the junctions `turns` split: each piece's edge away
+    /// from a split end starts at that end's departure node, and each allowed turn is an
+    /// edge of 0 ms and 0 dm.
+    pub fn with_turns(
+        profile_name: &str,
+        class_names: Vec<String>,
+        class_snappable: Vec<bool>,
+        node_coords: Vec<[i32; 2]>,
+        pieces: Pieces,
+        turns: Turns,
+    ) -> Graph {
         let n = node_coords.len();
-        let fwd = csr(n, &pieces, false);
-        let rev = csr(n, &pieces, true);
+        let fwd = csr(n, &pieces, &turns, false);
+        let rev = csr(n, &pieces, &turns, true);
         Graph {
             profile_name: profile_name.to_string(),
             class_names,
@@ -137,7 +209,23 @@ impl Graph {
             fwd,
             rev,
             pieces,
+            turns,
         }
+    }
+
+    /// The node a search leaves from to travel piece `p` away from its head (`at_head`)
+    /// or tail: the end node itself, or its departure node at a split junction
+    /// ([`Turns`]); [`NONE`] when pruned.
+    pub fn departure(&self, p: usize, at_head: bool) -> u32 {
+        let end = if at_head {
+            self.pieces.head[p]
+        } else {
+            self.pieces.tail[p]
+        };
+        if end == NONE {
+            return NONE;
+        }
+        self.turns.own_departure(p, at_head).unwrap_or(end)
     }
 
     /// Number of nodes.
@@ -157,21 +245,26 @@ impl Graph {
     }
 }
 
-/// The directed edges of `pieces`, as CSR grouped by tail (forward) or by head
-/// (`reverse`), each node's edges ordered by (other end, piece, time).
+/// The directed edges of `pieces` and the allowed `turns`, as CSR grouped by tail
+/// (forward) or by head (`reverse`), each node's edges ordered by (other end, piece,
+/// time).
 ///
 /// A counting sort: degrees, prefix sums, then each edge written at its node's cursor, so
 /// no array of all edges is sorted (on a national graph that temporary array alone would
 /// weigh 200 MB).
-fn csr(n: usize, pieces: &Pieces, reverse: bool) -> Adjacency {
+fn csr(n: usize, pieces: &Pieces, turns: &Turns, reverse: bool) -> Adjacency {
     // (from, to, time) of each allowed direction of routable piece `p`.
     let directions = |p: usize| {
         let (a, b) = (pieces.tail[p], pieces.head[p]);
-        let fwd = (pieces.time_fwd_ms[p] != NONE).then_some((a, b, pieces.time_fwd_ms[p]));
-        let bwd = (pieces.time_bwd_ms[p] != NONE).then_some((b, a, pieces.time_bwd_ms[p]));
+        let (a_out, b_out) = (
+            turns.own_departure(p, false).unwrap_or(a),
+            turns.own_departure(p, true).unwrap_or(b),
+        );
+        let fwd = (pieces.time_fwd_ms[p] != NONE).then_some((a_out, b, pieces.time_fwd_ms[p]));
+        let bwd = (pieces.time_bwd_ms[p] != NONE).then_some((b_out, a, pieces.time_bwd_ms[p]));
         fwd.into_iter()
             .chain(bwd)
-            .filter(move |_| pieces.is_routable(p))
+            .filter(move |&(from, _, _)| pieces.is_routable(p) && from != NONE)
             .map(move |(from, to, t)| {
                 if reverse {
                     (to, from, t)
@@ -180,11 +273,23 @@ fn csr(n: usize, pieces: &Pieces, reverse: bool) -> Adjacency {
                 }
             })
     };
+    // (from, to) of each allowed turn, as an edge of piece `turn_piece[i]`.
+    let turn = |i: usize| {
+        let (a, b) = (turns.turn_from[i], turns.turn_to[i]);
+        if reverse {
+            (b, a)
+        } else {
+            (a, b)
+        }
+    };
     let mut offsets = vec![0u32; n + 1];
     for p in 0..pieces.len() {
         for (from, _, _) in directions(p) {
             offsets[from as usize + 1] += 1;
         }
+    }
+    for i in 0..turns.len() {
+        offsets[turn(i).0 as usize + 1] += 1;
     }
     for v in 0..n {
         offsets[v + 1] += offsets[v];
@@ -207,6 +312,15 @@ fn csr(n: usize, pieces: &Pieces, reverse: bool) -> Adjacency {
             adj.len_dm[e] = pieces.len_dm[p];
             adj.piece[e] = p as u32;
         }
+    }
+    for i in 0..turns.len() {
+        let (from, to) = turn(i);
+        let e = cursor[from as usize] as usize;
+        cursor[from as usize] += 1;
+        adj.other[e] = to;
+        adj.time_ms[e] = 0;
+        adj.len_dm[e] = 0;
+        adj.piece[e] = turns.turn_piece[i];
     }
     let mut edges: Vec<(u32, u32, u32, u32)> = Vec::new();
     for v in 0..n as u32 {

@@ -9,8 +9,10 @@ pub mod lines;
 pub mod osm;
 pub mod profile;
 pub mod raw;
+pub mod restriction;
 pub mod source;
 pub mod store;
+pub mod turns;
 
 pub use graph::{Adjacency, Graph, Pieces, NONE};
 pub use raw::{RawNetwork, WayAttrs};

@@ -9,12 +9,15 @@
 //! the file lacks (extract boundaries) is split there and counted under
 //! "way with missing node references (split)"; a ferry, whose time belongs to the whole
 //! crossing, is left out instead. The PBF reader makes two passes: ways (collecting the
-//! node ids needed), then nodes and dense nodes (keeping only those ids).
+//! node ids needed), then nodes and dense nodes (keeping only those ids). Turn restriction
+//! relations are read with the ways ([`super::restriction`]), their via node resolved to a
+//! vertex by [`assemble`].
 
 use super::context::apply_context;
 use super::graph::NONE;
 use super::profile::{Decision, Profile, SkipCounts};
-use super::raw::{to_degrees, to_fixed, RawNetwork, WayAttrs};
+use super::raw::{to_degrees, to_fixed, RawNetwork, RawRestriction, WayAttrs};
+use super::restriction::{parse_restriction, MemberType, OsmRestriction};
 use geo::{Distance, Haversine, Point};
 use osmpbf::{BlobDecode, BlobReader, PrimitiveBlock};
 use quick_xml::events::{BytesStart, Event};
@@ -66,6 +69,9 @@ pub enum OsmError {
 
 /// A way as read from XML: id, node references, tags.
 type XmlWay = (i64, Vec<i64>, Vec<(String, String)>);
+
+/// A relation as read from XML: id, members `(type, ref, role)`, tags.
+type XmlRelation = (i64, Vec<(MemberType, i64, String)>, Vec<(String, String)>);
 
 /// Ways the profile accepted, before their node references are resolved, stored flat (one
 /// allocation for all references rather than one per way: a national extract has millions
@@ -209,8 +215,11 @@ fn read_xml<'s>(
     let mut nodes: Vec<(i64, [i32; 2])> = Vec::new();
     let mut ways = AcceptedWays::default();
     let mut skips = SkipCounts::default();
+    let mut restrictions: Vec<OsmRestriction> = Vec::new();
     // The way being read; `None` outside `<way>`.
     let mut way: Option<XmlWay> = None;
+    // The relation being read; `None` outside `<relation>`.
+    let mut relation: Option<XmlRelation> = None;
     // Whether `</osm>` was read: a file cut short (interrupted download) lacks it.
     let mut closed = false;
     let fail = |pos: u64, reason: String| OsmError::Xml {
@@ -232,6 +241,11 @@ fn read_xml<'s>(
                 if e.name().as_ref() == b"way" {
                     if let Some(w) = way.take() {
                         accept_way(profile, w, &mut ways, &mut skips);
+                    }
+                }
+                if e.name().as_ref() == b"relation" {
+                    if let Some(r) = relation.take() {
+                        accept_relation(profile, r, &mut restrictions, &mut skips);
                     }
                 }
                 continue;
@@ -264,6 +278,26 @@ fn read_xml<'s>(
                     way = Some((id, Vec::new(), Vec::new()));
                 }
             }
+            b"relation" if !empty => {
+                let a = attrs(e).map_err(|r| fail(pos, r))?;
+                let id = int_attr(&a, "id", "relation").map_err(|r| fail(pos, r))?;
+                if !is_deleted(&a) {
+                    relation = Some((id, Vec::new(), Vec::new()));
+                }
+            }
+            b"member" => {
+                if let Some((_, members, _)) = relation.as_mut() {
+                    let a = attrs(e).map_err(|r| fail(pos, r))?;
+                    let ty = match get_attr(&a, "type") {
+                        Some("node") => MemberType::Node,
+                        Some("way") => MemberType::Way,
+                        _ => MemberType::Relation,
+                    };
+                    let id = int_attr(&a, "ref", "member").map_err(|r| fail(pos, r))?;
+                    let role = get_attr(&a, "role").unwrap_or_default().to_string();
+                    members.push((ty, id, role));
+                }
+            }
             b"nd" => {
                 if let Some((_, refs, _)) = way.as_mut() {
                     let a = attrs(e).map_err(|r| fail(pos, r))?;
@@ -271,7 +305,11 @@ fn read_xml<'s>(
                 }
             }
             b"tag" => {
-                if let Some((_, _, tags)) = way.as_mut() {
+                if let Some(tags) = way
+                    .as_mut()
+                    .map(|w| &mut w.2)
+                    .or(relation.as_mut().map(|r| &mut r.2))
+                {
                     let mut a = attrs(e).map_err(|r| fail(pos, r))?;
                     let v =
                         take_attr(&mut a, "v").ok_or_else(|| fail(pos, "tag without v".into()))?;
@@ -310,7 +348,24 @@ fn read_xml<'s>(
             Err(_) => MISSING,
         })
         .collect::<Vec<_>>();
-    Ok(assemble(profile, ways, &used, &coords, skips))
+    Ok(assemble(profile, ways, restrictions, &used, &coords, skips))
+}
+
+/// Reads a relation from XML as a turn restriction for the profile, keeping it or counting
+/// why not; other relations are ignored.
+fn accept_relation(
+    profile: &Profile,
+    (id, members, tags): XmlRelation,
+    restrictions: &mut Vec<OsmRestriction>,
+    skips: &mut SkipCounts,
+) {
+    let tags: Vec<(&str, &str)> = tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let members = members.iter().map(|(t, m, r)| (*t, *m, r.as_str()));
+    match parse_restriction(profile, id, &tags, members) {
+        Some(Ok(r)) => restrictions.push(r),
+        Some(Err(reason)) => skips.add(reason),
+        None => {}
+    }
 }
 
 /// Applies the profile to a way read from XML, keeping it or counting why not.
@@ -397,10 +452,28 @@ fn line_at<'s>(reopen: &dyn Fn() -> std::io::Result<Box<dyn BufRead + 's>>, offs
 fn read_pbf(path: &Path, profile: &Profile) -> Result<RawNetwork, OsmError> {
     let mut ways = AcceptedWays::default();
     let mut skips = SkipCounts::default();
+    let mut restrictions = Vec::new();
     let per_block = |block: &PrimitiveBlock| {
         let mut ways = AcceptedWays::default();
         let mut skips = SkipCounts::default();
+        let mut restrictions = Vec::new();
         for group in block.groups() {
+            for r in group.relations() {
+                let tags: Vec<(&str, &str)> = r.tags().collect();
+                let members = r.members().map(|m| {
+                    let ty = match m.member_type {
+                        osmpbf::RelMemberType::Node => MemberType::Node,
+                        osmpbf::RelMemberType::Way => MemberType::Way,
+                        osmpbf::RelMemberType::Relation => MemberType::Relation,
+                    };
+                    (ty, m.member_id, m.role().unwrap_or_default())
+                });
+                match parse_restriction(profile, r.id(), &tags, members) {
+                    Some(Ok(r)) => restrictions.push(r),
+                    Some(Err(reason)) => skips.add(reason),
+                    None => {}
+                }
+            }
             for w in group.ways() {
                 let tags: Vec<(&str, &str)> = w.tags().collect();
                 match profile.decide(&tags) {
@@ -414,11 +487,12 @@ fn read_pbf(path: &Path, profile: &Profile) -> Result<RawNetwork, OsmError> {
                 }
             }
         }
-        (ways, skips)
+        (ways, skips, restrictions)
     };
-    par_blocks(path, per_block, |(w, s)| {
+    par_blocks(path, per_block, |(w, s, r)| {
         ways.append(&w);
         skips.merge(s);
+        restrictions.extend(r);
     })?;
     let used = ways.used_nodes();
     // Second pass: (index in `used`, coordinates) of every used node, per blob, written
@@ -451,7 +525,7 @@ fn read_pbf(path: &Path, profile: &Profile) -> Result<RawNetwork, OsmError> {
         }
     })?;
     skips.add_n("duplicate node id (first kept)", duplicates);
-    Ok(assemble(profile, ways, &used, &coords, skips))
+    Ok(assemble(profile, ways, restrictions, &used, &coords, skips))
 }
 
 /// Decodes the data blobs of a PBF file in parallel and applies `f` to each, then hands
@@ -512,9 +586,11 @@ where
 /// Builds the network from accepted ways, the sorted distinct node ids they use (`used`)
 /// and those nodes' coordinates (`coords[i]` for `used[i]`, [`MISSING`] when the file lacks
 /// it). Ways are taken in id order; vertex `v` is the `v`-th smallest used node present.
+/// Restrictions are kept in relation id order (the first of a repeated id).
 fn assemble(
     profile: &Profile,
     ways: AcceptedWays,
+    mut restrictions: Vec<OsmRestriction>,
     used: &[i64],
     coords: &[[i32; 2]],
     mut skips: SkipCounts,
@@ -584,6 +660,22 @@ fn assemble(
             raw.skipped.push((reason, n));
         }
     }
+    restrictions.sort_by_key(|r| r.id);
+    restrictions.dedup_by_key(|r| r.id);
+    raw.restrictions = restrictions
+        .into_iter()
+        .map(|r| RawRestriction {
+            id: r.id,
+            kind: r.kind,
+            via: used
+                .binary_search(&r.via)
+                .ok()
+                .map(|i| vertex_of[i])
+                .filter(|&v| v != NONE),
+            from: r.from,
+            to: r.to,
+        })
+        .collect();
     apply_context(&mut raw, profile);
     raw
 }

@@ -190,6 +190,11 @@ pub struct Profile {
     /// Classes a point may not be snapped onto.
     #[serde(default)]
     pub snap_excluded: Vec<String>,
+    /// Modes whose OSM turn restrictions apply, in priority order (`restriction:<mode>`
+    /// wins over `restriction`; `except=<mode>` exempts): `["motorcar", "motor_vehicle"]`
+    /// for cars. Empty: restrictions are not read ([`super::restriction`]).
+    #[serde(default)]
+    pub restriction_modes: Vec<String>,
     /// Speed in km/h of each road class the profile uses.
     pub speeds: BTreeMap<String, f64>,
     /// Speed factor per class (default 1.0).

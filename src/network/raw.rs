@@ -45,6 +45,35 @@ impl WayAttrs {
     }
 }
 
+/// Whether an OSM turn restriction forbids the turns it names (`no_*`) or forbids every
+/// other turn from its `from` way (`only_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestrictionKind {
+    /// `no_left_turn`, `no_right_turn`, `no_straight_on`, `no_u_turn`, `no_entry`,
+    /// `no_exit`: the turns from a `from` way to a `to` way are forbidden.
+    No,
+    /// `only_left_turn`, `only_right_turn`, `only_straight_on`, `only_u_turn`: from the
+    /// `from` way, only the turn onto the `to` way is allowed.
+    Only,
+}
+
+/// A turn restriction as read from an OSM relation (`type=restriction`) that applies to the
+/// profile's mode, its members still named by OSM id (way ids) or vertex (the via node).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawRestriction {
+    /// OSM relation id, for reports.
+    pub id: i64,
+    /// `no_*` or `only_*`.
+    pub kind: RestrictionKind,
+    /// OSM ids of the `from` ways.
+    pub from: Vec<i64>,
+    /// Vertex of the `via` node ([`RawNetwork::vertices`] index), or [`None`] when the
+    /// via node is not on any way the profile kept.
+    pub via: Option<u32>,
+    /// OSM ids of the `to` ways.
+    pub to: Vec<i64>,
+}
+
 /// Ways over shared vertices, in WGS84, as produced by a reader.
 ///
 /// Ways are stored flat: way `w` uses `way_vertices[way_offsets[w]..way_offsets[w + 1]]`.
@@ -66,6 +95,8 @@ pub struct RawNetwork {
     pub way_attrs: Vec<WayAttrs>,
     /// Source identifier of each way (OSM way id, feature id of a line layer), for reports.
     pub way_ids: Vec<i64>,
+    /// Turn restrictions read with the ways (OSM only), in relation id order.
+    pub restrictions: Vec<RawRestriction>,
     /// What the reader left out, counted by reason (for the build report).
     pub skipped: Vec<(String, u64)>,
 }

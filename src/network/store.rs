@@ -6,13 +6,13 @@
 //! than building (see `BENCHMARKS.md`). Saving goes through [`crate::support::atomic`], so an
 //! interrupted save never leaves a truncated graph under the final name.
 
-use super::graph::{Adjacency, Graph, Pieces};
+use super::graph::{Adjacency, Graph, Pieces, Turns, NONE};
 use bytemuck::Pod;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 13] = b"RECOURS-GRAPH";
 /// Version of the on-disk layout; bumped whenever it changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const BYTE_ORDER_MARK: u32 = 0x0102_0304;
 
 /// Why a graph file could not be saved or loaded.
@@ -83,6 +83,12 @@ pub fn save_graph(graph: &Graph, path: &Path) -> anyhow::Result<()> {
         put(w, &p.class)?;
         put(w, &p.geom_offsets)?;
         put(w, &p.geom)?;
+        let t = &graph.turns;
+        put(w, &t.depart_end)?;
+        put(w, &t.depart_node)?;
+        put(w, &t.turn_from)?;
+        put(w, &t.turn_to)?;
+        put(w, &t.turn_piece)?;
         Ok(())
     })
 }
@@ -149,6 +155,13 @@ pub fn load_graph(path: &Path) -> Result<Graph, StoreError> {
         geom_offsets: r.vec("geometry offsets")?,
         geom: r.vec("geometry")?,
     };
+    let turns = Turns {
+        depart_end: r.vec("split junction ends")?,
+        depart_node: r.vec("split junction departures")?,
+        turn_from: r.vec("turn arrivals")?,
+        turn_to: r.vec("turn departures")?,
+        turn_piece: r.vec("turn pieces")?,
+    };
     if r.remaining != 0 {
         return Err(r.corrupt("trailing bytes"));
     }
@@ -160,6 +173,7 @@ pub fn load_graph(path: &Path) -> Result<Graph, StoreError> {
         fwd,
         rev,
         pieces,
+        turns,
     };
     check_consistency(&graph).map_err(|what| StoreError::Corrupt {
         path: path.to_path_buf(),
@@ -205,6 +219,22 @@ fn check_consistency(g: &Graph) -> Result<(), String> {
         || (0..k).any(|i| p.is_routable(i) && (p.tail[i] as usize >= n || p.head[i] as usize >= n))
     {
         return Err("pieces".into());
+    }
+    let t = &g.turns;
+    let m = t.turn_from.len();
+    if t.depart_node.len() != t.depart_end.len()
+        || t.depart_end.windows(2).any(|w| w[0] >= w[1])
+        || t.depart_end.iter().any(|&e| e as usize / 2 >= k)
+        || t.depart_node.iter().any(|&v| v != NONE && v as usize >= n)
+        || t.turn_to.len() != m
+        || t.turn_piece.len() != m
+        || t.turn_from
+            .iter()
+            .chain(&t.turn_to)
+            .any(|&v| v as usize >= n)
+        || t.turn_piece.iter().any(|&p| p as usize >= k)
+    {
+        return Err("turns".into());
     }
     Ok(())
 }
