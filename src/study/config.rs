@@ -392,6 +392,32 @@ pub struct OutputConfig {
     /// Language of the report: `fr` (default) or `en`.
     #[serde(default)]
     pub lang: crate::export::report::lang::Lang,
+    /// PostgreSQL database the layers are also written to (`postgresql://user@host:port/db`,
+    /// no password: `PGPASSWORD` or `~/.pgpass`), see `docs/postgis.md`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postgis: Option<String>,
+    /// Schema of that database the run's tables go to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postgis_schema: Option<String>,
+    /// What to do when that schema exists: `fail` (default) or `replace`.
+    #[serde(default)]
+    pub postgis_if_exists: crate::export::postgis::IfExists,
+}
+
+impl OutputConfig {
+    /// The PostGIS destination, when `postgis` is set; `Err` when the schema is missing.
+    pub fn postgis_target(&self) -> Result<Option<crate::export::postgis::Target>, String> {
+        match (&self.postgis, &self.postgis_schema) {
+            (None, None) => Ok(None),
+            (Some(url), Some(schema)) => Ok(Some(crate::export::postgis::Target {
+                url: url.clone(),
+                schema: schema.clone(),
+                if_exists: self.postgis_if_exists,
+            })),
+            (Some(_), None) => Err("[output] postgis needs postgis_schema: the schema the run's tables go to".into()),
+            (None, Some(_)) => Err("[output] postgis_schema needs postgis: the database URL".into()),
+        }
+    }
 }
 
 impl Default for OutputConfig {
@@ -403,6 +429,9 @@ impl Default for OutputConfig {
             report: true,
             min_unit_coverage: default_min_unit_coverage(),
             lang: crate::export::report::lang::Lang::Fr,
+            postgis: None,
+            postgis_schema: None,
+            postgis_if_exists: crate::export::postgis::IfExists::Fail,
         }
     }
 }
