@@ -527,7 +527,7 @@ impl Study {
     /// Makes every relative path relative to `base`.
     fn resolve(&mut self, base: &Path) {
         let fix = |p: &mut PathBuf| {
-            if p.is_relative() {
+            if p.is_relative() && !crate::support::pg::is_database_path(p) {
                 *p = base.join(&*p);
             }
         };
@@ -641,8 +641,25 @@ impl Study {
         files.extend(self.indicators.external.iter().map(|e| e.path.as_path()));
         files.extend(self.reference.iter().filter_map(|r| r.table.as_deref()));
         super::published::check(self)?;
+        let (databases, files): (Vec<&Path>, Vec<&Path>) = files
+            .into_iter()
+            .partition(|p| crate::support::pg::is_database_path(p));
         if let Some(missing) = files.iter().find(|p| !p.exists()) {
             return Err(format!("input not found: {}", missing.display()));
+        }
+        let mut checked = std::collections::BTreeSet::new();
+        for db in databases {
+            let name = db.to_string_lossy();
+            if crate::support::pg::has_password(&name) {
+                return Err(format!(
+                    "input {}: the connection string holds a password; set PGPASSWORD or ~/.pgpass instead (it would be written to the manifest and the logs)",
+                    crate::support::pg::redact(&name)
+                ));
+            }
+            if checked.insert(name.clone()) {
+                crate::support::pg::open(&name, false)
+                    .map_err(|reason| format!("input {name}: {reason}"))?;
+            }
         }
         if self.supply.is_empty() {
             return Err("no [[supply]] file: nothing to measure access to".into());

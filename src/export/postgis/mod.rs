@@ -26,4 +26,4 @@ pub mod target;
 pub mod write;
 
 pub use target::{IfExists, PgError, Target};
-pub use write::{publish_folder, publish_table};
+pub use write::{publish_folder, publish_tables};

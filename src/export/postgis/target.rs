@@ -6,7 +6,8 @@
 //! be written to the manifest and the logs as it is.
 
 use gdal::vector::LayerAccess;
-use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
+use crate::support::pg::redact;
+use gdal::Dataset;
 
 /// Why PostGIS could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -71,21 +72,6 @@ pub struct Target {
     pub if_exists: IfExists,
 }
 
-/// Whether `path` names a PostgreSQL datasource (`PG:…`, `postgresql://…`, `postgres://…`)
-/// rather than a file.
-pub fn is_database(path: &str) -> bool {
-    path.starts_with("PG:") || path.starts_with("postgresql://") || path.starts_with("postgres://")
-}
-
-/// The GDAL datasource name of a `postgresql://` URL or a `PG:` connection string.
-pub fn datasource(url: &str) -> String {
-    if url.starts_with("PG:") {
-        url.to_string()
-    } else {
-        format!("PG:{url}")
-    }
-}
-
 /// Checks a `postgresql://` URL: the scheme, and no password in it.
 pub fn check_url(what: &str, url: &str) -> Result<(), PgError> {
     let err = |reason: &str| PgError::Setting {
@@ -97,34 +83,12 @@ pub fn check_url(what: &str, url: &str) -> Result<(), PgError> {
         .strip_prefix("postgresql://")
         .or_else(|| url.strip_prefix("postgres://"))
         .ok_or_else(|| err("give a URL postgresql://user@host:port/database"))?;
-    let authority = rest.split(['/', '?']).next().unwrap_or("");
-    if let Some((user, _)) = authority.rsplit_once('@') {
-        if user.contains(':') {
-            return Err(err(
-                "the URL holds a password: remove it and set PGPASSWORD or ~/.pgpass instead (a password in the URL would be written to the manifest and the logs)",
-            ));
-        }
-    }
-    if url.contains("password=") {
+    if crate::support::pg::has_password(rest) || crate::support::pg::has_password(url) {
         return Err(err(
-            "the URL holds a password parameter: set PGPASSWORD or ~/.pgpass instead",
+            "the URL holds a password: remove it and set PGPASSWORD or ~/.pgpass instead (a password in the URL would be written to the manifest and the logs)",
         ));
     }
     Ok(())
-}
-
-/// `url` with any password replaced by `***`, for error messages.
-fn redact(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.split_once('@') {
-            Some((user, host)) if user.contains(':') => {
-                let name = user.split(':').next().unwrap_or("");
-                format!("{scheme}://{name}:***@{host}")
-            }
-            _ => url.to_string(),
-        },
-        None => url.to_string(),
-    }
 }
 
 /// Checks a schema or table name: PostgreSQL's unquoted identifiers (lower-case ASCII
@@ -173,47 +137,6 @@ pub fn parse_out(out: &str) -> Option<Result<(String, String, String), PgError>>
     })())
 }
 
-/// Opens a PostgreSQL datasource (`url`: `postgresql://…` or `PG:…`), for writing when
-/// `update`; the error says whether the server is unreachable, the login refused or the
-/// database missing.
-pub fn open(url: &str, update: bool) -> Result<Dataset, PgError> {
-    let mut flags = GdalOpenFlags::GDAL_OF_VECTOR;
-    if update {
-        flags |= GdalOpenFlags::GDAL_OF_UPDATE;
-    }
-    let options = DatasetOptions {
-        open_flags: flags,
-        allowed_drivers: Some(&["PostgreSQL"]),
-        ..Default::default()
-    };
-    Dataset::open_ex(datasource(url), options).map_err(|e| PgError::Connect {
-        url: redact(url),
-        reason: explain_connect(&e.to_string()),
-    })
-}
-
-/// A libpq connection failure in words, with the cause kept.
-fn explain_connect(message: &str) -> String {
-    let m = message.trim();
-    let cause = if m.contains("password authentication failed")
-        || m.contains("no password supplied")
-        || m.contains("authentication failed")
-    {
-        "authentication failed: check the user, and the password in PGPASSWORD or ~/.pgpass"
-    } else if m.contains("Connection refused")
-        || m.contains("could not translate host name")
-        || m.contains("timeout expired")
-        || m.contains("No such file or directory")
-    {
-        "server unreachable: check the host and port, and that PostgreSQL is running"
-    } else if m.contains("does not exist") {
-        "the database (or role) does not exist: create it first"
-    } else {
-        "cannot connect"
-    };
-    format!("{cause} ({m})")
-}
-
 /// The first column of the first row of `sql` as text, `None` when no row.
 pub fn query_one(ds: &Dataset, url: &str, sql: &str) -> Result<Option<String>, PgError> {
     let rs = ds
@@ -232,7 +155,10 @@ pub fn query_one(ds: &Dataset, url: &str, sql: &str) -> Result<Option<String>, P
 
 /// Checks that the server of `url` answers, accepts the login and has PostGIS.
 pub fn check_postgis(url: &str) -> Result<Dataset, PgError> {
-    let ds = open(url, true)?;
+    let ds = crate::support::pg::open(url, true).map_err(|reason| PgError::Connect {
+        url: redact(url),
+        reason,
+    })?;
     let version = query_one(
         &ds,
         url,
@@ -311,11 +237,4 @@ mod tests {
         }
     }
 
-    #[test]
-    fn connection_failures_are_named() {
-        assert!(explain_connect("FATAL:  password authentication failed for user \"x\"")
-            .starts_with("authentication failed"));
-        assert!(explain_connect("connection to server at \"127.0.0.1\", port 1 failed: Connection refused")
-            .starts_with("server unreachable"));
-    }
 }

@@ -110,27 +110,35 @@ pub fn publish_folder(dir: &Path, target: &Target) -> Result<Written, PgError> {
     Ok(written)
 }
 
-/// Writes the CSV file `csv` as table `schema.table` (created with its schema when
-/// missing, replacing a previous table of that name) in one transaction; returns the rows.
-pub fn publish_table(csv: &Path, url: &str, schema: &str, table: &str) -> Result<u64, PgError> {
-    let dir = csv.parent().unwrap_or(Path::new("."));
-    let mut t = tables::plan_csv(dir, csv)?;
-    t.name = table.to_string();
+/// Writes each CSV file of `files` as its table (`(file, table)`) of `schema` (created when
+/// missing, a previous table of the same name replaced), all in one transaction; returns
+/// the rows of each.
+pub fn publish_tables(
+    url: &str,
+    schema: &str,
+    files: &[(std::path::PathBuf, String)],
+) -> Result<Vec<u64>, PgError> {
     let mut ds = target::check_postgis(url)?;
     set_copy()?;
     let mut txn = ds.start_transaction().map_err(|e| PgError::Write {
         url: url.into(),
-        table: format!("{schema}.{table}"),
+        table: schema.into(),
         reason: format!("cannot start a transaction: {e}"),
     })?;
-    let name = format!("{schema}.{table}");
-    exec(&txn, url, &name, &format!("CREATE SCHEMA IF NOT EXISTS {schema}"))?;
-    exec(&txn, url, &name, &format!("DROP TABLE IF EXISTS {schema}.{table} CASCADE"))?;
-    let rows = write_table(&mut txn, url, schema, &t)?;
+    exec(&txn, url, schema, &format!("CREATE SCHEMA IF NOT EXISTS {schema}"))?;
+    let mut rows = Vec::with_capacity(files.len());
+    for (csv, table) in files {
+        let dir = csv.parent().unwrap_or(Path::new("."));
+        let mut t = tables::plan_csv(dir, csv)?;
+        t.name = table.clone();
+        let name = format!("{schema}.{table}");
+        exec(&txn, url, &name, &format!("DROP TABLE IF EXISTS {name} CASCADE"))?;
+        rows.push(write_table(&mut txn, url, schema, &t)?);
+    }
     txn.commit().map_err(|e| PgError::Write {
         url: url.into(),
-        table: name,
-        reason: format!("commit failed, the previous table is kept: {e}"),
+        table: schema.into(),
+        reason: format!("commit failed, the previous tables are kept: {e}"),
     })?;
     Ok(rows)
 }
