@@ -6,11 +6,19 @@
 
 mod common;
 
-use common::csv_rows;
 use common::postgis::{Cluster, PASSWORD};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+/// The rows of a CSV file, each a map from column to value.
+fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let (headers, rows) = common::csv_rows(path);
+    rows.into_iter()
+        .map(|r| headers.iter().cloned().zip(r).collect())
+        .collect()
+}
 
 /// Generates the demo into `dir` and returns its study file.
 fn demo(dir: &Path) -> PathBuf {
@@ -371,33 +379,59 @@ fn load_layer(pg: &Cluster, path: &Path, table: &str) {
     }
 }
 
+/// Writes `id,lon,lat` of the first `n` rows of `from` to `to`.
+fn points(from: &Path, to: &Path, n: usize) {
+    let rows = csv_rows(from);
+    let mut text = String::from("id,lon,lat\n");
+    for r in rows.iter().take(n) {
+        text.push_str(&format!("{},{},{}\n", r["id"], r["lon"], r["lat"]));
+    }
+    std::fs::write(to, text).unwrap();
+}
+
 #[test]
 fn a_table_goes_to_postgis_with_out_url() {
     let Some(pg) = Cluster::start() else { return };
     let Some(()) = pg.create_db("tables", true) else { return };
     let dir = tempfile::tempdir().unwrap();
     demo(dir.path());
-    let input = dir.path().join("input");
-    let out = pg
-        .recours()
-        .args(["table", "--osm"])
-        .arg(input.join("territory.osm.pbf"))
-        .arg("--origins")
-        .arg(input.join("filosofi_200m.csv"))
-        .arg("--destinations")
-        .arg(input.join("finess_etalab_demo.csv"))
-        .arg("--out")
-        .arg(format!("{}#times.car", pg.url("tables")))
-        .output()
-        .unwrap();
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{log}");
-    let rows = count(&pg, "tables", "SELECT count(*) FROM times.car");
-    assert!(rows > 0);
+    let results = dir.path().join("results");
+    let (sources, destinations) = (dir.path().join("s.csv"), dir.path().join("d.csv"));
+    points(&results.join("origins.csv"), &sources, 40);
+    points(&results.join("sites.csv"), &destinations, 1000);
+    let pbf = dir.path().join("input/territory.osm.pbf");
+    let table = |out: &str| {
+        let o = pg
+            .recours()
+            .args(["table", "--osm"])
+            .arg(&pbf)
+            .arg("--sources")
+            .arg(&sources)
+            .arg("--destinations")
+            .arg(&destinations)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap();
+        let log = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(o.status.success(), "{log}");
+    };
+    let file = dir.path().join("times.csv");
+    table(file.to_str().unwrap());
+    table(&format!("{}#times.car", pg.url("tables")));
+    let from_file = csv_rows(&file);
+    assert_eq!(count(&pg, "tables", "SELECT count(*) FROM times.car"), from_file.len());
     let types = pg.psql(
         "tables",
         "SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY ordinal_position) \
          FROM information_schema.columns WHERE table_schema = 'times' AND table_name = 'car'",
     );
-    assert!(types.contains("double precision"), "{types}");
+    assert!(types.contains("source_id:character varying"), "{types}");
+    assert!(types.contains("minutes:double precision"), "{types}");
+    let csv_sum: f64 = from_file.iter().map(|r| r["minutes"].parse::<f64>().unwrap()).sum();
+    let db_sum: f64 = pg.psql("tables", "SELECT sum(minutes) FROM times.car").parse().unwrap();
+    assert!((csv_sum - db_sum).abs() < 1e-6 * csv_sum.max(1.0));
+    // A second run replaces the table, in one transaction.
+    table(&format!("{}#times.car", pg.url("tables")));
+    assert_eq!(count(&pg, "tables", "SELECT count(*) FROM times.car"), from_file.len());
 }
