@@ -27,7 +27,11 @@ fn demo(dir: &Path) -> PathBuf {
         .arg(dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     dir.join("study.toml")
 }
 
@@ -64,12 +68,17 @@ fn count(pg: &Cluster, db: &str, sql: &str) -> usize {
 #[test]
 fn the_demo_goes_to_postgis_in_one_transaction_and_matches_its_files() {
     let Some(pg) = Cluster::start() else { return };
-    let Some(()) = pg.create_db("agency", true) else { return };
+    let Some(()) = pg.create_db("agency", true) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let study = demo(dir.path());
     let to_pg = with_output(
         &study,
-        &format!("postgis = \"{}\"\npostgis_schema = \"acces\"", pg.url("agency")),
+        &format!(
+            "postgis = \"{}\"\npostgis_schema = \"acces\"",
+            pg.url("agency")
+        ),
     );
     let (ok, log) = run(&pg, &to_pg);
     assert!(ok, "{log}");
@@ -77,14 +86,27 @@ fn the_demo_goes_to_postgis_in_one_transaction_and_matches_its_files() {
 
     // Row counts against the files.
     let origins = csv_rows(&out.join("origins.csv"));
-    assert_eq!(count(&pg, "agency", "SELECT count(*) FROM acces.origins"), origins.len());
+    assert_eq!(
+        count(&pg, "agency", "SELECT count(*) FROM acces.origins"),
+        origins.len()
+    );
     let sites = csv_rows(&out.join("sites.csv"));
-    assert_eq!(count(&pg, "agency", "SELECT count(*) FROM acces.sites"), sites.len());
+    assert_eq!(
+        count(&pg, "agency", "SELECT count(*) FROM acces.sites"),
+        sites.len()
+    );
     let rejects = csv_rows(&out.join("rejects.csv"));
-    assert_eq!(count(&pg, "agency", "SELECT count(*) FROM acces.rejects"), rejects.len());
+    assert_eq!(
+        count(&pg, "agency", "SELECT count(*) FROM acces.rejects"),
+        rejects.len()
+    );
     let gaps = csv_rows(&out.join("qpv_gap_gp_minutes.csv"));
     assert_eq!(
-        count(&pg, "agency", "SELECT count(*) FROM acces.qpv_gap_gp_minutes"),
+        count(
+            &pg,
+            "agency",
+            "SELECT count(*) FROM acces.qpv_gap_gp_minutes"
+        ),
         gaps.len()
     );
 
@@ -134,7 +156,10 @@ fn the_demo_goes_to_postgis_in_one_transaction_and_matches_its_files() {
         .psql("agency", "SELECT sum(gp_minutes) FROM acces.origins")
         .parse()
         .unwrap();
-    assert!((csv_sum - db_sum).abs() < 1e-6 * csv_sum.abs().max(1.0), "{csv_sum} vs {db_sum}");
+    assert!(
+        (csv_sum - db_sum).abs() < 1e-6 * csv_sum.abs().max(1.0),
+        "{csv_sum} vs {db_sum}"
+    );
     let first = &origins[0];
     let (lon, lat): (f64, f64) = (first["lon"].parse().unwrap(), first["lat"].parse().unwrap());
     let xy = pg.psql(
@@ -145,12 +170,21 @@ fn the_demo_goes_to_postgis_in_one_transaction_and_matches_its_files() {
         ),
     );
     let (x, y) = xy.split_once(' ').unwrap();
-    assert!((x.parse::<f64>().unwrap() - lon).abs() < 1e-6, "{xy} vs {lon}");
-    assert!((y.parse::<f64>().unwrap() - lat).abs() < 1e-6, "{xy} vs {lat}");
+    assert!(
+        (x.parse::<f64>().unwrap() - lon).abs() < 1e-6,
+        "{xy} vs {lon}"
+    );
+    assert!(
+        (y.parse::<f64>().unwrap() - lat).abs() < 1e-6,
+        "{xy} vs {lat}"
+    );
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(
-        pg.psql("agency", "SELECT value FROM acces.manifest WHERE key = '/counts/origins'"),
+        pg.psql(
+            "agency",
+            "SELECT value FROM acces.manifest WHERE key = '/counts/origins'"
+        ),
         manifest["counts"]["origins"].to_string()
     );
 
@@ -160,26 +194,42 @@ fn the_demo_goes_to_postgis_in_one_transaction_and_matches_its_files() {
         "SELECT col_description('acces.origins'::regclass, \
          (SELECT attnum FROM pg_attribute WHERE attrelid = 'acces.origins'::regclass AND attname = 'gp_minutes'))",
     );
-    assert!(comment.starts_with("gp_minutes — minutes: time to the nearest site"), "{comment}");
+    assert!(
+        comment.starts_with("gp_minutes — minutes: time to the nearest site"),
+        "{comment}"
+    );
 
     // The password is in no file, no log line and no table.
     let mut everything = log.clone();
     for f in walk(&out) {
         everything.push_str(&String::from_utf8_lossy(&std::fs::read(f).unwrap()));
     }
-    everything.push_str(&pg.psql("agency", "SELECT string_agg(value, ' ') FROM acces.manifest"));
+    everything.push_str(&pg.psql(
+        "agency",
+        "SELECT string_agg(value, ' ') FROM acces.manifest",
+    ));
     assert!(!everything.contains(PASSWORD));
-    assert!(everything.contains(&pg.url("agency")), "the URL is recorded in the manifest");
+    assert!(
+        everything.contains(&pg.url("agency")),
+        "the URL is recorded in the manifest"
+    );
 
     // An existing schema is refused unless asked, before any computation.
     let (ok, log) = run(&pg, &to_pg);
     assert!(!ok);
-    assert!(log.contains("already exists") && log.contains("postgis_if_exists"), "{log}");
+    assert!(
+        log.contains("already exists") && log.contains("postgis_if_exists"),
+        "{log}"
+    );
     assert!(!log.contains("timings"), "refused before computing: {log}");
 
     // Replace, killed in the middle of the write: the previous tables are untouched.
     pg.psql("agency", "CREATE TABLE acces.analyst_notes (note text); INSERT INTO acces.analyst_notes VALUES ('kept')");
-    let tables_before = count(&pg, "agency", "SELECT count(*) FROM pg_tables WHERE schemaname = 'acces'");
+    let tables_before = count(
+        &pg,
+        "agency",
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'acces'",
+    );
     let replace = with_output(
         &study,
         &format!(
@@ -199,7 +249,10 @@ fn the_demo_goes_to_postgis_in_one_transaction_and_matches_its_files() {
     let stderr = BufReader::new(child.stderr.take().unwrap());
     let mut paused = false;
     for line in stderr.lines() {
-        if line.unwrap().contains("PostGIS write paused after 20 tables") {
+        if line
+            .unwrap()
+            .contains("PostGIS write paused after 20 tables")
+        {
             paused = true;
             break;
         }
@@ -215,19 +268,38 @@ fn the_demo_goes_to_postgis_in_one_transaction_and_matches_its_files() {
     child.wait().unwrap();
     // The server notices the lost client and rolls back.
     for _ in 0..50 {
-        if count(&pg, "agency", "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'") == 0 {
+        if count(
+            &pg,
+            "agency",
+            "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'",
+        ) == 0
+        {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    assert_eq!(pg.psql("agency", "SELECT note FROM acces.analyst_notes"), "kept");
     assert_eq!(
-        count(&pg, "agency", "SELECT count(*) FROM pg_tables WHERE schemaname = 'acces'"),
+        pg.psql("agency", "SELECT note FROM acces.analyst_notes"),
+        "kept"
+    );
+    assert_eq!(
+        count(
+            &pg,
+            "agency",
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'acces'"
+        ),
         tables_before
     );
-    assert_eq!(count(&pg, "agency", "SELECT count(*) FROM acces.origins"), origins.len());
     assert_eq!(
-        count(&pg, "agency", "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'recours_staging%'"),
+        count(&pg, "agency", "SELECT count(*) FROM acces.origins"),
+        origins.len()
+    );
+    assert_eq!(
+        count(
+            &pg,
+            "agency",
+            "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'recours_staging%'"
+        ),
         0
     );
 
@@ -235,10 +307,16 @@ fn the_demo_goes_to_postgis_in_one_transaction_and_matches_its_files() {
     let (ok, log) = run(&pg, &replace);
     assert!(ok, "{log}");
     assert_eq!(
-        count(&pg, "agency", "SELECT count(*) FROM pg_tables WHERE schemaname = 'acces'"),
+        count(
+            &pg,
+            "agency",
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'acces'"
+        ),
         tables_before - 1
     );
-    assert!(pg.try_psql("agency", "SELECT * FROM acces.analyst_notes").is_err());
+    assert!(pg
+        .try_psql("agency", "SELECT * FROM acces.analyst_notes")
+        .is_err());
 }
 
 /// Every file under `dir`.
@@ -258,8 +336,12 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn bad_targets_are_refused_before_any_computation() {
     let Some(pg) = Cluster::start() else { return };
-    let Some(()) = pg.create_db("agency", true) else { return };
-    let Some(()) = pg.create_db("plain", false) else { return };
+    let Some(()) = pg.create_db("agency", true) else {
+        return;
+    };
+    let Some(()) = pg.create_db("plain", false) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let study = demo(dir.path());
     std::fs::remove_dir_all(dir.path().join("results")).unwrap();
@@ -289,11 +371,26 @@ fn bad_targets_are_refused_before_any_computation() {
         assert!(!ok, "{lines}");
         assert!(log.contains(expected), "{lines}: {log}");
         assert!(!log.contains(PASSWORD), "{log}");
-        assert!(!dir.path().join("results").exists(), "nothing computed or written: {lines}");
+        assert!(
+            !dir.path().join("results").exists(),
+            "nothing computed or written: {lines}"
+        );
     }
     // A wrong password.
-    let s = with_output(&study, &format!("postgis = \"{}\"\npostgis_schema = \"acces\"", pg.url("agency")));
-    let out = pg.recours().env("PGPASSWORD", "wrong").arg("run").arg(&s).output().unwrap();
+    let s = with_output(
+        &study,
+        &format!(
+            "postgis = \"{}\"\npostgis_schema = \"acces\"",
+            pg.url("agency")
+        ),
+    );
+    let out = pg
+        .recours()
+        .env("PGPASSWORD", "wrong")
+        .arg("run")
+        .arg(&s)
+        .output()
+        .unwrap();
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(log.contains("authentication failed"), "{log}");
@@ -303,7 +400,9 @@ fn bad_targets_are_refused_before_any_computation() {
 #[test]
 fn inputs_read_from_postgis_give_the_same_results_as_the_files() {
     let Some(pg) = Cluster::start() else { return };
-    let Some(()) = pg.create_db("inputs", true) else { return };
+    let Some(()) = pg.create_db("inputs", true) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let study = demo(dir.path());
     let input = dir.path().join("input");
@@ -342,14 +441,13 @@ fn inputs_read_from_postgis_give_the_same_results_as_the_files() {
         );
     }
     // `recours inspect` reads the table too.
-    let out = pg
-        .recours()
-        .arg("inspect")
-        .arg(&ds)
-        .output()
-        .unwrap();
+    let out = pg.recours().arg("inspect").arg(&ds).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("territories.communes"), "{text}");
     // A missing table is named before any computation.
     let missing = std::fs::read_to_string(&from_db)
@@ -392,7 +490,9 @@ fn points(from: &Path, to: &Path, n: usize) {
 #[test]
 fn a_table_goes_to_postgis_with_out_url() {
     let Some(pg) = Cluster::start() else { return };
-    let Some(()) = pg.create_db("tables", true) else { return };
+    let Some(()) = pg.create_db("tables", true) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     demo(dir.path());
     let results = dir.path().join("results");
@@ -420,7 +520,10 @@ fn a_table_goes_to_postgis_with_out_url() {
     table(file.to_str().unwrap());
     table(&format!("{}#times.car", pg.url("tables")));
     let from_file = csv_rows(&file);
-    assert_eq!(count(&pg, "tables", "SELECT count(*) FROM times.car"), from_file.len());
+    assert_eq!(
+        count(&pg, "tables", "SELECT count(*) FROM times.car"),
+        from_file.len()
+    );
     let types = pg.psql(
         "tables",
         "SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY ordinal_position) \
@@ -428,10 +531,19 @@ fn a_table_goes_to_postgis_with_out_url() {
     );
     assert!(types.contains("source_id:character varying"), "{types}");
     assert!(types.contains("minutes:double precision"), "{types}");
-    let csv_sum: f64 = from_file.iter().map(|r| r["minutes"].parse::<f64>().unwrap()).sum();
-    let db_sum: f64 = pg.psql("tables", "SELECT sum(minutes) FROM times.car").parse().unwrap();
+    let csv_sum: f64 = from_file
+        .iter()
+        .map(|r| r["minutes"].parse::<f64>().unwrap())
+        .sum();
+    let db_sum: f64 = pg
+        .psql("tables", "SELECT sum(minutes) FROM times.car")
+        .parse()
+        .unwrap();
     assert!((csv_sum - db_sum).abs() < 1e-6 * csv_sum.max(1.0));
     // A second run replaces the table, in one transaction.
     table(&format!("{}#times.car", pg.url("tables")));
-    assert_eq!(count(&pg, "tables", "SELECT count(*) FROM times.car"), from_file.len());
+    assert_eq!(
+        count(&pg, "tables", "SELECT count(*) FROM times.car"),
+        from_file.len()
+    );
 }

@@ -43,7 +43,9 @@ impl PgOut {
 
     /// `--out` for a command: the temporary CSV for a database destination, else `out`.
     pub fn file_or(pg: &Option<PgOut>, out: &Path) -> PathBuf {
-        pg.as_ref().map(PgOut::csv).unwrap_or_else(|| out.to_path_buf())
+        pg.as_ref()
+            .map(PgOut::csv)
+            .unwrap_or_else(|| out.to_path_buf())
     }
 
     /// Sends the main file and the companions that exist (`(file, suffix)`) to the database

@@ -414,8 +414,12 @@ impl OutputConfig {
                 schema: schema.clone(),
                 if_exists: self.postgis_if_exists,
             })),
-            (Some(_), None) => Err("[output] postgis needs postgis_schema: the schema the run's tables go to".into()),
-            (None, Some(_)) => Err("[output] postgis_schema needs postgis: the database URL".into()),
+            (Some(_), None) => Err(
+                "[output] postgis needs postgis_schema: the schema the run's tables go to".into(),
+            ),
+            (None, Some(_)) => {
+                Err("[output] postgis_schema needs postgis: the database URL".into())
+            }
         }
     }
 }

@@ -113,15 +113,22 @@ mod tests {
         assert!(!has_password("PG:dbname=x host=h port=5432"));
         assert!(is_database_path(Path::new("PG:dbname=x")));
         assert!(!is_database_path(Path::new("input/x.gpkg")));
-        assert_eq!(redact("PG:dbname=x password=pw host=h"), "PG:dbname=x password=*** host=h");
+        assert_eq!(
+            redact("PG:dbname=x password=pw host=h"),
+            "PG:dbname=x password=*** host=h"
+        );
         assert_eq!(redact("postgresql://u:pw@h/db"), "postgresql://u:***@h/db");
     }
 
     #[test]
     fn connection_failures_are_named() {
-        assert!(explain_connect("FATAL:  password authentication failed for user \"x\"")
-            .starts_with("authentication failed"));
-        assert!(explain_connect("connection to server at \"127.0.0.1\", port 1 failed: Connection refused")
-            .starts_with("server unreachable"));
+        assert!(
+            explain_connect("FATAL:  password authentication failed for user \"x\"")
+                .starts_with("authentication failed")
+        );
+        assert!(explain_connect(
+            "connection to server at \"127.0.0.1\", port 1 failed: Connection refused"
+        )
+        .starts_with("server unreachable"));
     }
 }

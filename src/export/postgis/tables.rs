@@ -339,8 +339,10 @@ pub fn conform(geom: &Geometry, kind: OGRwkbGeometryType::Type) -> Geometry {
 /// Whether a CSV column named `name` holds identifiers or codes, kept as text.
 fn is_code(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    matches!(n.as_str(), "id" | "code" | "name" | "territory" | "iris" | "commune")
-        || n.ends_with("_id")
+    matches!(
+        n.as_str(),
+        "id" | "code" | "name" | "territory" | "iris" | "commune"
+    ) || n.ends_with("_id")
         || n.ends_with("_code")
         || n.ends_with("_site")
 }
@@ -389,7 +391,12 @@ fn csv_table(dir: &Path, path: &Path, name: String) -> Result<Table, PgError> {
         reason: e.to_string(),
     };
     let mut rd = csv_reader(path)?;
-    let headers: Vec<String> = rd.headers().map_err(err)?.iter().map(String::from).collect();
+    let headers: Vec<String> = rd
+        .headers()
+        .map_err(err)?
+        .iter()
+        .map(String::from)
+        .collect();
     let mut kinds: Vec<Option<Kind>> = vec![None; headers.len()];
     for record in rd.records() {
         let record = record.map_err(err)?;
@@ -403,15 +410,15 @@ fn csv_table(dir: &Path, path: &Path, name: String) -> Result<Table, PgError> {
         .iter()
         .zip(kinds)
         .map(|(h, k)| {
-            let kind = if is_code(h) { Kind::Text } else { k.unwrap_or(Kind::Text) };
+            let kind = if is_code(h) {
+                Kind::Text
+            } else {
+                k.unwrap_or(Kind::Text)
+            };
             (h.clone(), kind)
         })
         .collect();
-    let col = |n: &str| {
-        sources
-            .iter()
-            .position(|(h, k)| h == n && *k != Kind::Text)
-    };
+    let col = |n: &str| sources.iter().position(|(h, k)| h == n && *k != Kind::Text);
     let lonlat = col("lon").zip(col("lat"));
     Ok(Table {
         name,
@@ -453,7 +460,11 @@ pub fn flatten_json(value: &serde_json::Value) -> Vec<(String, String)> {
         match v {
             serde_json::Value::Object(m) => {
                 for (k, x) in m {
-                    walk(x, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                    walk(
+                        x,
+                        format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                        out,
+                    );
                 }
             }
             serde_json::Value::Array(a) => {
@@ -483,9 +494,12 @@ mod tests {
         let b = pg_name(&format!("{}_b", "x".repeat(70)));
         assert_eq!(a.len(), MAX_IDENTIFIER);
         assert_ne!(a, b);
-        let e = fields("t.csv", vec![("A".into(), Kind::Text), ("a".into(), Kind::Text)])
-            .unwrap_err()
-            .to_string();
+        let e = fields(
+            "t.csv",
+            vec![("A".into(), Kind::Text), ("a".into(), Kind::Text)],
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("both become \"a\""), "{e}");
     }
 
@@ -503,7 +517,13 @@ mod tests {
         let kinds: Vec<Kind> = t.fields.iter().map(|f| f.kind).collect();
         use Kind::*;
         assert_eq!(kinds, [Text, Text, Integer, Real, Text, Real, Real]);
-        assert_eq!(t.source, Source::Csv { path: p.clone(), lonlat: Some((5, 6)) });
+        assert_eq!(
+            t.source,
+            Source::Csv {
+                path: p.clone(),
+                lonlat: Some((5, 6))
+            }
+        );
         assert_eq!(t.origin, "communes/gp_minutes.csv");
         assert_eq!(cell("", Integer), Cell::Null);
         assert_eq!(cell("3", Integer), Cell::Int(3));

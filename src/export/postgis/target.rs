@@ -5,8 +5,8 @@
 //! password: libpq takes it from `PGPASSWORD`, `~/.pgpass` or a service file, so the URL can
 //! be written to the manifest and the logs as it is.
 
-use gdal::vector::LayerAccess;
 use crate::support::pg::redact;
+use gdal::vector::LayerAccess;
 use gdal::Dataset;
 
 /// Why PostGIS could not be read or written.
@@ -223,7 +223,10 @@ mod tests {
         let (url, s, t) = parse_out("postgresql://u@h:5/db#res.times")
             .unwrap()
             .unwrap();
-        assert_eq!((url.as_str(), s.as_str(), t.as_str()), ("postgresql://u@h:5/db", "res", "times"));
+        assert_eq!(
+            (url.as_str(), s.as_str(), t.as_str()),
+            ("postgresql://u@h:5/db", "res", "times")
+        );
         assert!(parse_out("postgresql://u@h/db#times").unwrap().is_err());
         assert!(parse_out("postgresql://u@h/db").unwrap().is_err());
         assert!(parse_out("postgresql://u@h/db#Res.t").unwrap().is_err());
@@ -236,5 +239,4 @@ mod tests {
             assert!(check_identifier("s", bad).is_err(), "{bad}");
         }
     }
-
 }

@@ -55,7 +55,9 @@ fn test_pause(written: usize) {
         .ok()
         .and_then(|v| v.parse::<usize>().ok());
     if wanted == Some(written) {
-        eprintln!("recours: PostGIS write paused after {written} tables (RECOURS_POSTGIS_TEST_PAUSE)");
+        eprintln!(
+            "recours: PostGIS write paused after {written} tables (RECOURS_POSTGIS_TEST_PAUSE)"
+        );
         std::thread::sleep(std::time::Duration::from_secs(600));
     }
 }
@@ -77,10 +79,16 @@ pub fn publish_folder(dir: &Path, target: &Target) -> Result<Written, PgError> {
         return Err(PgError::Setting {
             what: "[output] postgis_schema".into(),
             given: target.schema.clone(),
-            reason: "this schema already exists: set postgis_if_exists = \"replace\" to replace it".into(),
+            reason: "this schema already exists: set postgis_if_exists = \"replace\" to replace it"
+                .into(),
         });
     }
-    exec(&txn, url, &staging, &format!("DROP SCHEMA IF EXISTS {staging} CASCADE"))?;
+    exec(
+        &txn,
+        url,
+        &staging,
+        &format!("DROP SCHEMA IF EXISTS {staging} CASCADE"),
+    )?;
     exec(&txn, url, &staging, &format!("CREATE SCHEMA {staging}"))?;
     let mut written = Written::default();
     for (i, t) in plan.iter().enumerate() {
@@ -91,8 +99,18 @@ pub fn publish_folder(dir: &Path, target: &Target) -> Result<Written, PgError> {
         test_pause(i + 1);
     }
     let schema = &target.schema;
-    exec(&txn, url, schema, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))?;
-    exec(&txn, url, schema, &format!("ALTER SCHEMA {staging} RENAME TO {schema}"))?;
+    exec(
+        &txn,
+        url,
+        schema,
+        &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+    )?;
+    exec(
+        &txn,
+        url,
+        schema,
+        &format!("ALTER SCHEMA {staging} RENAME TO {schema}"),
+    )?;
     exec(
         &txn,
         url,
@@ -125,14 +143,24 @@ pub fn publish_tables(
         table: schema.into(),
         reason: format!("cannot start a transaction: {e}"),
     })?;
-    exec(&txn, url, schema, &format!("CREATE SCHEMA IF NOT EXISTS {schema}"))?;
+    exec(
+        &txn,
+        url,
+        schema,
+        &format!("CREATE SCHEMA IF NOT EXISTS {schema}"),
+    )?;
     let mut rows = Vec::with_capacity(files.len());
     for (csv, table) in files {
         let dir = csv.parent().unwrap_or(Path::new("."));
         let mut t = tables::plan_csv(dir, csv)?;
         t.name = table.clone();
         let name = format!("{schema}.{table}");
-        exec(&txn, url, &name, &format!("DROP TABLE IF EXISTS {name} CASCADE"))?;
+        exec(
+            &txn,
+            url,
+            &name,
+            &format!("DROP TABLE IF EXISTS {name} CASCADE"),
+        )?;
         rows.push(write_table(&mut txn, url, schema, &t)?);
     }
     txn.commit().map_err(|e| PgError::Write {
@@ -188,38 +216,38 @@ fn write_table(ds: &mut Dataset, url: &str, schema: &str, t: &Table) -> Result<u
         .unwrap_or(OGRwkbGeometryType::wkbNone);
     let mut rows = 0u64;
     {
-    let layer = ds
-        .create_layer(LayerOptions {
-            name: &t.name,
-            srs: srs.as_ref(),
-            ty,
-            options: Some(&options),
-        })
-        .map_err(err(None))?;
-    for f in &t.fields {
-        FieldDefn::new(&f.name, f.kind.ogr())
-            .and_then(|d| d.add_to_layer(&layer))
+        let layer = ds
+            .create_layer(LayerOptions {
+                name: &t.name,
+                srs: srs.as_ref(),
+                ty,
+                options: Some(&options),
+            })
             .map_err(err(None))?;
-    }
-    let defn = layer.defn();
-    let mut put = |cells: &[Cell], geom: Option<Geometry>| -> Result<(), PgError> {
-        rows += 1;
-        let mut feature = Feature::new(defn).map_err(err(Some(rows)))?;
-        for (k, c) in cells.iter().enumerate() {
-            match c {
-                Cell::Null => feature.set_field_null(k),
-                Cell::Int(v) => feature.set_field_integer64(k, *v),
-                Cell::Real(v) => feature.set_field_double(k, *v),
-                Cell::Text(v) => feature.set_field_string(k, v),
+        for f in &t.fields {
+            FieldDefn::new(&f.name, f.kind.ogr())
+                .and_then(|d| d.add_to_layer(&layer))
+                .map_err(err(None))?;
+        }
+        let defn = layer.defn();
+        let mut put = |cells: &[Cell], geom: Option<Geometry>| -> Result<(), PgError> {
+            rows += 1;
+            let mut feature = Feature::new(defn).map_err(err(Some(rows)))?;
+            for (k, c) in cells.iter().enumerate() {
+                match c {
+                    Cell::Null => feature.set_field_null(k),
+                    Cell::Int(v) => feature.set_field_integer64(k, *v),
+                    Cell::Real(v) => feature.set_field_double(k, *v),
+                    Cell::Text(v) => feature.set_field_string(k, v),
+                }
+                .map_err(err(Some(rows)))?;
             }
-            .map_err(err(Some(rows)))?;
-        }
-        if let Some(g) = geom {
-            feature.set_geometry(g).map_err(err(Some(rows)))?;
-        }
-        feature.create(&layer).map_err(err(Some(rows)))
-    };
-    read_rows(t, &mut put)?;
+            if let Some(g) = geom {
+                feature.set_geometry(g).map_err(err(Some(rows)))?;
+            }
+            feature.create(&layer).map_err(err(Some(rows)))
+        };
+        read_rows(t, &mut put)?;
     }
     for f in &t.fields {
         exec(
@@ -240,7 +268,11 @@ fn write_table(ds: &mut Dataset, url: &str, schema: &str, t: &Table) -> Result<u
             &qualified,
             &format!(
                 "COMMENT ON COLUMN {qualified}.geom IS {}",
-                literal(&format!("geometry of the row (SRID {}), from {}", t.geometry.map(|g| g.srid).unwrap_or(0), t.origin))
+                literal(&format!(
+                    "geometry of the row (SRID {}), from {}",
+                    t.geometry.map(|g| g.srid).unwrap_or(0),
+                    t.origin
+                ))
             ),
         )?;
     }
@@ -248,15 +280,21 @@ fn write_table(ds: &mut Dataset, url: &str, schema: &str, t: &Table) -> Result<u
         ds,
         url,
         &qualified,
-        &format!("COMMENT ON TABLE {qualified} IS {}", literal(&format!("from {}", t.origin))),
+        &format!(
+            "COMMENT ON TABLE {qualified} IS {}",
+            literal(&format!("from {}", t.origin))
+        ),
     )?;
     Ok(rows)
 }
 
+/// Receives one row: its cells and its geometry.
+type RowSink<'a> = dyn FnMut(&[Cell], Option<Geometry>) -> Result<(), PgError> + 'a;
+
 /// Calls `put` with the cells (typed as `t`'s fields) and geometry of every row of `t`.
 fn read_rows(
     t: &Table,
-    put: &mut dyn FnMut(&[Cell], Option<Geometry>) -> Result<(), PgError>,
+    put: &mut RowSink<'_>,
 ) -> Result<(), PgError> {
     let source_err = |file: &Path, reason: String| PgError::Source {
         file: file.display().to_string(),
