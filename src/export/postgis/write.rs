@@ -292,10 +292,7 @@ fn write_table(ds: &mut Dataset, url: &str, schema: &str, t: &Table) -> Result<u
 type RowSink<'a> = dyn FnMut(&[Cell], Option<Geometry>) -> Result<(), PgError> + 'a;
 
 /// Calls `put` with the cells (typed as `t`'s fields) and geometry of every row of `t`.
-fn read_rows(
-    t: &Table,
-    put: &mut RowSink<'_>,
-) -> Result<(), PgError> {
+fn read_rows(t: &Table, put: &mut RowSink<'_>) -> Result<(), PgError> {
     let source_err = |file: &Path, reason: String| PgError::Source {
         file: file.display().to_string(),
         reason,
