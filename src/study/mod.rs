@@ -3,7 +3,7 @@
 //! ([`run`]) with its per-territory summaries ([`levels`]) and unit coverage ([`coverage`]),
 //! what the field publishes beside access ([`published`]: densities, reference rows,
 //! outside indicators, target groups, typologies), zonage ([`zonage`]), what-if scenarios
-//! ([`scenarios`]) and supply
+//! ([`scenarios`]), years compared ([`snapshots`]) and supply
 //! suggestions ([`suggest`]), its report ([`report`]) and its provenance ([`manifest`]).
 
 pub mod checks;
@@ -18,6 +18,7 @@ pub mod published;
 pub mod report;
 pub mod run;
 pub mod scenarios;
+pub mod snapshots;
 pub mod streets;
 pub mod suggest;
 pub mod zonage;

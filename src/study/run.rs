@@ -86,6 +86,8 @@ pub struct RunSummary {
     pub levels: Vec<(String, usize)>,
     /// Population-weighted mean of each indicator over all origins.
     pub means: Vec<(String, Option<f64>)>,
+    /// Further lines of the summary: outside tables joined, snapshots compared.
+    pub notes: Vec<String>,
     /// Seconds per stage.
     pub timings: Vec<(String, f64)>,
     /// Files written.
@@ -131,6 +133,9 @@ impl fmt::Display for SummaryResults<'_> {
                 Some(m) => writeln!(f, "  {name:<28} population-weighted mean {m:.4}")?,
                 None => writeln!(f, "  {name:<28} no value")?,
             }
+        }
+        for note in &s.notes {
+            writeln!(f, "{note}")?;
         }
         write!(f, "rejected: {} (see rejects.csv)", s.rejected)
     }
@@ -346,7 +351,7 @@ pub fn run_study_in(
             }
         }
     }
-    files.extend(super::published::run_published(
+    let published = super::published::run_published(
         &super::published::Published {
             study: &study,
             levels: &levels,
@@ -355,10 +360,13 @@ pub fn run_study_in(
             sites: &sites,
             summarised: &summarised,
             dir: &dir,
+            known: None,
         },
         &mut level_columns,
         &mut rejects,
-    )?);
+    )?;
+    files.extend(published.files);
+    let mut notes = published.tables.notes.clone();
     let zonage = match &study.zonage {
         Some(z) => {
             let base = path.parent().unwrap_or(Path::new("."));
@@ -370,6 +378,26 @@ pub fn run_study_in(
         }
         None => None,
     };
+    let t_snapshots = Instant::now();
+    let snapshots = super::snapshots::run_snapshots(&super::snapshots::SnapshotBase {
+        study: &study,
+        graph: &graph,
+        engine: &engine,
+        access,
+        origins: &origins,
+        sites: &sites,
+        levels: &levels,
+        memberships: &memberships,
+        commune_times: &commune_times,
+        tables: &published.tables,
+        dir: &dir,
+        study_dir: path.parent().unwrap_or(Path::new("")),
+    })?;
+    files.extend(snapshots.files);
+    notes.extend(snapshots.notes);
+    if !study.snapshot.is_empty() {
+        timings.push(("snapshots".to_string(), t_snapshots.elapsed().as_secs_f64()));
+    }
     let t_scenarios = Instant::now();
     let baseline_run = BaselineRun {
         study: &study,
@@ -470,6 +498,7 @@ pub fn run_study_in(
             .iter()
             .map(|s| (s.name.clone(), weighted_mean(&s.values, &weights)))
             .collect(),
+        notes,
         timings,
         files: files.clone(),
     };
@@ -591,6 +620,7 @@ pub fn run_study_in(
                     zonage: &z.baseline,
                 }),
                 scenarios: &scenario_reports,
+                snapshots: &super::report::snapshot_reports(&snapshots.changes, &levels),
                 suggestions: &suggestions,
             },
         )?;

@@ -1,7 +1,7 @@
 //! Which files of an output folder become which tables, and with which columns.
 //!
-//! - Every layer of a GeoPackage (`results.gpkg`: origins, sites, each level) becomes a table
-//!   of that name, with the layer's field types and geometry (SRID of the layer's CRS).
+//! - Every layer of `results.gpkg` (origins, sites, each level) becomes a table of that
+//!   name (of another GeoPackage, `changes.gpkg`: `changes__{layer}`), with the layer's field types and geometry (SRID of the layer's CRS).
 //! - A GeoJSON file whose name no GeoPackage layer took becomes a table with its geometry
 //!   (EPSG:4326, RFC 7946).
 //! - A CSV file whose name no layer took becomes a table; its columns are typed from their
@@ -218,12 +218,15 @@ pub fn plan(dir: &Path) -> Result<Vec<Table>, PgError> {
     };
     let mut tables: Vec<Table> = Vec::new();
     for p in files.iter().filter(|p| ext(p) == "gpkg") {
-        tables.extend(layer_tables(dir, p, None)?);
+        // `results.gpkg` gives its layers' names; another GeoPackage (`changes.gpkg`) is a
+        // prefix: `changes__commune`.
+        let prefix = (relative(dir, p) != "results.gpkg").then(|| stem_name(p));
+        tables.extend(layer_tables(dir, p, None, prefix.as_deref())?);
     }
     for p in files.iter().filter(|p| ext(p) == "geojson") {
         let name = stem_name(p);
         if !tables.iter().any(|t| t.name == name) {
-            tables.extend(layer_tables(dir, p, Some(&name))?);
+            tables.extend(layer_tables(dir, p, Some(&name), None)?);
         }
     }
     for p in files.iter().filter(|p| ext(p) == "csv") {
@@ -245,6 +248,15 @@ pub fn plan(dir: &Path) -> Result<Vec<Table>, PgError> {
             source: Source::Manifest { path: manifest },
         });
     }
+    let mut seen = std::collections::BTreeMap::new();
+    for t in &tables {
+        if let Some(first) = seen.insert(t.name.as_str(), t.origin.as_str()) {
+            return Err(PgError::Source {
+                file: t.origin.clone(),
+                reason: format!("{first} and {} both become table {:?}", t.origin, t.name),
+            });
+        }
+    }
     Ok(tables)
 }
 
@@ -260,8 +272,14 @@ pub fn open_file(path: &Path) -> Result<Dataset, PgError> {
     })
 }
 
-/// One table per layer of the GDAL file `path` (named `name` when given: a one-layer file).
-fn layer_tables(dir: &Path, path: &Path, name: Option<&str>) -> Result<Vec<Table>, PgError> {
+/// One table per layer of the GDAL file `path`: named `name` when given (a one-layer file),
+/// else after the layer, behind `prefix` and `__` when given.
+fn layer_tables(
+    dir: &Path,
+    path: &Path,
+    name: Option<&str>,
+    prefix: Option<&str>,
+) -> Result<Vec<Table>, PgError> {
     let ds = open_file(path)?;
     let rel = relative(dir, path);
     let mut out = Vec::new();
@@ -296,7 +314,11 @@ fn layer_tables(dir: &Path, path: &Path, name: Option<&str>) -> Result<Vec<Table
             }
         });
         out.push(Table {
-            name: name.map(str::to_string).unwrap_or_else(|| pg_name(&layer)),
+            name: match (name, prefix) {
+                (Some(n), _) => n.to_string(),
+                (None, Some(p)) => pg_name(&format!("{p}__{layer}")),
+                (None, None) => pg_name(&layer),
+            },
             fields: fields(&origin, sources)?,
             origin,
             geometry,
