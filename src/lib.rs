@@ -19,10 +19,10 @@
 //! | [`indicators`] | nearest, coverage, FCA / APL, ICC, zonage, suggestion: one method a file |
 //! | [`access`] | every indicator of a study in one pass, baseline and incremental updates |
 //! | [`aggregate`] | per-unit summaries, QPV gaps, inequality |
-//! | [`export`] | CSV, GeoJSON, GeoPackage, the HTML report |
+//! | [`export`] | CSV, GeoJSON, GeoPackage, PostGIS tables, the HTML report |
 //! | [`inputs`] | readers of the published files: tables, points, population, supply, territories, geocoding |
 //! | [`synth`] | the generated demo territory, written in the published layouts |
-//! | [`support`] | CRS, rejects, atomic writes, staged output folders, progress, exact sums |
+//! | [`support`] | CRS, rejects, atomic writes, staged output folders, PostgreSQL datasources, progress, exact sums |
 
 pub mod cli;
 pub mod study;

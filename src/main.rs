@@ -531,23 +531,30 @@ fn network_info(path: PathBuf) -> anyhow::Result<()> {
     Ok(())
 }
 
+use recours::cli::pg_out::PgOut;
+
 fn table(a: TableArgs, strict: bool) -> anyhow::Result<()> {
+    let pg = PgOut::from_out(&a.out)?;
+    let out = PgOut::file_or(&pg, &a.out);
     let rejects_path = a
         .rejects
         .clone()
-        .unwrap_or_else(|| recours::cli::table::default_rejects_path(&a.out));
+        .unwrap_or_else(|| recours::cli::table::default_rejects_path(&out));
     let job = recours::cli::table::TableJob {
         sources: a.sources,
         destinations: a.destinations,
         max_minutes: a.max_minutes,
         max_snap_m: a.max_snap_m,
-        out: a.out,
+        out,
         rejects: rejects_path,
     };
     job.check()?;
     let got = obtain(&a.source, &a.profile)?;
     let run = recours::cli::table::run_table_job(&got.graph, &job)?;
     say!("{}", run.summary);
+    if let Some(pg) = pg {
+        say!("{}", pg.publish(&[(&job.rejects, "rejects")])?);
+    }
     if strict {
         run.rejects.ensure_empty(STRICT_SHOWN)?;
     }
@@ -611,7 +618,9 @@ fn fca(a: FcaArgs, strict: bool) -> anyhow::Result<()> {
         scale_minutes: a.scale_minutes,
         max_age,
     };
-    let beside = |suffix: &str| recours::support::atomic::beside(&a.out, suffix);
+    let pg = PgOut::from_out(&a.out)?;
+    let out = PgOut::file_or(&pg, &a.out);
+    let beside = |suffix: &str| recours::support::atomic::beside(&out, suffix);
     let job = FcaJob {
         times: a.times.clone(),
         time_unit: a.time_unit,
@@ -627,10 +636,16 @@ fn fca(a: FcaArgs, strict: bool) -> anyhow::Result<()> {
         normalize: a.normalize,
         sites_out: a.sites_out.clone().unwrap_or_else(|| beside("sites")),
         rejects: a.rejects.clone().unwrap_or_else(|| beside("rejects")),
-        out: a.out,
+        out,
     };
     let mut rejects = recours::support::rejects::Rejects::default();
     let summary = run_fca_job(&job, &mut rejects)?;
+    if let Some(pg) = pg {
+        say!(
+            "{}",
+            pg.publish(&[(&job.sites_out, "sites"), (&job.rejects, "rejects")])?
+        );
+    }
     finish(&rejects, &summary, strict)
 }
 
@@ -660,6 +675,7 @@ fn icc(a: IccArgs, strict: bool) -> anyhow::Result<()> {
         parse_acts_per_fte, run_icc_job, AccessInput, IccJob, PopulationSource, Typology,
     };
     use recours::indicators::icc::{CiMethod, IccConfig};
+    let pg = PgOut::from_out(&a.out)?;
     let mut rejects = recours::support::rejects::Rejects::default();
     let config = IccConfig {
         level: a.level,
@@ -709,9 +725,20 @@ fn icc(a: IccArgs, strict: bool) -> anyhow::Result<()> {
         columns: Default::default(),
         config,
         access,
-        out: a.out,
+        out: PgOut::file_or(&pg, &a.out),
     };
     let summary = run_icc_job(&job, &mut rejects)?;
+    if let Some(pg) = pg {
+        let beside = |suffix: &str| recours::support::atomic::beside(&job.out, suffix);
+        say!(
+            "{}",
+            pg.publish(&[
+                (&beside("summary"), "summary"),
+                (&beside("rejects"), "rejects"),
+                (&beside("typology"), "typology"),
+            ])?
+        );
+    }
     finish(&rejects, &summary, strict)
 }
 

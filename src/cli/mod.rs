@@ -6,5 +6,6 @@ pub mod demo;
 pub mod fca;
 pub mod icc;
 pub mod inspect;
+pub mod pg_out;
 pub mod table;
 pub mod zonage;

@@ -1,4 +1,4 @@
-//! Opening a vector layer file with GDAL, and saying what the path is when GDAL cannot:
+//! Opening a vector layer file (or a PostgreSQL datasource, `PG:…`: [`crate::support::pg`]) with GDAL, and saying what the path is when GDAL cannot:
 //! GDAL answers a folder, an empty GeoPackage or a text file alike with
 //! `GDALOpenEx returned a NULL pointer`; [`open`] replaces that with what was found.
 //!
@@ -14,6 +14,9 @@ use std::path::Path;
 
 /// Opens `path` as a GDAL vector dataset; `Err` says what the path is when it is not one.
 pub fn open(path: &Path) -> Result<Dataset, String> {
+    if crate::support::pg::is_database_path(path) {
+        return crate::support::pg::open(&path.to_string_lossy(), false);
+    }
     if !path.exists() {
         return Err("no such file".into());
     }

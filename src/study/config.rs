@@ -411,6 +411,36 @@ pub struct OutputConfig {
     /// Language of the report: `fr` (default) or `en`.
     #[serde(default)]
     pub lang: crate::export::report::lang::Lang,
+    /// PostgreSQL database the layers are also written to (`postgresql://user@host:port/db`,
+    /// no password: `PGPASSWORD` or `~/.pgpass`), see `docs/postgis.md`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postgis: Option<String>,
+    /// Schema of that database the run's tables go to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postgis_schema: Option<String>,
+    /// What to do when that schema exists: `fail` (default) or `replace`.
+    #[serde(default)]
+    pub postgis_if_exists: crate::export::postgis::IfExists,
+}
+
+impl OutputConfig {
+    /// The PostGIS destination, when `postgis` is set; `Err` when the schema is missing.
+    pub fn postgis_target(&self) -> Result<Option<crate::export::postgis::Target>, String> {
+        match (&self.postgis, &self.postgis_schema) {
+            (None, None) => Ok(None),
+            (Some(url), Some(schema)) => Ok(Some(crate::export::postgis::Target {
+                url: url.clone(),
+                schema: schema.clone(),
+                if_exists: self.postgis_if_exists,
+            })),
+            (Some(_), None) => Err(
+                "[output] postgis needs postgis_schema: the schema the run's tables go to".into(),
+            ),
+            (None, Some(_)) => {
+                Err("[output] postgis_schema needs postgis: the database URL".into())
+            }
+        }
+    }
 }
 
 impl Default for OutputConfig {
@@ -422,6 +452,9 @@ impl Default for OutputConfig {
             report: true,
             min_unit_coverage: default_min_unit_coverage(),
             lang: crate::export::report::lang::Lang::Fr,
+            postgis: None,
+            postgis_schema: None,
+            postgis_if_exists: crate::export::postgis::IfExists::Fail,
         }
     }
 }
@@ -524,7 +557,7 @@ impl Study {
     /// Makes every relative path relative to `base`.
     fn resolve(&mut self, base: &Path) {
         let fix = |p: &mut PathBuf| {
-            if p.is_relative() {
+            if p.is_relative() && !crate::support::pg::is_database_path(p) {
                 *p = base.join(&*p);
             }
         };
@@ -645,8 +678,25 @@ impl Study {
         for s in &self.snapshot {
             files.extend(s.paths());
         }
+        let (databases, files): (Vec<&Path>, Vec<&Path>) = files
+            .into_iter()
+            .partition(|p| crate::support::pg::is_database_path(p));
         if let Some(missing) = files.iter().find(|p| !p.exists()) {
             return Err(format!("input not found: {}", missing.display()));
+        }
+        let mut checked = std::collections::BTreeSet::new();
+        for db in databases {
+            let name = db.to_string_lossy();
+            if crate::support::pg::has_password(&name) {
+                return Err(format!(
+                    "input {}: the connection string holds a password; set PGPASSWORD or ~/.pgpass instead (it would be written to the manifest and the logs)",
+                    crate::support::pg::redact(&name)
+                ));
+            }
+            if checked.insert(name.clone()) {
+                crate::support::pg::open(&name, false)
+                    .map_err(|reason| format!("input {name}: {reason}"))?;
+            }
         }
         if self.supply.is_empty() {
             return Err("no [[supply]] file: nothing to measure access to".into());

@@ -89,6 +89,10 @@ pub fn write_manifest(
 ) -> anyhow::Result<()> {
     let mut files = Vec::new();
     for p in std::iter::once(study_path).chain(inputs(study)) {
+        if crate::support::pg::is_database_path(p) {
+            files.push(serde_json::json!({ "path": p.display().to_string(), "database": true }));
+            continue;
+        }
         let (size, sha256) = file_digest(p)?;
         files.push(serde_json::json!({
             "path": p.display().to_string(),

@@ -191,6 +191,10 @@ pub fn run_study_in(
     if let Some(l) = lang {
         study.output.lang = l;
     }
+    let postgis = study.output.postgis_target().map_err(anyhow::Error::msg)?;
+    if let Some(target) = &postgis {
+        target.check()?;
+    }
     let staging = Staging::begin(&study.output.dir)?;
     let dir = staging.path().to_path_buf();
     let mut timings = Vec::new();
@@ -622,6 +626,16 @@ pub fn run_study_in(
         )?;
     }
     super::manifest::write_manifest(&dir, path, &study, &summary)?;
+    if let Some(target) = &postgis {
+        let t = Instant::now();
+        let written = crate::export::postgis::publish_folder(&dir, target)?;
+        tracing::info!(
+            "PostGIS: {} tables written to schema {} in {:.1} s",
+            written.tables.len(),
+            target.schema,
+            t.elapsed().as_secs_f64()
+        );
+    }
     let target = staging.target().to_path_buf();
     staging.publish()?;
     let mut summary = summary;

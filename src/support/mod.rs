@@ -4,6 +4,7 @@
 pub mod atomic;
 pub mod crs;
 pub(crate) mod exact_sum;
+pub mod pg;
 pub mod progress;
 pub mod rejects;
 pub mod staging;

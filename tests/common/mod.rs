@@ -3,6 +3,8 @@
 // Each test crate compiles this module and uses part of it.
 #![allow(dead_code)]
 
+pub mod postgis;
+
 use recours::network::graph::{Graph, Pieces};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
