@@ -5,7 +5,7 @@ use crate::to_py;
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use recours::cli::table::point_table;
+use recours::routing::points::point_table;
 use recours::inputs::points::NamedPoint;
 use recours::network::builder::{BuildOptions, BuildReport};
 use recours::network::graph::Graph;
@@ -185,7 +185,7 @@ impl Network {
         let graph = Arc::clone(&self.graph);
         let t = py
             .allow_threads(move || point_table(&graph, &src, &dst, max_ms, max_snap_m))
-            .map_err(to_py)?;
+            .map_err(|e| to_py(e.into()))?;
         let n = t.cells.len();
         let (mut s, mut d, mut ms, mut dm) = (
             Vec::with_capacity(n),

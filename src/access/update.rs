@@ -15,7 +15,7 @@
 
 use super::{
     nearest_categories, of_category, placed, requests_of, supply_of, swept_categories,
-    AccessEngine, AccessResults, AccessSpec, Baseline, CategoryState, NearestLayer,
+    AccessEngine, AccessError, AccessResults, AccessSpec, Baseline, CategoryState, NearestLayer,
 };
 use crate::inputs::supply::Site;
 use crate::snap::{Snapped, Unsnapped};
@@ -73,6 +73,14 @@ pub enum UpdateError {
     /// The variant changes what every origin's demand or snap depends on.
     #[error("a variant cannot change {0}: compute a new baseline instead")]
     Unsupported(&'static str),
+    /// A variant's site does not match its baseline (an engine invariant broken).
+    #[error("variant site {site} {reason}")]
+    Inconsistent {
+        /// Index of the site in the variant's list.
+        site: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
 }
 
 impl AccessEngine<'_> {
@@ -84,7 +92,7 @@ impl AccessEngine<'_> {
         base_sites: &[Site],
         variant: &Variant,
         spec: Option<&AccessSpec>,
-    ) -> anyhow::Result<Update> {
+    ) -> Result<Update, AccessError> {
         let t = Instant::now();
         let spec = spec.unwrap_or(&self.spec);
         if spec.age_weights != self.spec.age_weights {
@@ -147,9 +155,10 @@ impl AccessEngine<'_> {
         for (j, b) in variant.from_base.iter().enumerate() {
             site_snaps.push(match (moved[j], b) {
                 (false, Some(b)) => base.results.site_snaps[*b].clone(),
-                _ => fresh
-                    .next()
-                    .ok_or_else(|| anyhow::anyhow!("variant site {j} was not snapped"))?,
+                _ => fresh.next().ok_or(UpdateError::Inconsistent {
+                    site: j,
+                    reason: "was not snapped",
+                })?,
             });
         }
 
@@ -165,7 +174,7 @@ impl AccessEngine<'_> {
             spec.kth == self.spec.kth && spec.nearest_max_minutes == self.spec.nearest_max_minutes;
         // Nearest-site searches are sequential: they run beside the catchment sweeps.
         let snaps = &out.site_snaps;
-        let nearest_layers = || -> anyhow::Result<Vec<NearestLayer>> {
+        let nearest_layers = || -> Result<Vec<NearestLayer>, AccessError> {
             nearest_categories(spec, sites)
                 .into_iter()
                 .map(|cat| {
@@ -187,7 +196,7 @@ impl AccessEngine<'_> {
                 .collect()
         };
         let category_states =
-            || -> anyhow::Result<(BTreeMap<String, CategoryState>, UpdateStats)> {
+            || -> Result<(BTreeMap<String, CategoryState>, UpdateStats), AccessError> {
                 let mut stats = UpdateStats::default();
                 let mut states = BTreeMap::new();
                 for cat in swept_categories(spec) {
@@ -245,7 +254,7 @@ impl AccessEngine<'_> {
         base_state: &CategoryState,
         cat: &str,
         change: &Change,
-    ) -> anyhow::Result<(CategoryState, usize)> {
+    ) -> Result<(CategoryState, usize), AccessError> {
         let mut state = CategoryState {
             requests: requests_of(spec, cat),
             ..base_state.clone()
@@ -313,7 +322,10 @@ impl AccessEngine<'_> {
             } else {
                 let k = change.variant.from_base[j]
                     .and_then(|b| local_b.get(&b).copied())
-                    .ok_or_else(|| anyhow::anyhow!("variant site {j} has no baseline site"))?;
+                    .ok_or(UpdateError::Inconsistent {
+                        site: j,
+                        reason: "has no baseline site",
+                    })?;
                 state.supply.push(base_state.supply[k].clone());
                 state.shares.push(base_state.shares[k].clone());
             }

@@ -19,3 +19,4 @@ pub mod table;
 pub mod territory;
 pub mod text;
 pub mod times;
+pub mod units;

@@ -897,7 +897,7 @@ fn write_inequality(
         })
         .collect();
     let has_income = income.iter().any(Option::is_some);
-    crate::support::atomic::write_with(path, |w| {
+    Ok(crate::support::atomic::write_with(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record([
             "indicator",
@@ -925,5 +925,5 @@ fn write_inequality(
         }
         csv.flush()?;
         Ok(())
-    })
+    })?)
 }

@@ -485,7 +485,7 @@ fn write_units_csv(path: &Path, level: &UnitLayer, columns: &[Column]) -> anyhow
             row
         })
         .collect();
-    write_table(path, &header, &rows)
+    Ok(write_table(path, &header, &rows)?)
 }
 
 /// `sites.csv` of a scenario: every baseline and scenario site with its status.
@@ -564,7 +564,7 @@ fn write_runs(path: &Path, out: &[ScenarioOutcome]) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    write_table(
+    Ok(write_table(
         path,
         &[
             "scenario",
@@ -578,13 +578,13 @@ fn write_runs(path: &Path, out: &[ScenarioOutcome]) -> anyhow::Result<()> {
             "categories_reswept",
         ],
         &rows,
-    )
+    )?)
 }
 
 /// `means.csv`: per scenario and indicator, the mean before and after and who gained.
 fn write_means(path: &Path, out: &[ScenarioOutcome], base: &BaselineRun) -> anyhow::Result<()> {
     let weights: Vec<f64> = base.origins.iter().map(|o| o.population).collect();
-    crate::support::atomic::write_with(path, |w| {
+    Ok(crate::support::atomic::write_with(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record([
             "scenario",
@@ -630,7 +630,7 @@ fn write_means(path: &Path, out: &[ScenarioOutcome], base: &BaselineRun) -> anyh
         }
         csv.flush()?;
         Ok(())
-    })
+    })?)
 }
 
 /// What the report shows of one scenario, owned (the report borrows it).
