@@ -32,7 +32,6 @@ fn _recours(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RecoursError", m.py().get_type::<RecoursError>())?;
     m.add_class::<network::Network>()?;
     m.add_class::<scenario::Scenario>()?;
-    m.add_function(wrap_pyfunction!(scenario::compute_access, m)?)?;
     m.add_function(wrap_pyfunction!(fca::fca_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::run_icc, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::run_zonage, m)?)?;

@@ -47,6 +47,31 @@ pub struct PointTable {
 
 /// Snaps `sources` and `destinations` onto `graph` and computes the time (ms) and network
 /// length (dm) of the best path of every pair, within `max_ms` when given.
+///
+/// A street of 0.001° of latitude (111.2 m) walked at the walking profile's 4.5 km/h
+/// (1.25 m/s) takes 89 s:
+///
+/// ```
+/// use recours::inputs::points::NamedPoint;
+/// use recours::network::builder::{build_graph, BuildOptions};
+/// use recours::network::osm::read_osm_xml_str;
+/// use recours::network::profile::Profile;
+/// use recours::routing::points::point_table;
+///
+/// let osm = "<osm version='0.6'>
+///   <node id='1' lat='48.900' lon='2.480'/>
+///   <node id='2' lat='48.901' lon='2.480'/>
+///   <way id='10'><nd ref='1'/><nd ref='2'/><tag k='highway' v='residential'/></way>
+/// </osm>";
+/// let raw = read_osm_xml_str(osm, &Profile::builtin("walk")?)?;
+/// let (graph, _report) = build_graph(raw, &BuildOptions::default());
+/// let point = |id: &str, lat: f64| NamedPoint { id: id.into(), line: 0, lon: 2.48, lat };
+/// let table = point_table(&graph, &[point("a", 48.900)], &[point("b", 48.901)], None, 50.0)?;
+/// let (_, _, time_ms, len_dm) = table.cells[0];
+/// assert_eq!(len_dm, 1112); // 111.2 m
+/// assert!((f64::from(time_ms) / 1000.0 - 111.195 / 1.25).abs() < 0.01);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn point_table(
     graph: &Graph,
     sources: &[NamedPoint],
