@@ -5,6 +5,8 @@
 SYSTEM_PACKAGES=(libgdal-dev gdal-bin pkg-config clang libclang-dev python3 python3-venv python3-dev)
 # System packages of further tests: the report test's headless browser.
 SYSTEM_PACKAGES+=(chromium)
+# The PostGIS tests' throw-away server (the extension is installed by install_postgis).
+SYSTEM_PACKAGES+=(postgresql)
 
 # Python packages of the package's tests and notebooks.
 PYTHON_PACKAGES=(maturin pytest numpy pandas geopandas shapely pyproj matplotlib access nbclient nbformat ipykernel)
@@ -30,6 +32,18 @@ install_system_packages() {
     echo "installing system packages: ${need[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+  fi
+  install_postgis
+}
+
+# The PostGIS extension of the installed PostgreSQL major version: Debian names its package
+# after that version (postgresql-15-postgis-3 on bookworm), so it is asked for by its
+# virtual name only when the extension's control file is missing.
+install_postgis() {
+  if ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
+    echo "installing system packages: postgresql-postgis"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-postgis
   fi
 }
 

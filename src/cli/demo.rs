@@ -158,13 +158,13 @@ y = { indicator = "radiology_minutes_mean", threshold = 8, worse_when = "above",
 # What-if scenarios, recomputed from the baseline (only the sites they change are searched).
 [[scenario]]
 name = "practice-closes"
-description = "Three GPs of Lorvauac stop practising"
+description = "Trois médecins généralistes de Lorvauac cessent leur activité"
 [[scenario.remove]]
 ids = ["10990000001", "10990000002", "10990000003"]
 
 [[scenario]]
 name = "msp-les-essarts"
-description = "A maison de santé with 4 GPs at 3,600 acts a year each opens in Les Essarts"
+description = "Une maison de santé de 4 médecins généralistes (3 600 actes par an chacun) ouvre aux Essarts"
 [[scenario.add]]
 id = "msp-les-essarts"
 category = "gp"
@@ -175,7 +175,7 @@ activity = 3600
 
 [[scenario]]
 name = "gastro-outreach"
-description = "A gastro-enterologist holds 2 half-days a week in Fontenelle (address geocoded)"
+description = "Un gastro-entérologue tient 2 demi-journées de consultation par semaine à Fontenelle (adresse géocodée)"
 [[scenario.outreach]]
 id = "gastro-fontenelle"
 category = "gastroenterology"
@@ -184,7 +184,7 @@ half_days = 2
 
 [[scenario]]
 name = "e2sfca-20min"
-description = "GP E2SFCA with a 20-minute catchment instead of 30"
+description = "E2SFCA des médecins généralistes avec une aire de 20 minutes au lieu de 30"
 [[scenario.fca]]
 name = "gp_e2sfca"
 max_minutes = 20

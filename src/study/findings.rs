@@ -9,7 +9,7 @@
 //! territory (5 minutes in a dense suburb, 20 in a rural canton). Each QPV is compared with
 //! the rest of the communes it lies in (their origins outside every QPV).
 
-use super::report::care_name;
+use super::report::care_indefinite;
 use super::streets::Streets;
 use crate::export::report::lang::Lang;
 use crate::inputs::territory::UnitLayer;
@@ -100,20 +100,20 @@ pub fn time_sentences(
     let Some(t) = telling_threshold(values, w, thresholds) else {
         return vec![];
     };
-    let care = care_name(category, lang);
+    let care = care_indefinite(category, lang);
     let tt = lang.number(t, 0);
     let mut out = Vec::new();
     if let Some((share, far, _)) = beyond(values, w, t, |_| true) {
         out.push(match lang {
             Lang::Fr => format!(
-                "{} des habitants ({} personnes) vivent à plus de {tt} minutes en voiture d'un {care}.",
+                "{} des habitants ({} personnes) vivent à plus de {tt} minutes en voiture d'{care}.",
                 lang.percent(share),
-                lang.number(far, 0)
+                lang.count(far)
             ),
             Lang::En => format!(
-                "{} of the inhabitants ({} people) live more than {tt} minutes by car from a {care}.",
+                "{} of the inhabitants ({} people) live more than {tt} minutes by car from {care}.",
                 lang.percent(share),
-                lang.number(far, 0)
+                lang.count(far)
             ),
         });
     }
@@ -128,8 +128,8 @@ pub fn time_sentences(
         .sum();
     if missing >= 0.5 {
         out.push(match lang {
-            Lang::Fr => format!("{} habitants n'ont aucun temps calculé vers un {care} (point non raccordé au réseau ou aucun site atteint) : ils ne sont comptés ni proches ni loin.", lang.number(missing, 0)),
-            Lang::En => format!("{} inhabitants have no time to a {care} (not snapped to the network or no site reached): counted neither near nor far.", lang.number(missing, 0)),
+            Lang::Fr => format!("{} habitants n'ont aucun temps calculé vers {care} (point non raccordé au réseau ou aucun site atteint) : ils ne sont comptés ni proches ni loin.", lang.count(missing)),
+            Lang::En => format!("{} inhabitants have no time to {care} (not snapped to the network or no site reached): counted neither near nor far.", lang.count(missing)),
         });
     }
     if let (Some((qpvs, qpv_of)), Some((communes, commune_of))) = (&people.qpv, &people.communes) {
@@ -169,11 +169,11 @@ pub fn time_sentences(
             };
             out.push(match lang {
                 Lang::Fr => format!(
-                    "{} des habitants du QPV {name} vivent à plus de {tt} minutes d'un {care}{against}.",
+                    "{} des habitants du QPV {name} vivent à plus de {tt} minutes d'{care}{against}.",
                     lang.percent(share)
                 ),
                 Lang::En => format!(
-                    "{} of the inhabitants of QPV {name} live more than {tt} minutes from a {care}{against}.",
+                    "{} of the inhabitants of QPV {name} live more than {tt} minutes from {care}{against}.",
                     lang.percent(share)
                 ),
             });
@@ -197,16 +197,16 @@ pub fn time_sentences(
                     "{}{at} ({} min, {} {})",
                     people.ids[i],
                     lang.number(values[i].unwrap_or(0.0), 1),
-                    lang.number(w[i], 0),
+                    lang.count(w[i]),
                     lang.pick("hab.", "inhabitants")
                 )
             })
             .collect();
         out.push(format!(
-            "{} {care}{}{}.",
+            "{}{care}{}{}.",
             lang.pick(
-                "Lieux habités les plus éloignés d'un",
-                "Inhabited places farthest from a"
+                "Lieux habités les plus éloignés d'",
+                "Inhabited places farthest from "
             ),
             lang.pick(" : ", ": "),
             list.join(lang.pick(" ; ", "; "))

@@ -68,14 +68,14 @@ pub struct ReportInput<'a> {
     pub qpv_gaps: &'a [Vec<String>],
     /// Everything left out.
     pub rejects: &'a Rejects,
-    /// The run summary, as printed.
-    pub summary: &'a str,
+    /// The run summary.
+    pub summary: &'a super::run::RunSummary,
     /// The zonage of the study's `[zonage]` level, when computed.
     pub zonage: Option<ZonageReport<'a>>,
     /// The what-if scenarios, in the order shown.
     pub scenarios: &'a [ScenarioReport<'a>],
-    /// Supply suggestions: each one's lines as printed ([`super::suggest::SuggestOutcome`]).
-    pub suggestions: &'a [Vec<String>],
+    /// Supply suggestions, in the study's order.
+    pub suggestions: &'a [super::suggest::SuggestOutcome],
 }
 
 /// The zonage shown in the report.
@@ -120,23 +120,75 @@ fn column<'a>(columns: &'a [Column], name: &str) -> Option<&'a [Option<f64>]> {
     columns.iter().find(|c| c.name == name)?.numbers()
 }
 
+/// A care category in words, French and English, and whether the French noun is
+/// feminine (for its articles); other categories as given, masculine.
+fn care_words(category: &str) -> (&str, &str, bool) {
+    match category {
+        "gp" => ("médecin généraliste", "GP", false),
+        "pharmacist" | "pharmacy" => ("pharmacie", "pharmacy", true),
+        "radiology" => ("radiologue", "radiologist", false),
+        "gastroenterology" => ("gastro-entérologue", "gastroenterologist", false),
+        "dentist" => ("dentiste", "dentist", false),
+        "midwife" => ("sage-femme", "midwife", true),
+        "maternity" => ("maternité", "maternity", true),
+        "emergency" => ("service d'urgences", "emergency department", false),
+        "ophthalmology" => ("ophtalmologue", "ophthalmologist", false),
+        "paediatrics" | "pediatrics" => ("pédiatre", "paediatrician", false),
+        "Santé" | "sante" => ("lieu de santé public", "public health facility", false),
+        other => (other, other, false),
+    }
+}
+
 /// A care category in words (`gp` → `médecin généraliste`); other categories as given.
 pub(crate) fn care_name(category: &str, lang: Lang) -> String {
-    let (fr, en) = match category {
-        "gp" => ("médecin généraliste", "GP"),
-        "pharmacist" | "pharmacy" => ("pharmacie", "pharmacy"),
-        "radiology" => ("radiologue", "radiologist"),
-        "gastroenterology" => ("gastro-entérologue", "gastroenterologist"),
-        "dentist" => ("dentiste", "dentist"),
-        "midwife" => ("sage-femme", "midwife"),
-        "maternity" => ("maternité", "maternity"),
-        "emergency" => ("service d'urgences", "emergency department"),
-        "ophthalmology" => ("ophtalmologue", "ophthalmologist"),
-        "paediatrics" | "pediatrics" => ("pédiatre", "paediatrician"),
-        "Santé" | "sante" => ("lieu de santé public", "public health facility"),
-        other => (other, other),
-    };
+    let (fr, en, _) = care_words(category);
     lang.pick(fr, en).to_string()
+}
+
+/// A care category with its indefinite article: `un médecin généraliste`, `une
+/// pharmacie`; `a GP`, `an ophthalmologist`.
+pub(crate) fn care_indefinite(category: &str, lang: Lang) -> String {
+    let (fr, en, feminine) = care_words(category);
+    match lang {
+        Lang::Fr if feminine => format!("une {fr}"),
+        Lang::Fr => format!("un {fr}"),
+        Lang::En if en.starts_with(['a', 'e', 'i', 'o', 'u']) => format!("an {en}"),
+        Lang::En => format!("a {en}"),
+    }
+}
+
+/// "To the nearest" site of a category, to follow `jusqu'` in French: `au médecin
+/// généraliste le plus proche`, `à la pharmacie la plus proche`; `to the nearest GP`.
+///
+/// A category suffixed with a rank (`gp_3rd`, the k-th nearest site's indicator) reads
+/// `au 3e médecin généraliste le plus proche`, `to the 3rd nearest GP`.
+pub(crate) fn care_nearest(category: &str, lang: Lang) -> String {
+    let (base, rank) = match category.rsplit_once('_') {
+        Some((b, r)) if rank_of(r).is_some() => (b, rank_of(r)),
+        _ => (category, None),
+    };
+    let (fr, en, feminine) = care_words(base);
+    let (fr_rank, en_rank) = match rank {
+        Some(k) => (
+            format!("{k}e "),
+            format!("{r} ", r = &category[base.len() + 1..]),
+        ),
+        None => (String::new(), String::new()),
+    };
+    match lang {
+        Lang::Fr if feminine => format!("à la {fr_rank}{fr} la plus proche"),
+        Lang::Fr => format!("au {fr_rank}{fr} le plus proche"),
+        Lang::En => format!("to the {en_rank}nearest {en}"),
+    }
+}
+
+/// The rank an English ordinal suffix names (`2nd` → 2, `3rd` → 3, `4th` → 4).
+fn rank_of(ordinal: &str) -> Option<u32> {
+    let digits = ordinal.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &ordinal[digits.len()..];
+    matches!(suffix, "st" | "nd" | "rd" | "th")
+        .then(|| digits.parse().ok())
+        .flatten()
 }
 
 /// How an indicator is shown: its title, unit, the factor applied to its values, decimals
@@ -158,14 +210,10 @@ struct Display {
 fn display(study: &Study, name: &str, lang: Lang) -> Display {
     if let Some(category) = name.strip_suffix("_minutes") {
         return Display {
-            title: format!(
-                "{} {}",
-                lang.pick(
-                    "Temps en voiture jusqu'au plus proche",
-                    "Car time to the nearest"
-                ),
-                care_name(category, lang)
-            ),
+            title: match lang {
+                Lang::Fr => format!("Temps en voiture jusqu'{}", care_nearest(category, lang)),
+                Lang::En => format!("Car time {}", care_nearest(category, lang)),
+            },
             unit: "minutes".into(),
             factor: 1.0,
             decimals: 1,
@@ -209,6 +257,13 @@ fn display(study: &Study, name: &str, lang: Lang) -> Display {
         decimals: 2,
         minutes: name.contains("minutes"),
     }
+}
+
+/// An indicator or per-unit column in words for the report (`gp_minutes` → `Temps en
+/// voiture jusqu'au médecin généraliste le plus proche`; `{name}_mean` as `name`); names
+/// the study does not describe as given.
+pub(crate) fn indicator_title(study: &Study, name: &str, lang: Lang) -> String {
+    display(study, name.strip_suffix("_mean").unwrap_or(name), lang).title
 }
 
 /// `values` times `factor`.
@@ -375,7 +430,7 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
         r.heading(&format!("{} {}", lang.pick("Par", "Per"), layer.kind));
         headline_maps(&mut r, input, layer, columns, lang)?;
         icc_maps(&mut r, layer, columns, lang)?;
-        published_maps(&mut r, input.study, layer, columns)?;
+        published_maps(&mut r, input.study, layer, columns, lang)?;
         worst_served(&mut r, input, layer, columns, lang)?;
     }
     if let Some(z) = &input.zonage {
@@ -384,11 +439,181 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
     for sc in input.scenarios {
         scenario_section(&mut r, sc, lang)?;
     }
-    suggestions_section(&mut r, input.suggestions, lang)?;
+    if !input.suggestions.is_empty() {
+        r.heading(lang.pick(
+            "Où ajouter de l'offre (suggestions gloutonnes)",
+            "Where to add supply (greedy suggestions)",
+        ));
+        for s in input.suggestions {
+            suggestion_section(&mut r, s, lang)?;
+        }
+    }
     qpv_section(&mut r, input.qpv_gaps, lang)?;
     closing_sections(&mut r, input, lang)?;
     r.write(path)?;
     Ok(())
+}
+
+/// One supply suggestion: its method and baseline in a paragraph, then its picks in
+/// order with the marginal gain of each (inhabitants to the tenth, small access sums to
+/// four decimals).
+fn suggestion_section(
+    r: &mut Report,
+    s: &super::suggest::SuggestOutcome,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let n = |x: f64| {
+        if x.abs() >= 100.0 {
+            lang.count(x)
+        } else if s.unit.en == "inhabitants" {
+            lang.number(x, 1)
+        } else {
+            lang.number(x, 4)
+        }
+    };
+    let pct = |x: f64| {
+        if s.ceiling > 0.0 {
+            format!("{} %", lang.number(100.0 * x / s.ceiling, 1))
+        } else {
+            String::new()
+        }
+    };
+    let unit = s.unit.pick(lang);
+    r.paragraph(&match lang {
+        Lang::Fr => format!(
+            "« {} » : {} ; choix glouton avec évaluation paresseuse parmi {} sites candidats (une approximation à (1 − 1/e) près, pas un optimum). Aujourd'hui : {} {unit} ({}) ; au mieux : {} {unit}.{}",
+            s.name,
+            s.measure.pick(lang),
+            s.candidates,
+            n(s.baseline),
+            pct(s.baseline),
+            n(s.ceiling),
+            if s.exhausted {
+                " Arrêt avant le budget : plus aucun candidat n'apporte de gain."
+            } else {
+                ""
+            }
+        ),
+        Lang::En => format!(
+            "\"{}\": {}; greedy choice with lazy evaluation among {} candidate sites (a (1 − 1/e) approximation, not an optimum). Today: {} {unit} ({}); at best: {} {unit}.{}",
+            s.name,
+            s.measure.pick(lang),
+            s.candidates,
+            n(s.baseline),
+            pct(s.baseline),
+            n(s.ceiling),
+            if s.exhausted {
+                " Stopped before the budget: no candidate left with a positive gain."
+            } else {
+                ""
+            }
+        ),
+    });
+    let rows: Vec<Vec<String>> = s
+        .picks
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            vec![
+                (k + 1).to_string(),
+                p.id.clone(),
+                format!("{:.5}, {:.5}", p.lat, p.lon),
+                n(p.gain),
+                n(p.objective),
+                pct(p.objective),
+            ]
+        })
+        .collect();
+    r.table(
+        lang.pick(
+            "Choix dans l'ordre, avec le gain marginal de chacun",
+            "Picks in order, with the marginal gain of each",
+        ),
+        &[
+            lang.pick("rang", "rank"),
+            lang.pick("candidat", "candidate"),
+            "latitude, longitude",
+            lang.pick("gain", "gain"),
+            lang.pick("objectif après ce choix", "objective after this pick"),
+            lang.pick("part du maximum", "share of the maximum"),
+        ],
+        &rows,
+    )?;
+    Ok(())
+}
+
+/// The run summary as `[what, value]` rows in the report's language (`summary.txt` is
+/// its English text).
+fn summary_rows(study: &Study, s: &super::run::RunSummary, lang: Lang) -> Vec<Vec<String>> {
+    let pairs = |v: &[(String, usize)]| {
+        v.iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut rows = vec![
+        vec![lang.pick("étude", "study").to_string(), s.name.clone()],
+        vec![
+            lang.pick("réseau", "network").to_string(),
+            format!(
+                "{} {}, {} {}",
+                lang.count(s.graph.0 as f64),
+                lang.pick("nœuds", "nodes"),
+                lang.count(s.graph.1 as f64),
+                lang.pick("arcs orientés", "directed edges")
+            ),
+        ],
+        vec![
+            "population".to_string(),
+            format!(
+                "{} {}, {} {} ; {} {}",
+                lang.count(s.origins.0 as f64),
+                lang.pick("origines", "origins"),
+                lang.count(s.origins.1),
+                lang.pick("habitants", "inhabitants"),
+                lang.pick("non raccordées au réseau :", "not snapped:"),
+                s.unsnapped.0
+            ),
+        ],
+        vec![
+            lang.pick("sites", "sites").to_string(),
+            format!(
+                "{} ; {} {}",
+                pairs(&s.sites),
+                lang.pick("non raccordés au réseau :", "not snapped:"),
+                s.unsnapped.1
+            ),
+        ],
+        vec![
+            lang.pick("territoires", "territories").to_string(),
+            pairs(&s.levels),
+        ],
+    ];
+    for (name, mean) in &s.means {
+        rows.push(vec![
+            format!(
+                "{}{}",
+                indicator_title(study, name, lang),
+                lang.pick(
+                    " (moyenne pondérée par la population)",
+                    " (population-weighted mean)"
+                )
+            ),
+            mean.map_or_else(
+                || lang.pick("sans valeur", "no value").to_string(),
+                |m| lang.figure(m),
+            ),
+        ]);
+    }
+    rows.push(vec![
+        lang.pick("écartés", "left out").to_string(),
+        format!(
+            "{} ({})",
+            lang.count(s.rejected as f64),
+            lang.pick("voir rejects.csv", "see rejects.csv")
+        ),
+    ]);
+    rows
 }
 
 /// Per headline indicator, the map of its population-weighted mean per unit of `layer`.
@@ -475,6 +700,7 @@ fn published_maps(
     study: &Study,
     layer: &UnitLayer,
     columns: &[Column],
+    lang: Lang,
 ) -> anyhow::Result<()> {
     let mapped = columns.iter().filter(|c| {
         study.indicators.external.iter().any(|e| e.name == c.name)
@@ -486,11 +712,41 @@ fn published_maps(
     });
     for c in mapped {
         if let Some(values) = c.numbers() {
-            let title = format!("{} per {}", c.name, layer.kind);
             let external = study.indicators.external.iter().find(|e| e.name == c.name);
-            let unit = match external {
-                None => format!("per {} inhabitants", study.densities.per),
-                Some(_) => "as published".to_string(),
+            let (title, unit) = match external {
+                None => (
+                    format!(
+                        "{} — {}, {} {}",
+                        lang.pick("Densité", "Density"),
+                        care_name(c.name.trim_end_matches("_density"), lang),
+                        lang.pick("par", "per"),
+                        layer.kind
+                    ),
+                    format!(
+                        "{} {} {}",
+                        lang.pick("pour", "per"),
+                        lang.count(study.densities.per),
+                        lang.pick("habitants", "inhabitants")
+                    ),
+                ),
+                Some(e) => (
+                    format!(
+                        "{} ({} {}), {} {}",
+                        e.name,
+                        lang.pick("indicateur extérieur,", "outside indicator,"),
+                        e.path
+                            .file_name()
+                            .map(|f| f.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                        lang.pick("par", "per"),
+                        layer.kind
+                    ),
+                    if e.per == 100.0 {
+                        "%".to_string()
+                    } else {
+                        lang.pick("valeur publiée", "as published").to_string()
+                    },
+                ),
             };
             let polarity = match external {
                 Some(e) if e.lower_is_better => Polarity::LowerIsBetter,
@@ -582,32 +838,6 @@ fn worst_served(
     Ok(())
 }
 
-/// The greedy supply suggestions, one table each, when there are some.
-fn suggestions_section(
-    r: &mut Report,
-    suggestions: &[Vec<String>],
-    lang: Lang,
-) -> anyhow::Result<()> {
-    if !suggestions.is_empty() {
-        r.heading(lang.pick(
-            "Où ajouter de l'offre (suggestions gloutonnes)",
-            "Where to add supply (greedy suggestions)",
-        ));
-        for lines in suggestions {
-            let rows: Vec<Vec<String>> = lines.iter().map(|l| vec![l.clone()]).collect();
-            r.table(
-                lang.pick(
-                    "Choix dans l'ordre, avec le gain marginal de chacun",
-                    "Picks in order, with the marginal gain of each",
-                ),
-                &["suggestion"],
-                &rows,
-            )?;
-        }
-    }
-    Ok(())
-}
-
 /// The QPV beside the rest of their communes, when there are some.
 fn qpv_section(r: &mut Report, qpv_gaps: &[Vec<String>], lang: Lang) -> anyhow::Result<()> {
     if !qpv_gaps.is_empty() {
@@ -617,7 +847,7 @@ fn qpv_section(r: &mut Report, qpv_gaps: &[Vec<String>], lang: Lang) -> anyhow::
         ));
         r.table(
             lang.pick(
-                "Temps jusqu'au plus proche médecin généraliste, minutes (moyennes pondérées par la population)",
+                "Temps jusqu'au médecin généraliste le plus proche, minutes (moyennes pondérées par la population)",
                 "Time to the nearest GP, minutes (population-weighted means)",
             ),
             &[
@@ -627,7 +857,15 @@ fn qpv_section(r: &mut Report, qpv_gaps: &[Vec<String>], lang: Lang) -> anyhow::
                 lang.pick("reste de la commune", "rest of the commune(s)"),
                 lang.pick("écart", "gap"),
             ],
-            qpv_gaps,
+            &qpv_gaps
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .enumerate()
+                        .map(|(k, cell)| if k >= 2 { lang.localise(cell) } else { cell.clone() })
+                        .collect()
+                })
+                .collect::<Vec<Vec<String>>>(),
         )?;
     }
     Ok(())
@@ -649,17 +887,16 @@ fn closing_sections(r: &mut Report, input: &ReportInput, lang: Lang) -> anyhow::
         ),
         &[
             lang.pick("fichier", "file"),
-            lang.pick("raison", "reason"),
+            lang.pick("raison (telle qu'écrite dans rejects.csv)", "reason"),
             lang.pick("nombre", "count"),
         ],
         &rejected,
     )?;
     r.heading(lang.pick("Résumé du calcul", "Run summary"));
-    let lines: Vec<Vec<String>> = input.summary.lines().map(|l| vec![l.to_string()]).collect();
     r.table(
         lang.pick("Ce qui a été lu et calculé", "What was read and computed"),
-        &["summary"],
-        &lines,
+        &[lang.pick("quoi", "what"), lang.pick("valeur", "value")],
+        &summary_rows(input.study, input.summary, lang),
     )?;
     r.heading(lang.pick("Sources et paramètres", "Sources and parameters"));
     let mut sources = vec![vec![
@@ -729,14 +966,15 @@ fn key_findings(input: &ReportInput, lang: Lang) -> Vec<String> {
             });
         if let Some(u) = lowest {
             out.push(format!(
-                "{} : {} {} {} ({} {}).",
+                "{}{}{} {}{} {} {}.",
                 d.title,
+                lang.pick(" : ", ": "),
                 lang.pick(
                     "la commune la moins dotée est",
                     "the least served commune is"
                 ),
                 layer.units[u].name,
-                lang.pick("avec", "with"),
+                lang.pick(", avec", ", with"),
                 lang.number(values[u].unwrap_or(0.0) * d.factor, d.decimals),
                 d.unit
             ));
@@ -765,6 +1003,16 @@ fn key_findings(input: &ReportInput, lang: Lang) -> Vec<String> {
     out
 }
 
+/// The noun of `n` units of a territorial level: `commune`, `communes`; the acronyms
+/// (IRIS, QPV, CPTS) in capitals and invariable.
+fn level_noun(kind: &str, n: usize, lang: Lang) -> String {
+    match kind {
+        "iris" | "qpv" | "cpts" => kind.to_uppercase(),
+        _ if n > 1 || (n == 0 && lang == Lang::En) => format!("{kind}s"),
+        _ => kind.to_string(),
+    }
+}
+
 /// What a scenario changes, in one sentence: units better, worse, and the largest change.
 fn scenario_sentence(sc: &ScenarioReport, lang: Lang) -> String {
     let eps = 0.5 / 10f64.powi(sc.decimals.min(15) as i32);
@@ -788,14 +1036,21 @@ fn scenario_sentence(sc: &ScenarioReport, lang: Lang) -> String {
             largest = Some((d.abs(), u));
         }
     }
+    let units = |n: usize| level_noun(&sc.layer.kind, n, lang);
     let mut s = match lang {
         Lang::Fr => format!(
-            "Scénario « {} » : {up} {} s'améliore(nt), {down} se dégrade(nt) ({})",
-            sc.name, sc.layer.kind, sc.indicator
+            "Scénario « {} » : {} s'améliore dans {up} {} et se dégrade dans {down} {}",
+            sc.name,
+            sc.indicator,
+            units(up),
+            units(down)
         ),
         Lang::En => format!(
-            "Scenario \"{}\": {up} {} improve, {down} get worse ({})",
-            sc.name, sc.layer.kind, sc.indicator
+            "Scenario \"{}\": {} improves in {up} {} and gets worse in {down} {}",
+            sc.name,
+            sc.indicator,
+            units(up),
+            units(down)
         ),
     };
     if let Some((_, u)) = largest {
@@ -953,7 +1208,12 @@ fn zonage_section(r: &mut Report, z: &ZonageReport, lang: Lang) -> anyhow::Resul
     let mut rows = Vec::new();
     for s in &z.zonage.schemes {
         let legend = legend(s)?;
-        let title = format!("{} {} {level}", s.column(), lang.pick("par", "per"));
+        let title = format!(
+            "{} {} {} {level}",
+            lang.pick("Classes du zonage", "Classes of zonage"),
+            s.column().trim_start_matches("zonage_"),
+            lang.pick("par", "per")
+        );
         r.categorical_map(&CategoricalMapSpec {
             title: &title,
             unit: lang.pick("classe", "class"),
@@ -964,12 +1224,21 @@ fn zonage_section(r: &mut Report, z: &ZonageReport, lang: Lang) -> anyhow::Resul
         let total: f64 = s.summary.classes.iter().map(|c| c.population).sum::<f64>() + s.left_out.1;
         let share = |p: f64| {
             if total > 0.0 {
-                format!("{:.1} %", 100.0 * p / total)
+                format!("{} %", lang.number(100.0 * p / total, 1))
             } else {
                 String::new()
             }
         };
-        rows.extend(s.summary_rows(&inhabitants, &share));
+        rows.extend(
+            s.summary_rows(&inhabitants, &share)
+                .into_iter()
+                .map(|mut row| {
+                    if row[1] == NO_VALUE {
+                        row[1] = lang.pick("(sans valeur)", NO_VALUE).to_string();
+                    }
+                    row
+                }),
+        );
     }
     r.table(
         &format!(
@@ -1080,7 +1349,10 @@ fn class_change_tables(r: &mut Report, sc: &ScenarioReport, lang: Lang) -> anyho
         ));
         return Ok(());
     }
-    let class = |c: &Option<String>| c.clone().unwrap_or_else(|| NO_VALUE.to_string());
+    let class = |c: &Option<String>| {
+        c.clone()
+            .unwrap_or_else(|| lang.pick("(sans valeur)", NO_VALUE).to_string())
+    };
     let totals: Vec<Vec<String>> = change_totals(sc.class_changes)
         .into_iter()
         .map(|t| {
@@ -1192,6 +1464,37 @@ mod tests {
     }
 
     #[test]
+    fn care_is_named_with_its_article_gender_and_rank() {
+        assert_eq!(
+            care_nearest("gp", Lang::Fr),
+            "au médecin généraliste le plus proche"
+        );
+        assert_eq!(
+            care_nearest("pharmacist", Lang::Fr),
+            "à la pharmacie la plus proche"
+        );
+        assert_eq!(
+            care_nearest("gp_3rd", Lang::Fr),
+            "au 3e médecin généraliste le plus proche"
+        );
+        assert_eq!(care_nearest("gp_2nd", Lang::En), "to the 2nd nearest GP");
+        assert_eq!(
+            care_nearest("home_visit", Lang::En),
+            "to the nearest home_visit"
+        );
+        assert_eq!(care_indefinite("midwife", Lang::Fr), "une sage-femme");
+        assert_eq!(
+            care_indefinite("ophthalmology", Lang::En),
+            "an ophthalmologist"
+        );
+        assert_eq!(care_indefinite("gp", Lang::En), "a GP");
+        assert_eq!(level_noun("commune", 0, Lang::Fr), "commune");
+        assert_eq!(level_noun("commune", 0, Lang::En), "communes");
+        assert_eq!(level_noun("commune", 2, Lang::Fr), "communes");
+        assert_eq!(level_noun("cpts", 3, Lang::Fr), "CPTS");
+    }
+
+    #[test]
     fn zonage_and_scenario_sections_draw_each_unit_in_its_class_colour() {
         let mut study = Study::parse(
             "[network]\ngraph = \"g.bin\"\n[population]\nkind = \"filosofi\"\npath = \"c.csv\"\n",
@@ -1249,7 +1552,19 @@ mod tests {
                 sites_of: &|_| Vec::new(),
                 qpv_gaps: &[],
                 rejects: &rejects,
-                summary: "s",
+                summary: &super::super::run::RunSummary {
+                    name: "s".into(),
+                    out: "out".into(),
+                    graph: (2, 2),
+                    origins: (2, 130.0),
+                    sites: vec![],
+                    unsnapped: (0, 0),
+                    rejected: 0,
+                    levels: vec![("tvs".into(), 2)],
+                    means: vec![],
+                    timings: vec![],
+                    files: vec![],
+                },
                 zonage: Some(ZonageReport {
                     layer: &l,
                     zonage: &zonage,
@@ -1261,7 +1576,7 @@ mod tests {
         .unwrap();
         let h = std::fs::read_to_string(&p).unwrap();
         // Zonage: T1 (APL 2) ZIP A, T2 without APL: no data.
-        let z = figure(&h, "zonage_rule_2017 per tvs");
+        let z = figure(&h, "Classes of zonage rule_2017 per tvs");
         assert_eq!(z.matches("<path ").count(), 2);
         assert!(
             z.contains("fill=\"#a50f15\"><title>TVS 1 (T1): zip-a</title>"),

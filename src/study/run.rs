@@ -554,7 +554,6 @@ pub fn run_study_in(
                 .map(|s| (s.lon, s.lat))
                 .collect()
         };
-        let text = summary.results().to_string();
         let scenario_reports: Vec<ScenarioReport> = shown
             .iter()
             .zip(&scenarios)
@@ -562,7 +561,7 @@ pub fn run_study_in(
                 name: &o.config.name,
                 description: &o.config.description,
                 layer: &levels[sh.level],
-                indicator: &sh.indicator,
+                indicator: &sh.label,
                 unit: &sh.unit,
                 polarity: sh.polarity,
                 decimals: sh.decimals,
@@ -572,7 +571,6 @@ pub fn run_study_in(
                 class_changes: &o.class_changes,
             })
             .collect();
-        let suggestion_lines: Vec<Vec<String>> = suggestions.iter().map(|s| s.lines()).collect();
         write_report(
             &dir.join("report.html"),
             &ReportInput {
@@ -583,13 +581,13 @@ pub fn run_study_in(
                 sites_of: &sites_of,
                 qpv_gaps: &gap_rows,
                 rejects: &rejects,
-                summary: &text,
+                summary: &summary,
                 zonage: zonage.as_ref().map(|z| ZonageReport {
                     layer: &levels[z.level],
                     zonage: &z.baseline,
                 }),
                 scenarios: &scenario_reports,
-                suggestions: &suggestion_lines,
+                suggestions: &suggestions,
             },
         )?;
     }

@@ -29,6 +29,7 @@ use crate::aggregate::{Assignment, Polarity};
 use crate::export::columns::{origin_columns, Column, Format, Values};
 use crate::export::csv::{write_origins_csv, write_table};
 use crate::export::geojson::write_units_geojson;
+use crate::export::report::lang::Lang;
 use crate::inputs::demand::Origin;
 use crate::inputs::geocode::ban::BanIndex;
 use crate::inputs::supply::Site;
@@ -701,8 +702,8 @@ fn write_means(path: &Path, out: &[ScenarioOutcome], base: &BaselineRun) -> anyh
 pub(crate) struct ScenarioShown {
     /// Level mapped (index among the run's levels).
     pub level: usize,
-    /// Indicator mapped (a per-unit column name).
-    pub indicator: String,
+    /// The indicator mapped (a per-unit column), in words in the report's language.
+    pub label: String,
     /// Unit shown in the legends.
     pub unit: String,
     /// Which side is better.
@@ -721,6 +722,7 @@ pub(crate) struct ScenarioShown {
 /// its level when the study has one, else the first floating-catchment indicator's mean
 /// (or the first indicator's) on the commune level (or the first level).
 pub(crate) fn shown(base: &BaselineRun, outcomes: &[ScenarioOutcome]) -> Vec<ScenarioShown> {
+    let lang = base.study.output.lang;
     let level = base
         .zonage
         .map(|z| z.level)
@@ -757,38 +759,60 @@ pub(crate) fn shown(base: &BaselineRun, outcomes: &[ScenarioOutcome]) -> Vec<Sce
     } else {
         2
     };
+    let label = super::report::indicator_title(base.study, &indicator, lang);
     let unit = if indicator.contains("_minutes") {
         "minutes".to_string()
     } else {
-        indicator.clone()
+        label.clone()
     };
     outcomes
         .iter()
         .filter_map(|o| {
             let after = values(o.level_columns.get(level)?)?;
             let mut rows = vec![
-                vec!["edits".to_string(), o.log.join("; ")],
                 vec![
-                    "sites removed / added / changed".to_string(),
+                    lang.pick(
+                        "modifications (journal, comme dans runs.csv)",
+                        "edits (log, as in runs.csv)",
+                    )
+                    .to_string(),
+                    o.log.join("; "),
+                ],
+                vec![
+                    lang.pick(
+                        "sites retirés / ajoutés / modifiés",
+                        "sites removed / added / changed",
+                    )
+                    .to_string(),
                     format!(
                         "{} / {} / {}",
                         o.stats.removed, o.stats.added, o.stats.changed
                     ),
                 ],
                 vec![
-                    "catchment searches".to_string(),
+                    lang.pick("recherches d'aires refaites", "catchment searches")
+                        .to_string(),
                     format!(
-                        "{} (categories updated: {}; swept afresh: {})",
+                        "{} ({} {} ; {} {})",
                         o.stats.searches,
-                        list(&o.stats.updated),
-                        list(&o.stats.reswept)
+                        lang.pick("catégories mises à jour :", "categories updated:"),
+                        list(&o.stats.updated, lang),
+                        lang.pick("recalculées en entier :", "swept afresh:"),
+                        list(&o.stats.reswept, lang)
                     ),
                 ],
             ];
             for (name, b, a) in &o.means {
-                let f = |x: &Option<f64>| x.map_or("–".to_string(), plain_figure);
+                let f = |x: &Option<f64>| x.map_or("–".to_string(), |x| lang.figure(x));
                 rows.push(vec![
-                    format!("{name}, population-weighted mean"),
+                    format!(
+                        "{}{}",
+                        super::report::indicator_title(base.study, name, lang),
+                        lang.pick(
+                            " (moyenne pondérée par la population)",
+                            " (population-weighted mean)"
+                        )
+                    ),
                     format!("{} → {}", f(b), f(a)),
                 ]);
             }
@@ -800,13 +824,17 @@ pub(crate) fn shown(base: &BaselineRun, outcomes: &[ScenarioOutcome]) -> Vec<Sce
                 .sum();
             if base.zonage.is_some() {
                 rows.push(vec![
-                    "population whose 2017 zonage class changes".to_string(),
-                    format!("{moved:.0}"),
+                    lang.pick(
+                        "population dont la classe de zonage 2017 change",
+                        "population whose 2017 zonage class changes",
+                    )
+                    .to_string(),
+                    lang.count(moved),
                 ]);
             }
             Some(ScenarioShown {
                 level,
-                indicator: indicator.clone(),
+                label: label.clone(),
                 unit: unit.clone(),
                 polarity,
                 decimals,
@@ -818,35 +846,11 @@ pub(crate) fn shown(base: &BaselineRun, outcomes: &[ScenarioOutcome]) -> Vec<Sce
         .collect()
 }
 
-fn list(v: &[String]) -> String {
+/// The names of `v` joined, or "none" in the report's language.
+fn list(v: &[String], lang: Lang) -> String {
     if v.is_empty() {
-        "none".into()
+        lang.pick("aucune", "none").into()
     } else {
         v.join(", ")
-    }
-}
-
-/// `x` in plain decimal notation (never scientific, for readers of the report): four
-/// decimals from 0.01 up, four significant digits below (0.0009311).
-fn plain_figure(x: f64) -> String {
-    let decimals = if x != 0.0 && x.abs() < 0.01 {
-        (3 - x.abs().log10().floor() as i32).min(15) as usize
-    } else {
-        4
-    };
-    format!("{x:.decimals$}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn figures_are_never_scientific() {
-        assert_eq!(plain_figure(9.3107e-4), "0.0009311");
-        assert_eq!(plain_figure(-9.3107e-4), "-0.0009311");
-        assert_eq!(plain_figure(3.25), "3.2500");
-        assert_eq!(plain_figure(0.0), "0.0000");
-        assert!(!plain_figure(1e-12).contains('e'));
     }
 }

@@ -27,6 +27,7 @@
 
 use crate::access::AccessResults;
 use crate::export::columns::Format;
+use crate::export::report::lang::{Lang, Phrase};
 use crate::indicators::apl::apl_supply;
 use crate::indicators::catchment::{sweep, NetworkCatchments, Reach};
 use crate::indicators::method::FcaMethod;
@@ -187,9 +188,9 @@ pub struct SuggestOutcome {
     /// Name of the section.
     pub name: String,
     /// What the objective measures, in words.
-    pub measure: String,
+    pub measure: Phrase,
     /// Unit of the objective and the gains.
-    pub unit: String,
+    pub unit: Phrase,
     /// Candidates considered (snapped).
     pub candidates: usize,
     /// File candidates rejected (not snapped; also in the rejects).
@@ -233,15 +234,15 @@ impl SuggestOutcome {
             format!(
                 "suggest {}: {} — greedy choice with lazy evaluation among {} candidates \
                  (a (1 − 1/e) approximation, not an optimum)",
-                self.name, self.measure, self.candidates
+                self.name, self.measure.en, self.candidates
             ),
             format!(
                 "  baseline {} {}{}; attainable {} {}",
                 n(self.baseline),
-                self.unit,
+                self.unit.en,
                 pct(self.baseline),
                 n(self.ceiling),
-                self.unit
+                self.unit.en
             ),
         ];
         for (k, p) in self.picks.iter().enumerate() {
@@ -253,7 +254,7 @@ impl SuggestOutcome {
                 p.lat,
                 n(p.gain),
                 n(p.objective),
-                self.unit,
+                self.unit.en,
                 pct(p.objective)
             ));
         }
@@ -518,25 +519,32 @@ fn objective(
     ctx: &SuggestContext,
     origins: &[Option<Snapped>],
     candidates: &[Candidate],
-) -> anyhow::Result<(Objective, String, String)> {
+) -> anyhow::Result<(Objective, Phrase, Phrase)> {
     let name = &cfg.name;
     if cfg.objective != SuggestObjective::AccessGain {
         let minutes = cfg.minutes.unwrap_or_default();
         let covered = baseline_coverage(ctx, origins, &cfg.category, minutes)
             .with_context(|| format!("[[suggest]] {name}: baseline coverage"))?;
-        let whom = if cfg.objective == SuggestObjective::QpvCoverage {
-            "population inside a QPV"
+        let (whom_fr, whom_en) = if cfg.objective == SuggestObjective::QpvCoverage {
+            ("population des QPV", "population inside a QPV")
         } else {
-            "population"
+            ("population", "population")
         };
+        let m = Format::Shortest.write(minutes);
         return Ok((
             Objective::Coverage { minutes, covered },
-            format!(
-                "{whom} within {} min of a {} site",
-                Format::Shortest.write(minutes),
-                cfg.category
-            ),
-            "inhabitants".into(),
+            Phrase {
+                fr: format!(
+                    "{whom_fr} à {} min ou moins d'{}",
+                    m.replace('.', ","),
+                    super::report::care_indefinite(&cfg.category, Lang::Fr)
+                ),
+                en: format!("{whom_en} within {m} min of a {} site", cfg.category),
+            },
+            Phrase {
+                fr: "habitants".into(),
+                en: "inhabitants".into(),
+            },
         ));
     }
     let indicator = cfg.indicator.as_deref().unwrap_or_default();
@@ -597,11 +605,20 @@ fn objective(
             access: layer.result.access.clone(),
             cap,
         },
-        format!(
-            "population-weighted {indicator} counted up to {}",
-            Format::Shortest.write(cap)
-        ),
-        format!("inhabitants × {indicator}"),
+        Phrase {
+            fr: format!(
+                "{indicator} pondéré par la population, compté jusqu'à {}",
+                Format::Shortest.write(cap).replace('.', ",")
+            ),
+            en: format!(
+                "population-weighted {indicator} counted up to {}",
+                Format::Shortest.write(cap)
+            ),
+        },
+        Phrase {
+            fr: format!("habitants × {indicator}"),
+            en: format!("inhabitants × {indicator}"),
+        },
     ))
 }
 

@@ -21,7 +21,7 @@ use super::{MapPoints, ReportError};
 use crate::aggregate::Polarity;
 use crate::inputs::territory::UnitLayer;
 use base64::Engine;
-use geo::{BoundingRect, InteriorPoint, LineString, Rect, Simplify};
+use geo::{LineString, Rect, Simplify};
 use std::fmt::Write;
 
 /// Beyond this many cells, cells are drawn as a raster image.
@@ -450,7 +450,6 @@ fn outline(s: &mut String, o: &Outline, proj: &Projection) {
         "<g data-layer=\"{}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{width}\"{dash} pointer-events=\"none\">",
         escape(&o.layer.kind)
     );
-    let mut labels = String::new();
     for u in &o.layer.units {
         let d = svg::path_data(&u.geometry, proj);
         let _ = writeln!(
@@ -458,24 +457,16 @@ fn outline(s: &mut String, o: &Outline, proj: &Projection) {
             "<path d=\"{d}\"><title>{}</title></path>",
             escape(&u.name)
         );
-        let (Some(bb), Some(p)) = (u.geometry.bounding_rect(), u.geometry.interior_point()) else {
-            continue;
-        };
-        let (a, b) = (
-            proj.apply(bb.min().x, bb.min().y),
-            proj.apply(bb.max().x, bb.max().y),
-        );
-        let text_w = u.name.chars().count() as f64 * font * 0.55;
-        if (b.0 - a.0).abs() < text_w * 0.8 || (a.1 - b.1).abs() < font * 1.5 {
-            continue;
-        }
-        let (x, y) = proj.apply(p.x(), p.y());
+    }
+    let units = o.layer.units.iter().map(|u| (u.name.as_str(), &u.geometry));
+    let mut labels = String::new();
+    for (x, y, name) in svg::place_labels(units, proj, font, 0.8) {
         let _ = writeln!(
             labels,
             "<text x=\"{}\" y=\"{}\">{}</text>",
             px(x),
             px(y),
-            escape(&u.name)
+            escape(&name)
         );
     }
     s.push_str("</g>\n");

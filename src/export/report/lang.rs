@@ -50,9 +50,55 @@ impl Lang {
         }
     }
 
+    /// `x` rounded to a whole number, its thousands grouped: `10 000` in French (a
+    /// no-break space), `10,000` in English.
+    pub fn count(self, x: f64) -> String {
+        let digits = format!("{:.0}", x.abs());
+        let mut grouped = String::new();
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push_str(self.pick("\u{a0}", ","));
+            }
+            grouped.push(d);
+        }
+        if x.round() < 0.0 {
+            grouped.insert(0, '-');
+        }
+        grouped
+    }
+
+    /// `x` in plain decimal notation (never scientific, for readers of the report), with
+    /// the language's decimal separator: four decimals from 0.01 up, four significant
+    /// digits below (`0,0009311`).
+    pub fn figure(self, x: f64) -> String {
+        let decimals = if x != 0.0 && x.abs() < 0.01 {
+            (3 - x.abs().log10().floor() as i32).min(15) as usize
+        } else {
+            4
+        };
+        self.localise(&format!("{x:.decimals$}"))
+    }
+
     /// `share` (0 to 1) as a percentage with no decimal, `12 %`.
     pub fn percent(self, share: f64) -> String {
         format!("{} %", self.number(100.0 * share, 0))
+    }
+}
+
+/// A piece of text made by the engine, in both languages, for the report and the
+/// summary (which is always English).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Phrase {
+    /// French.
+    pub fr: String,
+    /// English.
+    pub en: String,
+}
+
+impl Phrase {
+    /// The text in `lang`.
+    pub fn pick(&self, lang: Lang) -> &str {
+        lang.pick(&self.fr, &self.en)
     }
 }
 
@@ -73,6 +119,23 @@ impl std::str::FromStr for Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn figures_are_never_scientific() {
+        assert_eq!(Lang::En.figure(9.3107e-4), "0.0009311");
+        assert_eq!(Lang::Fr.figure(-9.3107e-4), "-0,0009311");
+        assert_eq!(Lang::En.figure(3.25), "3.2500");
+        assert_eq!(Lang::En.figure(0.0), "0.0000");
+        assert!(!Lang::En.figure(1e-12).contains('e'));
+    }
+
+    #[test]
+    fn counts_group_thousands() {
+        assert_eq!(Lang::Fr.count(10_000.0), "10\u{a0}000");
+        assert_eq!(Lang::En.count(1_234_567.4), "1,234,567");
+        assert_eq!(Lang::En.count(-1_000.0), "-1,000");
+        assert_eq!(Lang::Fr.count(999.0), "999");
+    }
 
     #[test]
     fn numbers_use_the_language_separator_and_never_exponents() {

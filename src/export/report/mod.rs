@@ -35,7 +35,6 @@ use crate::aggregate::Polarity;
 use crate::inputs::territory::UnitLayer;
 use cells::CellMapSpec;
 use classes::{Breaks, Classes, NO_DATA};
-use geo::{BoundingRect, InteriorPoint};
 use lang::Lang;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -369,28 +368,11 @@ fn render_map(spec: &MapSpec, width: f64, lang: Lang) -> Result<String, ReportEr
     ))
 }
 
-/// Names of the units whose drawn box is wide and high enough for them, at an interior
-/// point: `(x, y, name)` in pixels.
+/// Names of the units that fit in their drawn box without overlapping, at an interior
+/// point: `(x, y, name)` in pixels ([`svg::place_labels`]).
 fn unit_labels(layer: &UnitLayer, proj: &svg::Projection) -> Vec<(f64, f64, String)> {
-    const FONT: f64 = 10.0;
-    layer
-        .units
-        .iter()
-        .filter_map(|u| {
-            let bb = u.geometry.bounding_rect()?;
-            let p = u.geometry.interior_point()?;
-            let (a, b) = (
-                proj.apply(bb.min().x, bb.min().y),
-                proj.apply(bb.max().x, bb.max().y),
-            );
-            let text_w = u.name.chars().count() as f64 * FONT * 0.55;
-            if (b.0 - a.0).abs() < text_w || (a.1 - b.1).abs() < FONT * 2.0 {
-                return None;
-            }
-            let (x, y) = proj.apply(p.x(), p.y());
-            Some((x, y, u.name.clone()))
-        })
-        .collect()
+    let units = layer.units.iter().map(|u| (u.name.as_str(), &u.geometry));
+    svg::place_labels(units, proj, 10.0, 1.0)
 }
 
 /// Checks that a map has one finite value or none per unit.

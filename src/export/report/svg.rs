@@ -26,6 +26,59 @@ const SIMPLIFY_PX: f64 = 0.3;
 /// Margin around the drawing, pixels.
 const MARGIN: f64 = 8.0;
 
+/// Width of a label's character as a share of the font size (a sans-serif average).
+const CHAR_WIDTH: f64 = 0.55;
+
+/// The names of `units` (name, outline) that fit in their drawn box and do not overlap a
+/// name placed before them: `(x, y, name)` in pixels, at each unit's interior point.
+///
+/// A name fits when the unit's drawn box is at least `fit` times the text's width and
+/// twice (`fit` < 1: one and a half times) the font size high. Larger units are placed
+/// first (greedy placement, the usual first pass of cartographic labelling); a name whose
+/// box — the text's width by the font size, plus a quarter of the font size around —
+/// meets a placed one is left out, never drawn over it. Ties keep the units' order, so the
+/// same layer gives the same labels.
+pub fn place_labels<'a>(
+    units: impl Iterator<Item = (&'a str, &'a MultiPolygon<f64>)>,
+    proj: &Projection,
+    font: f64,
+    fit: f64,
+) -> Vec<(f64, f64, String)> {
+    let min_height = if fit < 1.0 { 1.5 } else { 2.0 } * font;
+    let mut candidates: Vec<(f64, f64, f64, &str)> = units
+        .filter_map(|(name, geometry)| {
+            let bb = geometry.bounding_rect()?;
+            let p = geo::InteriorPoint::interior_point(geometry)?;
+            let (a, b) = (
+                proj.apply(bb.min().x, bb.min().y),
+                proj.apply(bb.max().x, bb.max().y),
+            );
+            let (w, h) = ((b.0 - a.0).abs(), (a.1 - b.1).abs());
+            let text_w = name.chars().count() as f64 * font * CHAR_WIDTH;
+            if w < text_w * fit || h < min_height {
+                return None;
+            }
+            let (x, y) = proj.apply(p.x(), p.y());
+            Some((w * h, x, y, name))
+        })
+        .collect();
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let pad = font * 0.25;
+    let mut placed: Vec<[f64; 4]> = Vec::new();
+    let mut out = Vec::new();
+    for (_, x, y, name) in candidates {
+        let half_w = name.chars().count() as f64 * font * CHAR_WIDTH / 2.0 + pad;
+        let b = [x - half_w, y - font - pad, x + half_w, y + pad];
+        let meets = |o: &[f64; 4]| b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3];
+        if placed.iter().any(meets) {
+            continue;
+        }
+        placed.push(b);
+        out.push((x, y, name.to_string()));
+    }
+    out
+}
+
 /// The display projection of one map: degrees → pixels.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Projection {
@@ -218,6 +271,35 @@ pub fn svg(
 mod tests {
     use super::*;
     use geo::polygon;
+
+    /// A square of side `d` degrees with its south-west corner at `(x, y)`.
+    fn square(x: f64, y: f64, d: f64) -> MultiPolygon<f64> {
+        MultiPolygon(vec![polygon![
+            (x: x, y: y), (x: x + d, y: y), (x: x + d, y: y + d), (x: x, y: y + d), (x: x, y: y)
+        ]])
+    }
+
+    #[test]
+    fn labels_that_would_overlap_are_left_out_largest_first() {
+        // Frame 0.5° wide (the squares' extent), 200 px: 368 px per degree inside the
+        // 8 px margins. A big square (0.5°) and a smaller one (0.3°) whose centres lie on
+        // the same parallel 0.05° (18 px) apart: their 10 px names, 4 characters (22 px
+        // wide plus 2.5 px around), overlap, and only the big square's is kept. A third
+        // square far to the north keeps its name.
+        let big = square(0.0, 0.0, 0.5);
+        let small = square(0.15, 0.1, 0.3);
+        let far = square(0.0, 0.6, 0.4);
+        let bbox = bounding_box([&big, &small, &far]).unwrap();
+        let proj = Projection::fit(bbox, 200.0, 1000.0);
+        let units = [("Sml1", &small), ("Big1", &big), ("Far1", &far)];
+        let placed = place_labels(units.iter().map(|(n, g)| (*n, *g)), &proj, 10.0, 1.0);
+        let names: Vec<&str> = placed.iter().map(|p| p.2.as_str()).collect();
+        assert_eq!(names, ["Big1", "Far1"]);
+        // A unit too narrow for its name gets none.
+        let narrow = square(0.0, 0.0, 0.01);
+        let none = place_labels([("A long name", &narrow)].into_iter(), &proj, 10.0, 1.0);
+        assert!(none.is_empty());
+    }
 
     #[test]
     fn tiny_polygon_path_is_exact() {
