@@ -23,8 +23,8 @@ create_exception!(
 );
 
 /// The library error as a Python exception, with its whole context chain (`a: b: c`).
-pub(crate) fn to_py(e: anyhow::Error) -> PyErr {
-    RecoursError::new_err(format!("{e:#}"))
+pub(crate) fn to_py(e: impl Into<anyhow::Error>) -> PyErr {
+    RecoursError::new_err(format!("{:#}", e.into()))
 }
 
 #[pymodule]

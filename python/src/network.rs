@@ -5,12 +5,12 @@ use crate::to_py;
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use recours::routing::points::point_table;
 use recours::inputs::points::NamedPoint;
 use recours::network::builder::{BuildOptions, BuildReport};
 use recours::network::graph::Graph;
 use recours::network::source::{obtain_graph, NetworkSource};
 use recours::network::store;
+use recours::routing::points::point_table;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -185,7 +185,7 @@ impl Network {
         let graph = Arc::clone(&self.graph);
         let t = py
             .allow_threads(move || point_table(&graph, &src, &dst, max_ms, max_snap_m))
-            .map_err(|e| to_py(e.into()))?;
+            .map_err(to_py)?;
         let n = t.cells.len();
         let (mut s, mut d, mut ms, mut dm) = (
             Vec::with_capacity(n),

@@ -72,7 +72,7 @@ impl Scenario {
         let graph = Arc::clone(&network.graph);
         let baseline = py
             .allow_threads(|| AccessEngine::new(&graph, &origins, &spec)?.baseline(&sites))
-            .map_err(|e| to_py(e.into()))?;
+            .map_err(to_py)?;
         Ok(Scenario {
             graph,
             origins,
@@ -117,7 +117,7 @@ impl Scenario {
                     None,
                 )
             })
-            .map_err(|e| to_py(e.into()))?;
+            .map_err(to_py)?;
         let stats = PyDict::new(py);
         let s = &update.stats;
         stats.set_item("removed", s.removed)?;
