@@ -1,16 +1,17 @@
 //! What the field publishes beside access: the real screening participation table of
 //! Seine-Saint-Denis joined to the real commune outlines, its département figure recomputed
 //! from the rows and their denominators, and a classification against the official APL
-//! (skipped with a message when the shared data folder is absent); and the demo study's
-//! densities, reference rows, target groups, typology and deficit shares checked against
-//! figures recomputed independently from its own output tables.
+//! (skipped with a message when the shared data folder is absent), the official APL's
+//! codes of other départements counted, not rejected; and the demo study's densities,
+//! reference rows, target groups, typology, deficit shares and snapshots (2016 against
+//! today) checked against figures recomputed independently from its own output tables.
 
 mod common;
 
 use common::{csv_rows, shared_file};
 use recours::aggregate::external::Rollup;
 use recours::aggregate::typology::{classify, tally, Axis, WorseWhen};
-use recours::inputs::external::{read_external, ExternalColumns};
+use recours::inputs::external::{read_external, ExternalColumns, OutsideStudy};
 use recours::inputs::territory::read_units;
 use recours::support::rejects::Rejects;
 use std::collections::BTreeMap;
@@ -53,6 +54,7 @@ fn real_screening_rates_join_the_93_communes_and_are_classified_against_the_apl(
         &communes,
         100.0,
         Rollup::Rate,
+        OutsideStudy::Reject,
         &mut rejects,
     )
     .unwrap();
@@ -87,7 +89,9 @@ fn real_screening_rates_join_the_93_communes_and_are_classified_against_the_apl(
         "{departement} vs {mean_of_rates}"
     );
 
-    // The official APL joined to the same communes: the rest of France are rejects.
+    // The official APL (34,954 communes of France) joined to the same communes: by default
+    // the codes of other départements are counted, not rejected, and none is a reject (the
+    // 40 communes of the 93 are all in it); asked to, every other commune is a reject.
     let apl_columns = ExternalColumns {
         code: "code_insee".into(),
         value: "apl_generalistes".into(),
@@ -101,14 +105,50 @@ fn real_screening_rates_join_the_93_communes_and_are_classified_against_the_apl(
         &communes,
         1.0,
         Rollup::Mean,
+        OutsideStudy::Ignore,
         &mut apl_rejects,
     )
     .unwrap();
     assert_eq!(apl_counts.joined, 40);
-    assert_eq!(apl_rejects.len(), apl_counts.rows - 40);
-    assert!(apl_rejects.items[0]
+    assert!(apl_counts.rows > 34_000, "{apl_counts:?}");
+    assert_eq!(apl_counts.outside_study, apl_counts.rows - 40);
+    assert!(apl_rejects.is_empty(), "{:?}", &apl_rejects.items[..1]);
+    let mut all_rejects = Rejects::default();
+    let (_, counts) = read_external(
+        &apl,
+        &apl_columns,
+        &communes,
+        1.0,
+        Rollup::Mean,
+        OutsideStudy::Reject,
+        &mut all_rejects,
+    )
+    .unwrap();
+    assert_eq!(counts.outside_study, 0);
+    assert_eq!(all_rejects.len(), apl_counts.rows - 40);
+    assert!(all_rejects.items[0]
         .reason
         .contains("no unit of the commune level"));
+    // A commune of the 93 missing from the outlines stays a reject: Bondy taken out.
+    let mut without_bondy = communes.clone();
+    without_bondy.units.retain(|u| u.code != "93010");
+    let mut own_rejects = Rejects::default();
+    let (_, counts) = read_external(
+        &apl,
+        &apl_columns,
+        &without_bondy,
+        1.0,
+        Rollup::Mean,
+        OutsideStudy::Ignore,
+        &mut own_rejects,
+    )
+    .unwrap();
+    assert_eq!(
+        (counts.joined, counts.outside_study),
+        (39, apl_counts.rows - 40)
+    );
+    let ids: Vec<&str> = own_rejects.items.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["93010"]);
 
     // Low participation (< 30 %) × low APL (< 2.5): classes checked against the raw values.
     let x = Axis {
@@ -150,7 +190,7 @@ fn real_screening_rates_join_the_93_communes_and_are_classified_against_the_apl(
 }
 
 #[test]
-fn the_demo_shows_densities_references_groups_typology_and_deficits() {
+fn the_demo_shows_densities_references_groups_typology_deficits_and_snapshots() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_recours"))
         .args(["demo", "--out"])
@@ -287,4 +327,62 @@ fn the_demo_shows_densities_references_groups_typology_and_deficits() {
         (number(&last[col("deficit_share")]) - share).abs() < 5e-4,
         "{last:?}"
     );
+
+    // Years compared: the 2016 supply had the GPs since retired and not those settled
+    // since; each change is the difference of the two snapshots' own tables, and the
+    // snapshot replacing nothing is the study as written.
+    let snapshots = results.join("snapshots");
+    let then = by_code(
+        &snapshots.join("2016/commune/supply.csv"),
+        "gp_professionals",
+    );
+    let now = by_code(
+        &snapshots.join("2026/commune/supply.csv"),
+        "gp_professionals",
+    );
+    let study = by_code(&results.join("commune/supply.csv"), "gp_professionals");
+    assert_eq!(now, study);
+    let total = |m: &BTreeMap<String, String>| {
+        m.iter()
+            .filter(|(c, _)| c.len() == 5)
+            .map(|(_, v)| number(v))
+            .sum::<f64>()
+    };
+    assert!(
+        total(&then) > total(&now),
+        "{} vs {}",
+        total(&then),
+        total(&now)
+    );
+    let change = snapshots.join("2016_to_2026/commune.csv");
+    let (h, rows) = csv_rows(&change);
+    let col = |n: &str| {
+        h.iter()
+            .position(|c| c == n)
+            .unwrap_or_else(|| panic!("{n}"))
+    };
+    for r in &rows {
+        let (a, b) = (&then[&r[0]], &now[&r[0]]);
+        assert_eq!(&r[col("gp_professionals_2016")], a);
+        assert_eq!(&r[col("gp_professionals_2026")], b);
+        assert_eq!(
+            number(&r[col("gp_professionals_change")]),
+            number(b) - number(a),
+            "{r:?}"
+        );
+        let mean = |n: &str| r[col(n)].parse::<f64>().ok();
+        match (mean("gp_minutes_mean_2016"), mean("gp_minutes_mean_2026")) {
+            (Some(ma), Some(mb)) => {
+                let c = number(&r[col("gp_minutes_mean_change")]);
+                assert!((c - (mb - ma)).abs() <= 1.5e-4 + 1e-9, "{r:?}");
+            }
+            _ => assert_eq!(r[col("gp_minutes_mean_change")], "", "{r:?}"),
+        }
+    }
+    assert!(rows
+        .iter()
+        .any(|r| number(&r[col("gp_professionals_change")]) != 0.0));
+    assert!(snapshots.join("changes.gpkg").is_file());
+    let report = std::fs::read_to_string(results.join("report.html")).unwrap();
+    assert!(report.contains("Années comparées : 2016 → 2026"));
 }

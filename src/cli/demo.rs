@@ -15,7 +15,8 @@
 //!    E2SFCA at 30 minutes and the APL, summarised per commune, QPV and CPTS;
 //! 4. the study run ([`crate::study::run_study`]) into `results/`, with four what-if
 //!    scenarios (a practice closes, a maison de santé opens, a specialist's outreach
-//!    half-days, a shorter catchment) and a greedy suggestion of three new GP sites.
+//!    half-days, a shorter catchment), a greedy suggestion of three new GP sites, and two
+//!    snapshots compared (the supply of 2016 against today's).
 //!
 //! Same seed, same bytes: the demo's outputs are identical on every run and machine,
 //! whatever the number of threads.
@@ -140,11 +141,11 @@ name = "France"
 table = "input/reference.csv"
 
 # Target populations: every indicator also summarised for them (groups.csv, {level}/groups/).
-[[population_groups]]
+[[population.groups]]
 name = "aged_50_74"
 ages = "50-74"
 
-[[population_groups]]
+[[population.groups]]
 name = "aged_75_plus"
 ages = "75+"
 
@@ -154,6 +155,23 @@ name = "screening_radiology"
 level = "commune"
 x = { indicator = "participation", threshold = 40, worse_when = "below", labels = ["low participation", "high participation"] }
 y = { indicator = "radiology_minutes_mean", threshold = 8, worse_when = "above", labels = ["far from radiology", "near radiology"] }
+
+# Years compared: the supply of 2016 (GPs since retired, none of those settled since)
+# against today's; the other inputs are the study's, read once (snapshots/).
+[[snapshot]]
+name = "2016"
+description = "The Annuaire Sante extraction of 2016"
+[[snapshot.supply]]
+kind = "annuaire"
+path = "input/PS_LibreAcces_Personne_activite_2016_demo.txt"
+ban = ["input/adresses-93.csv"]
+[[snapshot.supply]]
+kind = "finess"
+path = "input/finess_etalab_demo.csv"
+
+[[snapshot]]
+name = "2026"
+description = "Today's supply: the study as written"
 
 # What-if scenarios, recomputed from the baseline (only the sites they change are searched).
 [[scenario]]
@@ -258,5 +276,7 @@ mod tests {
         let s = crate::study::Study::parse(DEMO_STUDY).unwrap();
         assert_eq!(s.indicators.fca.len(), 3);
         assert_eq!(s.territories.len(), 3);
+        assert_eq!(s.snapshot.len(), 2);
+        assert_eq!(s.population.groups().len(), 2);
     }
 }

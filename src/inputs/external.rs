@@ -9,6 +9,15 @@
 //! [`Rejects`] with its file, line and reason; an empty cell is a missing value, not a zero.
 //! Communes coded as numbers lose their leading zero in spreadsheets (`1001` for `01001`):
 //! a 4-digit code is read with its zero restored.
+//!
+//! A national table (the official APL: 35,000 communes) joined to a study of one
+//! département holds mostly codes of other départements. With [`OutsideStudy::Ignore`] a
+//! code is **outside the study** when its département — the first two characters of an
+//! INSEE commune or IRIS code, three for overseas `97x`/`98x` — is none of the level's
+//! units' départements: such rows are counted ([`JoinCounts::outside_study`]), not
+//! rejected. A code of one of the study's départements that is no unit stays a reject, and
+//! so does every unknown code of a level whose codes are not INSEE codes (`commune` and
+//! `iris` only carry a département).
 
 use crate::aggregate::external::{External, Rollup};
 use crate::inputs::table::{Table, TableError};
@@ -48,6 +57,43 @@ pub enum ExternalError {
     },
 }
 
+/// What becomes of a row whose code lies outside the study's territory.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutsideStudy {
+    /// Counted in [`JoinCounts::outside_study`], not written to the rejects.
+    #[default]
+    Ignore,
+    /// Written to the rejects like any other unknown code.
+    Reject,
+}
+
+/// The département of an INSEE commune (5 characters) or IRIS (9) code (`93` of `93010`,
+/// `974` of `97411`, `2A` of `2A004`), on the levels whose codes are INSEE codes; `None`
+/// otherwise or for a code not shaped as one.
+fn departement<'a>(code: &'a str, kind: &str) -> Option<&'a str> {
+    let length = match kind {
+        "commune" => 5,
+        "iris" => 9,
+        _ => return None,
+    };
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    let corsica = code.starts_with("2A") || code.starts_with("2B");
+    let shaped = code.len() == length
+        && code.is_ascii()
+        && digits(&code[2..])
+        && (corsica || digits(&code[..2]));
+    if !shaped {
+        return None;
+    }
+    let n = if code.starts_with("97") || code.starts_with("98") {
+        3
+    } else {
+        2
+    };
+    Some(&code[..n])
+}
+
 /// What joining a table did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct JoinCounts {
@@ -57,6 +103,8 @@ pub struct JoinCounts {
     pub joined: usize,
     /// Units of the level given a value.
     pub units_with_value: usize,
+    /// Rows of codes outside the study's départements, ignored ([`OutsideStudy::Ignore`]).
+    pub outside_study: usize,
 }
 
 /// Reads the table at `path` and joins it to `layer`; rejected rows go to `rejects`.
@@ -66,10 +114,11 @@ pub fn read_external(
     layer: &UnitLayer,
     per: f64,
     rollup: Rollup,
+    outside: OutsideStudy,
     rejects: &mut Rejects,
 ) -> Result<(External, JoinCounts), ExternalError> {
     let table = Table::read(path, true, rejects)?;
-    join_external(&table, columns, layer, per, rollup, rejects)
+    join_external(&table, columns, layer, per, rollup, outside, rejects)
 }
 
 /// Joins a table already read (see [`read_external`]).
@@ -79,6 +128,7 @@ pub fn join_external(
     layer: &UnitLayer,
     per: f64,
     rollup: Rollup,
+    outside: OutsideStudy,
     rejects: &mut Rejects,
 ) -> Result<(External, JoinCounts), ExternalError> {
     let col = |name: &str| {
@@ -100,6 +150,11 @@ pub fn join_external(
         .enumerate()
         .map(|(i, u)| (u.code.as_str(), i))
         .collect();
+    let study_departements: std::collections::HashSet<&str> = layer
+        .units
+        .iter()
+        .filter_map(|u| departement(&u.code, &layer.kind))
+        .collect();
     let n = layer.units.len();
     let mut values = vec![None; n];
     let mut parts = parts_cols.map(|_| (vec![None; n], vec![None; n]));
@@ -110,6 +165,12 @@ pub fn join_external(
         let raw = rec.get(code_col).unwrap_or("");
         let code = restored_code(raw, &layer.kind);
         let Some(&u) = index.get(code.as_str()) else {
+            let elsewhere =
+                departement(&code, &layer.kind).is_some_and(|d| !study_departements.contains(d));
+            if outside == OutsideStudy::Ignore && elsewhere {
+                counts.outside_study += 1;
+                continue;
+            }
             rejects.push(
                 &table.file,
                 *line,
@@ -217,6 +278,7 @@ mod tests {
             &layer(&["93001", "01001", "93002"]),
             100.0,
             Rollup::Rate,
+            OutsideStudy::Reject,
             &mut rejects,
         )
         .unwrap();
@@ -228,7 +290,8 @@ mod tests {
             JoinCounts {
                 rows: 5,
                 joined: 2,
-                units_with_value: 1
+                units_with_value: 1,
+                outside_study: 0,
             }
         );
         let reasons: Vec<(u64, String)> = rejects
@@ -251,9 +314,60 @@ mod tests {
             &layer(&[]),
             1.0,
             Rollup::Mean,
+            OutsideStudy::Reject,
             &mut rejects,
         )
         .unwrap_err();
         assert!(e.to_string().contains("no column \"rate\""), "{e}");
+    }
+
+    #[test]
+    fn codes_of_other_departements_are_counted_not_rejected() {
+        let text = "code,v\n93001,1\n75056,2\n9301,3\n93999,4\n97411,5\n2A004,6\nCPTS-1,7\n";
+        let mut rejects = Rejects::default();
+        let table = Table::parse("n.csv".into(), text.into(), true, &mut rejects).unwrap();
+        let columns = ExternalColumns {
+            code: "code".into(),
+            value: "v".into(),
+            numerator: None,
+            denominator: None,
+        };
+        let layer = layer(&["93001", "93002"]);
+        let (e, counts) = join_external(
+            &table,
+            &columns,
+            &layer,
+            1.0,
+            Rollup::Mean,
+            OutsideStudy::Ignore,
+            &mut rejects,
+        )
+        .unwrap();
+        assert_eq!(e.values, vec![Some(1.0), None]);
+        // 75056, 97411 (département 974) and 2A004 (2A) lie outside; 9301 restored to
+        // 09301 is département 09. 93999 is of the study's département but no unit, and
+        // CPTS-1 carries no département: both stay rejects.
+        assert_eq!(
+            (counts.rows, counts.joined, counts.outside_study),
+            (7, 1, 4)
+        );
+        let ids: Vec<&str> = rejects.items.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["93999", "CPTS-1"]);
+        let mut all = Rejects::default();
+        let (_, counts) = join_external(
+            &table,
+            &columns,
+            &layer,
+            1.0,
+            Rollup::Mean,
+            OutsideStudy::Reject,
+            &mut all,
+        )
+        .unwrap();
+        assert_eq!((counts.outside_study, all.len()), (0, 6));
+        assert_eq!(departement("97411", "commune"), Some("974"));
+        assert_eq!(departement("930100101", "iris"), Some("93"));
+        assert_eq!(departement("93010", "cpts"), None);
+        assert_eq!(departement("CPTS-1", "commune"), None);
     }
 }

@@ -2,6 +2,7 @@
 //! Every key is documented in `docs/study.md`; an unknown key is an error naming it and the
 //! nearest valid key. Relative paths are relative to the study file's folder.
 
+use super::published::GroupConfig;
 use crate::indicators::kernel::{Band, BoundSide};
 use crate::inputs::demand::areal::PopulationColumns;
 use crate::inputs::points_layer::PointColumns;
@@ -52,12 +53,12 @@ pub struct Study {
     /// Larger areas whose rows end every per-unit table (département, region, France).
     #[serde(default)]
     pub reference: Vec<super::published::ReferenceConfig>,
-    /// Target populations (age groups) every indicator is also summarised for.
-    #[serde(default)]
-    pub population_groups: Vec<super::published::GroupConfig>,
     /// Units of a level classified on two per-unit indicators.
     #[serde(default)]
     pub typology: Vec<super::published::TypologyConfig>,
+    /// Years compared: the study on other inputs, and the change per unit.
+    #[serde(default)]
+    pub snapshot: Vec<super::snapshots::SnapshotConfig>,
 }
 
 /// A file of `[[scenario]]` sections.
@@ -111,6 +112,9 @@ pub enum PopulationInput {
         layer: Option<String>,
         /// CRS of a layer declaring none (never guessed).
         crs: Option<String>,
+        /// Target populations (`[[population.groups]]`) cut from the cells' age bands.
+        #[serde(default)]
+        groups: Vec<GroupConfig>,
     },
     /// Any weighted point file.
     Points {
@@ -119,6 +123,9 @@ pub enum PopulationInput {
         /// Columns and coordinates.
         #[serde(default)]
         columns: Box<PointColumns>,
+        /// Target populations: refused, points carry no age bands.
+        #[serde(default)]
+        groups: Vec<GroupConfig>,
     },
     /// IRIS or commune populations (CSV keyed by code) placed in the polygons of a
     /// territory level of the study.
@@ -135,6 +142,9 @@ pub enum PopulationInput {
         sheet: Option<String>,
         /// Spread over an inner grid of this size, metres; absent: at the interior point.
         grid_m: Option<f64>,
+        /// Target populations: refused, unit populations carry no age bands.
+        #[serde(default)]
+        groups: Vec<GroupConfig>,
     },
 }
 
@@ -145,6 +155,15 @@ impl PopulationInput {
             PopulationInput::Filosofi { path, .. }
             | PopulationInput::Points { path, .. }
             | PopulationInput::Areal { path, .. } => path,
+        }
+    }
+
+    /// The target populations of `[[population.groups]]`, in the order given.
+    pub fn groups(&self) -> &[GroupConfig] {
+        match self {
+            PopulationInput::Filosofi { groups, .. }
+            | PopulationInput::Points { groups, .. }
+            | PopulationInput::Areal { groups, .. } => groups,
         }
     }
 }
@@ -492,7 +511,14 @@ impl Study {
 
     /// Parses study TOML; an unknown key's error names the nearest valid key.
     pub fn parse(text: &str) -> Result<Study, String> {
-        toml::from_str(text).map_err(|e| suggest(&e.to_string()))
+        toml::from_str(text).map_err(|e| {
+            let message = e.to_string();
+            if message.contains("unknown field `population_groups`") {
+                "`[[population_groups]]` is written `[[population.groups]]`: the target populations are an array `groups` inside [population] (same keys: name, ages)".to_string()
+            } else {
+                suggest(&message)
+            }
+        })
     }
 
     /// Makes every relative path relative to `base`.
@@ -547,6 +573,9 @@ impl Study {
         }
         for r in &mut self.reference {
             r.table.iter_mut().for_each(fix);
+        }
+        for s in &mut self.snapshot {
+            s.resolve(base);
         }
         fix(&mut self.output.dir);
     }
@@ -612,6 +641,10 @@ impl Study {
         files.extend(self.indicators.external.iter().map(|e| e.path.as_path()));
         files.extend(self.reference.iter().filter_map(|r| r.table.as_deref()));
         super::published::check(self)?;
+        super::snapshots::check(self)?;
+        for s in &self.snapshot {
+            files.extend(s.paths());
+        }
         if let Some(missing) = files.iter().find(|p| !p.exists()) {
             return Err(format!("input not found: {}", missing.display()));
         }

@@ -92,7 +92,12 @@ pub fn run_icc(
 ) -> anyhow::Result<IccOutputs> {
     let population = match (&icc.population, population) {
         (Some(p), _) => PopulationSource::Csv(p.clone()),
-        (None, PopulationInput::Filosofi { path, layer, crs }) => PopulationSource::Filosofi {
+        (
+            None,
+            PopulationInput::Filosofi {
+                path, layer, crs, ..
+            },
+        ) => PopulationSource::Filosofi {
             cells: path.clone(),
             layer: layer.clone(),
             crs: crs.clone(),

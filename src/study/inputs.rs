@@ -70,18 +70,23 @@ pub fn read_population(
     rejects: &mut Rejects,
 ) -> anyhow::Result<Vec<Origin>> {
     Ok(match &study.population {
-        PopulationInput::Filosofi { path, layer, crs } => {
+        PopulationInput::Filosofi {
+            path, layer, crs, ..
+        } => {
             let cells = read_filosofi(path, layer.as_deref(), crs.as_deref(), rejects)
                 .with_context(|| format!("reading the population {}", path.display()))?;
             cell_origins(&cells, &path.display().to_string())
         }
-        PopulationInput::Points { path, columns } => read_origins(path, columns, rejects)?.items,
+        PopulationInput::Points { path, columns, .. } => {
+            read_origins(path, columns, rejects)?.items
+        }
         PopulationInput::Areal {
             path,
             units,
             columns,
             sheet,
             grid_m,
+            ..
         } => {
             let rows = read_population_csv(path, columns, sheet.as_deref(), rejects)?;
             let layer = layers

@@ -3,8 +3,8 @@
 //! ([`run`]) with its per-territory summaries ([`levels`]) and unit coverage ([`coverage`]),
 //! what the field publishes beside access ([`published`]: densities, reference rows,
 //! outside indicators, target groups, typologies), the ICC ([`icc`], on the job [`icc_job`]
-//! that `recours icc` runs too), zonage ([`zonage`]), what-if scenarios
-//! ([`scenarios`]) and supply
+//! that `recours icc` runs too), zonage ([`zonage`]), what-if scenarios ([`scenarios`]),
+//! years compared ([`snapshots`]) and supply
 //! suggestions ([`suggest`]), its report ([`report`]) and its provenance ([`manifest`]).
 
 pub mod checks;
@@ -20,6 +20,7 @@ pub mod published;
 pub mod report;
 pub mod run;
 pub mod scenarios;
+pub mod snapshots;
 pub mod streets;
 pub mod suggest;
 pub mod zonage;

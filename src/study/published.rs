@@ -10,7 +10,7 @@
 //!   larger areas the study names, computed from the study's inputs (`computed = true`: the
 //!   inputs cover the area) or read from a table `code,indicator,value[,source]`, always
 //!   with their `source`;
-//! - **target populations** (`[[population_groups]]`, [`crate::inputs::demand::groups`]):
+//! - **target populations** (`[[population.groups]]`, [`crate::inputs::demand::groups`]):
 //!   every indicator's summaries with the group's inhabitants as weights,
 //!   `{level}/groups/{group}/{indicator}.csv`, a `{group}_population` column per level and
 //!   `groups.csv` (each group's population-weighted mean of each indicator);
@@ -18,7 +18,7 @@
 //!   and their thresholds, as a column `typology_{name}` of the level,
 //!   `typology_{name}.csv` and `typology_{name}.summary.csv`.
 
-use super::config::Study;
+use super::config::{PopulationInput, Study};
 use super::levels::{summaries, weighted_mean, Summarised};
 use crate::aggregate::external::{overlap, External, Rollup};
 use crate::aggregate::supply_counts::{count_supply, density_columns, DensityOptions};
@@ -27,7 +27,7 @@ use crate::aggregate::{write_summaries_csv, Assignment};
 use crate::export::columns::{Column, Format, Values};
 use crate::inputs::demand::groups::group_population;
 use crate::inputs::demand::Origin;
-use crate::inputs::external::{read_external, ExternalColumns};
+use crate::inputs::external::{read_external, ExternalColumns, OutsideStudy};
 use crate::inputs::supply::Site;
 use crate::inputs::table::Table;
 use crate::inputs::territory::{UnitIndex, UnitLayer};
@@ -114,6 +114,10 @@ pub struct ExternalConfig {
     /// Smaller values are better (a share without a *médecin traitant*): the map's colours.
     #[serde(default)]
     pub lower_is_better: bool,
+    /// Rows of codes outside the study's départements (a national table): `ignore`
+    /// (counted in the run summary) or `reject` (each written to the rejects).
+    #[serde(default)]
+    pub outside_study: OutsideStudy,
 }
 
 fn default_code() -> String {
@@ -181,7 +185,7 @@ pub struct TypologyConfig {
     pub y: AxisConfig,
 }
 
-/// One `[[population_groups]]` target population.
+/// One `[[population.groups]]` target population.
 #[derive(Clone, Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupConfig {
@@ -242,10 +246,17 @@ pub fn check(study: &Study) -> Result<(), String> {
             ));
         }
     }
-    for g in &study.population_groups {
-        named("[[population_groups]]", &g.name)?;
+    let groups = study.population.groups();
+    if !groups.is_empty() && !matches!(study.population, PopulationInput::Filosofi { .. }) {
+        return Err(format!(
+            "[[population.groups]] {}: groups are cut from Filosofi age bands; this [population] kind has none",
+            groups[0].name
+        ));
+    }
+    for g in groups {
+        named("[[population.groups]]", &g.name)?;
         crate::inputs::icc_filosofi::AgeSpan::parse(&g.ages)
-            .map_err(|e| format!("[[population_groups]] {}: {e}", g.name))?;
+            .map_err(|e| format!("[[population.groups]] {}: {e}", g.name))?;
     }
     if study.densities.per <= 0.0 {
         return Err("[densities] per must be positive".into());
@@ -269,6 +280,17 @@ pub(crate) struct Published<'a> {
     pub summarised: &'a [Summarised],
     /// Output folder.
     pub dir: &'a Path,
+    /// Tables an earlier computation read (a snapshot reuses the study's): an outside
+    /// table of the same file and level is not read again, nor are the reference tables.
+    pub known: Option<&'a Tables>,
+}
+
+/// What [`run_published`] wrote and read.
+pub(crate) struct PublishedOutput {
+    /// Files written.
+    pub files: Vec<PathBuf>,
+    /// The outside indicator and reference tables as read (with a line per outside table).
+    pub tables: Tables,
 }
 
 /// A reference row: its code, name, source and values by column name.
@@ -280,12 +302,12 @@ struct ReferenceRow {
 }
 
 /// Computes and writes everything of this module, adding the per-unit columns to
-/// `level_columns`; returns the files written.
+/// `level_columns`; returns the files written and the tables read.
 pub(crate) fn run_published(
     p: &Published,
     level_columns: &mut [Vec<Column>],
     rejects: &mut Rejects,
-) -> anyhow::Result<Vec<PathBuf>> {
+) -> anyhow::Result<PublishedOutput> {
     let mut files = Vec::new();
     let population: Vec<f64> = p.origins.iter().map(|o| o.population).collect();
     let inhabitants: Vec<Vec<f64>> = p
@@ -386,7 +408,7 @@ pub(crate) fn run_published(
     }
 
     // Target populations.
-    if !p.study.population_groups.is_empty() {
+    if !p.study.population.groups().is_empty() {
         files.extend(write_groups(p, level_columns)?);
     }
 
@@ -398,22 +420,42 @@ pub(crate) fn run_published(
         files.extend([path, summary]);
         level_columns[k].push(column);
     }
-    Ok(files)
+    Ok(PublishedOutput {
+        files,
+        tables: published,
+    })
 }
 
 /// The tables read once: outside indicators joined to their level, reference figures.
-struct Tables {
+pub(crate) struct Tables {
     /// Per `[[indicators.external]]`: its level index and values.
     external: Vec<(usize, External)>,
+    /// The file of each outside table.
+    external_paths: Vec<PathBuf>,
     /// Reference figures by area code: indicator → (value, source).
     reference: BTreeMap<String, BTreeMap<String, (f64, String)>>,
+    /// One line per outside table read: rows read, joined, outside the study.
+    pub notes: Vec<String>,
 }
 
 /// Reads the outside indicator and reference tables.
 fn published_tables(p: &Published, rejects: &mut Rejects) -> anyhow::Result<Tables> {
     let mut external = Vec::new();
+    let mut external_paths = Vec::new();
+    let mut notes = Vec::new();
     for cfg in &p.study.indicators.external {
         let k = level_of(p.levels, &cfg.level)?;
+        external_paths.push(cfg.path.clone());
+        let known = p.known.and_then(|t| {
+            t.external_paths
+                .iter()
+                .zip(&t.external)
+                .find(|(path, (level, _))| **path == cfg.path && *level == k)
+        });
+        if let Some((_, e)) = known {
+            external.push(e.clone());
+            continue;
+        }
         let columns = ExternalColumns {
             code: cfg.code.clone(),
             value: cfg.value.clone(),
@@ -421,19 +463,37 @@ fn published_tables(p: &Published, rejects: &mut Rejects) -> anyhow::Result<Tabl
             denominator: cfg.denominator.clone(),
         };
         let rollup = cfg.rollup().map_err(anyhow::Error::msg)?;
-        let (ext, counts) =
-            read_external(&cfg.path, &columns, &p.levels[k], cfg.per, rollup, rejects)
-                .with_context(|| format!("[[indicators.external]] {}", cfg.name))?;
-        tracing::info!(
-            "{}: {} rows, {} joined to the {} units of {} ({} with a value)",
+        let (ext, counts) = read_external(
+            &cfg.path,
+            &columns,
+            &p.levels[k],
+            cfg.per,
+            rollup,
+            cfg.outside_study,
+            rejects,
+        )
+        .with_context(|| format!("[[indicators.external]] {}", cfg.name))?;
+        let note = format!(
+            "{}: {} rows, {} joined to the {} units of {} ({} with a value), {} outside the study's départements ignored",
             cfg.name,
             counts.rows,
             counts.joined,
             p.levels[k].units.len(),
             cfg.level,
-            counts.units_with_value
+            counts.units_with_value,
+            counts.outside_study
         );
+        tracing::info!("{note}");
+        notes.push(note);
         external.push((k, ext));
+    }
+    if let Some(known) = p.known {
+        return Ok(Tables {
+            external,
+            external_paths,
+            reference: known.reference.clone(),
+            notes,
+        });
     }
     let mut reference: BTreeMap<String, BTreeMap<String, (f64, String)>> = BTreeMap::new();
     let mut read: BTreeMap<PathBuf, Table> = BTreeMap::new();
@@ -471,7 +531,9 @@ fn published_tables(p: &Published, rejects: &mut Rejects) -> anyhow::Result<Tabl
     }
     Ok(Tables {
         external,
+        external_paths,
         reference,
+        notes,
     })
 }
 
@@ -560,7 +622,7 @@ fn write_unit_table(
 fn write_groups(p: &Published, level_columns: &mut [Vec<Column>]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut means = Vec::new();
-    for g in &p.study.population_groups {
+    for g in p.study.population.groups() {
         let weights = group_population(&g.name, &g.ages, p.origins)?;
         for (k, level) in p.levels.iter().enumerate() {
             let assignment = Assignment::new(&p.memberships[k], level.units.len())?;
@@ -753,7 +815,7 @@ per = 100
 code = "FR"
 name = "France"
 table = "reference.csv"
-[[population_groups]]
+[[population.groups]]
 name = "aged_75_plus"
 ages = "75+"
 [[typology]]
@@ -788,7 +850,15 @@ y = { indicator = "gp_minutes_mean", threshold = 10 }
         );
         assert!(e.contains("[[reference]] FR: give either"), "{e}");
         let e = bad("ages = \"75+\"", "ages = \"old\"");
-        assert!(e.contains("[[population_groups]] aged_75_plus"), "{e}");
+        assert!(e.contains("[[population.groups]] aged_75_plus"), "{e}");
+        let e = Study::parse(&STUDY.replace("[[population.groups]]", "[[population_groups]]"))
+            .unwrap_err();
+        assert!(e.contains("is written `[[population.groups]]`"), "{e}");
+        let e = bad(
+            "kind = \"filosofi\"\npath = \"cells.csv\"",
+            "kind = \"points\"\npath = \"cells.csv\"",
+        );
+        assert!(e.contains("groups are cut from Filosofi age bands"), "{e}");
         let e = bad("worse_when = \"below\"", "worse_when = \"under\"");
         assert!(e.contains("worse_when = \"under\""), "{e}");
         let e = bad("per = 100", "per = 100\nrollup = \"sum\"");

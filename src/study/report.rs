@@ -74,6 +74,8 @@ pub struct ReportInput<'a> {
     pub zonage: Option<ZonageReport<'a>>,
     /// The what-if scenarios, in the order shown.
     pub scenarios: &'a [ScenarioReport<'a>],
+    /// The years compared (`[[snapshot]]`), each later snapshot against the first.
+    pub snapshots: &'a [SnapshotReport<'a>],
     /// Supply suggestions, in the study's order.
     pub suggestions: &'a [super::suggest::SuggestOutcome],
 }
@@ -113,6 +115,63 @@ pub struct ScenarioReport<'a> {
     pub headline_rows: &'a [Vec<String>],
     /// Units whose zonage class changes ([`super::zonage::class_changes`]).
     pub class_changes: &'a [ClassChange],
+}
+
+/// Two snapshots compared in the report: the first one's map, the later one's and the map
+/// of the change, drawn as a scenario's (the first snapshot as "before").
+pub struct SnapshotReport<'a> {
+    /// Name of the first snapshot.
+    pub from: &'a str,
+    /// Name of the later snapshot.
+    pub to: &'a str,
+    /// The maps and headline figures (no zonage class changes).
+    pub maps: ScenarioReport<'a>,
+}
+
+/// The report's view of the snapshots' changes ([`super::snapshots::Change`]): the unit
+/// `minutes` for a time, else the column's name; as many decimals as three significant
+/// digits of the largest value need.
+pub(crate) fn snapshot_reports<'a>(
+    changes: &'a [super::snapshots::Change],
+    levels: &'a [UnitLayer],
+) -> Vec<SnapshotReport<'a>> {
+    changes
+        .iter()
+        .map(|c| {
+            let largest = c
+                .before
+                .iter()
+                .chain(&c.after)
+                .flatten()
+                .fold(0.0f64, |m, x| m.max(x.abs()));
+            let decimals = if largest > 0.0 {
+                (2.0 - largest.log10().floor()).clamp(0.0, 8.0) as usize
+            } else {
+                2
+            };
+            SnapshotReport {
+                from: &c.from,
+                to: &c.to,
+                maps: ScenarioReport {
+                    name: &c.to,
+                    description: "",
+                    layer: &levels[c.level],
+                    indicator: &c.indicator,
+                    unit: if c.indicator.contains("_minutes") {
+                        "minutes"
+                    } else {
+                        &c.indicator
+                    },
+                    polarity: c.polarity,
+                    decimals,
+                    before: &c.before,
+                    after: &c.after,
+                    headline_rows: &c.rows,
+                    class_changes: &[],
+                },
+            }
+        })
+        .collect()
 }
 
 /// Values of the per-unit column `name` of a level.
@@ -438,6 +497,9 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
     }
     for sc in input.scenarios {
         scenario_section(&mut r, sc, lang)?;
+    }
+    for sn in input.snapshots {
+        snapshot_section(&mut r, sn, lang)?;
     }
     if !input.suggestions.is_empty() {
         r.heading(lang.pick(
@@ -1258,25 +1320,31 @@ fn zonage_section(r: &mut Report, z: &ZonageReport, lang: Lang) -> anyhow::Resul
     Ok(())
 }
 
-/// One scenario: headline figures, before/after maps with shared classes, the difference
-/// map and the zonage class changes.
-fn scenario_section(r: &mut Report, sc: &ScenarioReport, lang: Lang) -> anyhow::Result<()> {
+/// Two snapshots: headline figures, the maps of both with shared classes and the map of the
+/// change.
+fn snapshot_section(r: &mut Report, sn: &SnapshotReport, lang: Lang) -> anyhow::Result<()> {
+    let title = format!("{} → {}", sn.from, sn.to);
     r.heading(&format!(
-        "{} {}",
-        lang.pick("Scénario :", "Scenario:"),
-        sc.name
+        "{} {title}",
+        lang.pick("Années comparées :", "Years compared:")
     ));
-    r.paragraph(sc.description);
     r.table(
-        &format!(
-            "{} {} : {}",
-            lang.pick("Scénario", "Scenario"),
-            sc.name,
-            lang.pick("ce qui change", "what changed")
-        ),
+        &format!("{title}{}", lang.pick(" : ce qui change", ": what changed")),
         &[lang.pick("quoi", "what"), lang.pick("valeur", "value")],
-        sc.headline_rows,
+        sn.maps.headline_rows,
     )?;
+    change_maps(r, &sn.maps, sn.from, sn.to, lang)
+}
+
+/// The maps of `before_label` and `after_label` side by side with shared classes, then the
+/// map of the difference (after − before; classes centred on 0).
+fn change_maps(
+    r: &mut Report,
+    sc: &ScenarioReport,
+    before_label: &str,
+    after_label: &str,
+    lang: Lang,
+) -> anyhow::Result<()> {
     let breaks = if sc.unit == "minutes" {
         let mut all = sc.before.to_vec();
         all.extend_from_slice(sc.after);
@@ -1286,12 +1354,8 @@ fn scenario_section(r: &mut Report, sc: &ScenarioReport, lang: Lang) -> anyhow::
     };
     let level = &sc.layer.kind;
     let per = lang.pick("par", "per");
-    let before_title = format!(
-        "{} {per} {level} — {}",
-        sc.indicator,
-        lang.pick("situation actuelle", "baseline")
-    );
-    let after_title = format!("{} {per} {level} — {}", sc.indicator, sc.name);
+    let before_title = format!("{} {per} {level} — {before_label}", sc.indicator);
+    let after_title = format!("{} {per} {level} — {after_label}", sc.indicator);
     let before = MapSpec {
         title: &before_title,
         unit: sc.unit,
@@ -1316,11 +1380,9 @@ fn scenario_section(r: &mut Report, sc: &ScenarioReport, lang: Lang) -> anyhow::
         .map(|(b, a)| Some((*a)? - (*b)?))
         .collect();
     let delta_title = format!(
-        "{} {per} {level}{}{} − {}",
+        "{} {per} {level}{}{after_label} − {before_label}",
         sc.indicator,
         lang.pick(" : ", ": "),
-        sc.name,
-        lang.pick("situation actuelle", "baseline")
     );
     let delta_unit = format!("{}, {}", lang.pick("changement", "change"), sc.unit);
     r.map(&MapSpec {
@@ -1336,12 +1398,30 @@ fn scenario_section(r: &mut Report, sc: &ScenarioReport, lang: Lang) -> anyhow::
         decimals: sc.decimals,
         points: None,
     })?;
-    class_change_tables(r, sc, lang)
+    Ok(())
 }
 
-/// The zonage class changes of scenario `sc`: totals per scheme and change, then each
-/// unit; a sentence when no unit changes class.
-fn class_change_tables(r: &mut Report, sc: &ScenarioReport, lang: Lang) -> anyhow::Result<()> {
+/// One scenario: headline figures, before/after maps with shared classes, the difference
+/// map and the zonage class changes.
+fn scenario_section(r: &mut Report, sc: &ScenarioReport, lang: Lang) -> anyhow::Result<()> {
+    r.heading(&format!(
+        "{} {}",
+        lang.pick("Scénario :", "Scenario:"),
+        sc.name
+    ));
+    r.paragraph(sc.description);
+    r.table(
+        &format!(
+            "{} {} : {}",
+            lang.pick("Scénario", "Scenario"),
+            sc.name,
+            lang.pick("ce qui change", "what changed")
+        ),
+        &[lang.pick("quoi", "what"), lang.pick("valeur", "value")],
+        sc.headline_rows,
+    )?;
+    let baseline = lang.pick("situation actuelle", "baseline");
+    change_maps(r, sc, baseline, sc.name, lang)?;
     if sc.class_changes.is_empty() {
         r.paragraph(lang.pick(
             "Aucune unité ne change de classe de zonage dans ce scénario.",
@@ -1562,6 +1642,7 @@ mod tests {
                     rejected: 0,
                     levels: vec![("tvs".into(), 2)],
                     means: vec![],
+                    notes: vec![],
                     timings: vec![],
                     files: vec![],
                 },
@@ -1570,6 +1651,7 @@ mod tests {
                     zonage: &zonage,
                 }),
                 scenarios: &scenarios,
+                snapshots: &[],
                 suggestions: &[],
             },
         )

@@ -89,6 +89,8 @@ pub struct RunSummary {
     pub levels: Vec<(String, usize)>,
     /// Population-weighted mean of each indicator over all origins.
     pub means: Vec<(String, Option<f64>)>,
+    /// Further lines of the summary: outside tables joined, snapshots compared.
+    pub notes: Vec<String>,
     /// Seconds per stage.
     pub timings: Vec<(String, f64)>,
     /// Files written.
@@ -134,6 +136,9 @@ impl fmt::Display for SummaryResults<'_> {
                 Some(m) => writeln!(f, "  {name:<28} population-weighted mean {m:.4}")?,
                 None => writeln!(f, "  {name:<28} no value")?,
             }
+        }
+        for note in &s.notes {
+            writeln!(f, "{note}")?;
         }
         write!(f, "rejected: {} (see rejects.csv)", s.rejected)
     }
@@ -265,7 +270,7 @@ pub fn run_study_in(
             &mut rejects,
         )?);
     }
-    files.extend(super::published::run_published(
+    let published = super::published::run_published(
         &super::published::Published {
             study: &study,
             levels: &levels,
@@ -274,10 +279,13 @@ pub fn run_study_in(
             sites: &sites,
             summarised: &summarised,
             dir: &dir,
+            known: None,
         },
         &mut level_columns,
         &mut rejects,
-    )?);
+    )?;
+    files.extend(published.files);
+    let mut notes = published.tables.notes.clone();
     let zonage = match &study.zonage {
         Some(z) => {
             let base = path.parent().unwrap_or(Path::new("."));
@@ -289,6 +297,26 @@ pub fn run_study_in(
         }
         None => None,
     };
+    let t_snapshots = Instant::now();
+    let snapshots = super::snapshots::run_snapshots(&super::snapshots::SnapshotBase {
+        study: &study,
+        graph: &graph,
+        engine: &engine,
+        access,
+        origins: &origins,
+        sites: &sites,
+        levels: &levels,
+        memberships: &memberships,
+        commune_times: &commune_times,
+        tables: &published.tables,
+        dir: &dir,
+        study_dir: path.parent().unwrap_or(Path::new("")),
+    })?;
+    files.extend(snapshots.files);
+    notes.extend(snapshots.notes);
+    if !study.snapshot.is_empty() {
+        timings.push(("snapshots".to_string(), t_snapshots.elapsed().as_secs_f64()));
+    }
     let t_scenarios = Instant::now();
     let baseline_run = BaselineRun {
         study: &study,
@@ -356,6 +384,7 @@ pub fn run_study_in(
         rejected: rejects.len(),
         levels: Vec::new(),
         means: Vec::new(),
+        notes,
         timings,
         files,
     };
@@ -379,6 +408,7 @@ pub fn run_study_in(
                 gap_rows: &gap_rows,
                 scenarios: &scenarios,
                 shown: &shown,
+                snapshots: &snapshots.changes,
                 suggestions: &suggestions,
             },
             level_columns,
@@ -539,6 +569,7 @@ struct Computed<'a> {
     gap_rows: &'a [Vec<String>],
     scenarios: &'a [ScenarioOutcome],
     shown: &'a [ScenarioShown],
+    snapshots: &'a [super::snapshots::Change],
     suggestions: &'a [SuggestOutcome],
 }
 
@@ -671,6 +702,7 @@ fn write_study_report(
                 zonage: &z.baseline,
             }),
             scenarios: &scenario_reports,
+            snapshots: &super::report::snapshot_reports(c.snapshots, c.levels),
             suggestions: c.suggestions,
         },
     )?;

@@ -1,4 +1,4 @@
-//! Target populations (`[[population_groups]]`): the inhabitants of an age span in each
+//! Target populations (`[[population.groups]]`): the inhabitants of an age span in each
 //! origin, from its Filosofi age bands — women and men aged 50–74 for colorectal
 //! screening, people aged 75 and over for home visits, children aged 2–7.
 //!

@@ -22,6 +22,9 @@ use super::communes::CommuneMap;
 /// File name of the extraction.
 pub const ANNUAIRE_FILE: &str = "PS_LibreAcces_Personne_activite_demo.txt";
 
+/// File name of the extraction ten years earlier (the demo's snapshot `2016`).
+pub const ANNUAIRE_2016_FILE: &str = "PS_LibreAcces_Personne_activite_2016_demo.txt";
+
 /// The header of the published extraction (2025 releases).
 pub const HEADER: [&str; 56] = [
     "Type d'identifiant PP",
@@ -209,6 +212,44 @@ pub fn professionals(map: &CommuneMap, grid: &Grid, ban: &[BanAddress], seed: u6
     out
 }
 
+/// The extraction ten years earlier, derived from today's `ex`: the GPs who settled since
+/// are not in it (every GP whose identifier is a multiple of 6), and GPs who have retired
+/// since are (one for each GP whose identifier is 1 modulo 4, practising at that GP's
+/// first address under the identifier `1098…` of the same number). Other professions and
+/// the broken rows are as today.
+pub fn earlier(ex: &Extraction) -> Extraction {
+    const PP: usize = 1;
+    const NATIONAL: usize = 2;
+    const SURNAME: usize = 7;
+    const SAVOIR_FAIRE: usize = 15;
+    let data = ex.rows.len() - ex.broken;
+    let number = |row: &[String]| row[PP].get(4..).and_then(|n| n.parse::<u64>().ok());
+    let gp = |row: &[String]| row[SAVOIR_FAIRE] == "SM54";
+    let mut out = Extraction {
+        rows: Vec::new(),
+        broken: ex.broken,
+    };
+    let mut retired = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for row in &ex.rows[..data] {
+        let n = number(row);
+        if gp(row) && n.is_some_and(|n| n % 6 == 0) {
+            continue;
+        }
+        out.rows.push(row.clone());
+        if let Some(n) = n.filter(|&n| gp(row) && n % 4 == 1 && seen.insert(n)) {
+            let mut r = row.clone();
+            r[PP] = format!("1098{n:07}");
+            r[NATIONAL] = format!("81098{n:07}");
+            r[SURNAME] = format!("{} AINE", row[SURNAME]);
+            retired.push(r);
+        }
+    }
+    out.rows.extend(retired);
+    out.rows.extend(ex.rows[data..].iter().cloned());
+    out
+}
+
 /// The fields of one activity; `street` overrides the street label.
 fn row(map: &CommuneMap, a: &Activity, street: Option<&str>) -> Vec<String> {
     let (profession, profession_label, sf, sf_label, _) = a.kind;
@@ -344,5 +385,40 @@ mod tests {
         assert_eq!(at("Code secteur d'activité"), "SA05");
         assert_eq!(at("Code commune (coord. structure)"), "");
         assert_eq!(at("Code postal (coord. structure)"), "");
+    }
+
+    #[test]
+    fn ten_years_earlier_some_gps_were_not_there_yet_and_others_not_retired() {
+        let row = |pp: &str, sf: &str| {
+            let mut r = vec![String::new(); HEADER.len()];
+            r[1] = pp.to_string();
+            r[15] = sf.to_string();
+            r
+        };
+        let today = Extraction {
+            rows: vec![
+                row("10990000001", "SM54"),
+                row("10990000006", "SM54"),
+                row("10990000012", "SM44"),
+                row("10990000001", "SM54"),
+                row("", "SM54"),
+            ],
+            broken: 1,
+        };
+        let then = earlier(&today);
+        let ids: Vec<&str> = then.rows.iter().map(|r| r[1].as_str()).collect();
+        // GP 6 settled since; GP 1 (two activities) had a colleague, retired since.
+        assert_eq!(
+            ids,
+            [
+                "10990000001",
+                "10990000012",
+                "10990000001",
+                "10980000001",
+                ""
+            ]
+        );
+        assert_eq!(then.rows[3][2], "810980000001");
+        assert_eq!(then.broken, 1);
     }
 }

@@ -66,13 +66,14 @@ pub enum SynthError {
 pub const DEPARTEMENT: &str = "93";
 
 /// File names written by [`write_demo_datasets`], in the order they are written.
-pub const FILE_NAMES: [&str; 13] = [
+pub const FILE_NAMES: [&str; 14] = [
     communes::COMMUNES_FILE,
     communes::QPV_FILE,
     cpts::CPTS_FILE,
     cells::FILOSOFI_FILE,
     addresses::BAN_FILE,
     annuaire::ANNUAIRE_FILE,
+    annuaire::ANNUAIRE_2016_FILE,
     finess::FINESS_FILE,
     consumption::CONSUMPTION_FILE,
     consumption::POPULATION_FILE,
@@ -153,6 +154,10 @@ pub fn write_demo_datasets(
         write(cells::FILOSOFI_FILE, cells::filosofi_csv(&map, &grid))?,
         write(addresses::BAN_FILE, addresses::ban_csv(&map, &ban))?,
         write(annuaire::ANNUAIRE_FILE, annuaire::annuaire_txt(&prof))?,
+        write(
+            annuaire::ANNUAIRE_2016_FILE,
+            annuaire::annuaire_txt(&annuaire::earlier(&prof)),
+        )?,
         write(finess::FINESS_FILE, finess::finess_csv(&map, &structures))?,
         write(
             consumption::CONSUMPTION_FILE,
@@ -211,6 +216,10 @@ fn readme() -> String {
         (
             annuaire::ANNUAIRE_FILE,
             "Annuaire Sante extraction, '|'-separated, a few rows deliberately broken",
+        ),
+        (
+            annuaire::ANNUAIRE_2016_FILE,
+            "the same extraction ten years earlier (snapshot 2016): GPs since retired, without those settled since",
         ),
         (
             finess::FINESS_FILE,
