@@ -10,17 +10,17 @@
 //!
 //! | module | what it owns |
 //! |---|---|
-//! | [`cli`] | the commands' glue (`table`, `fca`, `icc`, `zonage`, `inspect`, `demo`) |
-//! | [`study`] | the study file and the run that walks the whole path once |
+//! | [`cli`] | the commands' glue (`table`, `fca`, `zonage`, `inspect`, `demo`) |
+//! | [`study`] | the study file, the run that walks the whole path once, the ICC job (`recours icc`) |
 //! | [`scenario`] | edits to supply or parameters for what-if runs |
 //! | [`network`] | OSM / line layers → profile → compact CSR graph → pruning → store |
 //! | [`snap`] | points onto the nearest eligible edge (R-tree), access legs |
-//! | [`routing`] | bounded and multi-source Dijkstra, travel-time tables |
-//! | [`indicators`] | nearest, coverage, FCA / APL, ICC, zonage, suggestion: one method a file |
+//! | [`routing`] | bounded and multi-source Dijkstra, travel-time tables between seeds and named points |
+//! | [`indicators`] | nearest, coverage, FCA / APL, ICC, zonage and its schemes, suggestion: one method a file |
 //! | [`access`] | every indicator of a study in one pass, baseline and incremental updates |
 //! | [`aggregate`] | per-unit summaries, QPV gaps, inequality |
 //! | [`export`] | CSV, GeoJSON, GeoPackage, PostGIS tables, the HTML report |
-//! | [`inputs`] | readers of the published files: tables, points, population, supply, territories, geocoding |
+//! | [`inputs`] | readers of the published files: tables, points, units, population, supply, territories, geocoding |
 //! | [`synth`] | the generated demo territory, written in the published layouts |
 //! | [`support`] | CRS, rejects, atomic writes, staged output folders, PostgreSQL datasources, progress, exact sums |
 

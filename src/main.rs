@@ -671,10 +671,10 @@ fn run_study(a: RunArgs, strict: bool) -> anyhow::Result<()> {
 }
 
 fn icc(a: IccArgs, strict: bool) -> anyhow::Result<()> {
-    use recours::cli::icc::{
+    use recours::indicators::icc::{CiMethod, IccConfig};
+    use recours::study::icc_job::{
         parse_acts_per_fte, run_icc_job, AccessInput, IccJob, PopulationSource, Typology,
     };
-    use recours::indicators::icc::{CiMethod, IccConfig};
     let pg = PgOut::from_out(&a.out)?;
     let mut rejects = recours::support::rejects::Rejects::default();
     let config = IccConfig {
@@ -746,7 +746,7 @@ fn zonage(a: ZonageArgs, strict: bool) -> anyhow::Result<()> {
     use recours::cli::zonage::{read_config, run_zonage_job, ZonageJob};
     let job = ZonageJob {
         units: a.units,
-        columns: recours::cli::zonage::UnitColumns {
+        columns: recours::inputs::units::UnitColumns {
             sheet: a.sheet,
             code: a.code_column,
             population: a.population_column,

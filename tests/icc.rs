@@ -10,8 +10,8 @@
 
 mod common;
 
-use recours::cli::icc::{run_icc_job, AccessInput, IccJob, PopulationSource, Typology};
 use recours::indicators::icc::IccConfig;
+use recours::study::icc_job::{run_icc_job, AccessInput, IccJob, PopulationSource, Typology};
 use recours::support::rejects::Rejects;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -3,12 +3,12 @@
 //! points and runs the table, then compares with lengths computed here by the haversine
 //! formula and the speeds the profile promises.
 
-use recours::cli::table::point_table;
 use recours::inputs::points::NamedPoint;
 use recours::network::builder::{build_graph, BuildOptions};
 use recours::network::osm::read_osm_xml_str;
 use recours::network::profile::Profile;
 use recours::network::Graph;
+use recours::routing::points::point_table;
 
 /// Mean Earth radius (m), the IUGG value `geo`'s haversine uses.
 const R: f64 = 6_371_008.8;

@@ -8,12 +8,12 @@ use common::shared_file;
 
 use gdal::vector::LayerAccess;
 use geo::Centroid;
-use recours::cli::table::point_table;
 use recours::inputs::points::NamedPoint;
 use recours::network::builder::{build_graph, BuildOptions};
 use recours::network::lines::read_lines;
 use recours::network::osm::read_osm;
 use recours::network::profile::Profile;
+use recours::routing::points::point_table;
 use std::path::PathBuf;
 
 /// Great-circle distance in metres (mean Earth radius 6,371,008.8 m).
@@ -63,7 +63,7 @@ fn centroids(path: &PathBuf, id_field: &str, field: &str, needle: &str) -> Vec<N
 fn assert_plausible(
     sources: &[NamedPoint],
     dests: &[NamedPoint],
-    t: &recours::cli::table::PointTable,
+    t: &recours::routing::points::PointTable,
     max_min: f64,
 ) {
     assert!(t.unsnapped_sources.is_empty(), "{:?}", t.unsnapped_sources);

@@ -2,7 +2,7 @@
 //! its diagonal (and one 30 km away, off the network), one GP in the south-west, a QPV square, candidate sites in a point file
 //! (one at sea). The baseline is computed as `recours run` does, then each section runs and
 //! is checked against independent computations: travel times from `recours table`'s code
-//! ([`recours::cli::table::point_table`]) for coverage, and a full floating-catchment
+//! ([`recours::routing::points::point_table`]) for coverage, and a full floating-catchment
 //! recomputation with the picked site added for the access gain.
 
 mod common;
@@ -196,7 +196,8 @@ fn suggestions_on_a_small_study() {
         named(&first.id, first.lon, first.lat),
     ];
     let table =
-        recours::cli::table::point_table(&graph, &sources, &destinations, None, 1_000.0).unwrap();
+        recours::routing::points::point_table(&graph, &sources, &destinations, None, 1_000.0)
+            .unwrap();
     let max_ms = (T * 60_000.0).floor() as u32;
     let within = |i: usize, d: usize| {
         table

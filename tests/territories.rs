@@ -6,6 +6,7 @@ mod common;
 use common::shared_dir;
 
 use geo::{Area, Centroid, Contains, Point};
+use recours::inputs::error::InputError;
 use recours::inputs::territory::{
     dissolve, read_ept_json, read_membership_csv, read_units, TerritoryError, UnitIndex, UnitLayer,
 };
@@ -165,7 +166,10 @@ fn a_layer_without_crs_needs_an_assumed_one() {
     }
     let mut r = Rejects::default();
     let e = read_units(&path, None, "commune", None, None, None, &mut r).unwrap_err();
-    assert!(matches!(e, TerritoryError::NoCrs { .. }), "{e}");
+    assert!(
+        matches!(e, TerritoryError::Input(InputError::NoCrs { .. })),
+        "{e}"
+    );
     assert!(e.to_string().contains("no_crs.shp, layer no_crs"), "{e}");
     let l = read_units(
         &path,
@@ -357,7 +361,10 @@ fn shared_geopackage_in_lambert93() {
         &mut r,
     )
     .unwrap_err();
-    assert!(matches!(e, TerritoryError::NoCrs { .. }), "{e}");
+    assert!(
+        matches!(e, TerritoryError::Input(InputError::NoCrs { .. })),
+        "{e}"
+    );
     let ce = read_units(
         &gpkg,
         Some("communesEPT"),

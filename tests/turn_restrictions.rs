@@ -17,13 +17,13 @@
 //! 36 km/h. U-turns are allowed at every node but a restricted one, at no cost (as
 //! everywhere in the graph), so some detours below turn back at N.
 
-use recours::cli::table::point_table;
 use recours::inputs::points::NamedPoint;
 use recours::network::builder::{build_graph, BuildOptions, BuildReport};
 use recours::network::osm::read_osm_xml_str;
 use recours::network::profile::Profile;
 use recours::network::store::{load_graph, save_graph};
 use recours::network::Graph;
+use recours::routing::points::point_table;
 
 /// Mean Earth radius (m), the IUGG value `geo`'s haversine uses.
 const R: f64 = 6_371_008.8;

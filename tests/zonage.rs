@@ -45,11 +45,11 @@ fn zonage_by_hand_with_rejects_and_identical_bytes() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{stderr}");
     assert!(
-        stderr.contains("units: 8; population: 320; rejected rows: 5"),
+        stderr.contains("units: 8; population: 320.0; rejected rows: 5"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("rule_2017 zip-b: 2 units, population 70"),
+        stderr.contains("rule_2017 zip-b: 2 units, population 70.0"),
         "{stderr}"
     );
 
@@ -64,11 +64,11 @@ fn zonage_by_hand_with_rejects_and_identical_bytes() {
     assert_eq!(lines.len(), 9);
     assert_eq!(
         lines[1],
-        "A,100,2,zip-a,2,1.000000,10,0.000000,2.000000,3,zac,0.593750,50,2,under-served,0.468750"
+        "A,100.0,2,zip-a,2,1.000000,10,0.000000,2.000000,3,zac,0.593750,50,2,under-served,0.468750"
     );
     assert_eq!(
         lines[3],
-        "C,40,3,zip-b,3,0.666667,30,1.000000,2.333333,1,zip,0.125000,70,4,other,0.687500"
+        "C,40.0,3,zip-b,3,0.666667,30,1.000000,2.333333,1,zip,0.125000,70,4,other,0.687500"
     );
     let classes: Vec<&str> = lines[1..]
         .iter()
@@ -99,18 +99,18 @@ fn zonage_by_hand_with_rejects_and_identical_bytes() {
     let summary = std::fs::read_to_string(dir.path().join("zonage.summary.csv")).unwrap();
     assert!(summary.starts_with(
         "scheme,class,units,population,population_share\n\
-         rule_2017,zip-a,2,150,0.468750\n\
-         rule_2017,zip-b,2,70,0.218750\n\
-         rule_2017,zac,1,60,0.187500\n\
-         rule_2017,vigilance,1,20,0.062500\n\
-         rule_2017,outside-eligible,1,10,0.031250\n\
-         rule_2017,outside,1,10,0.031250\n\
-         ranking,zip,1,40,0.125000\n\
-         ranking,zac,2,150,0.468750\n\
-         ranking,outside,5,130,0.406250\n\
-         nurses,very-under-served,1,50,0.156250\n\
-         nurses,under-served,1,100,0.312500\n\
-         nurses,other,6,170,0.531250\n"
+         rule_2017,zip-a,2,150.0,0.468750\n\
+         rule_2017,zip-b,2,70.0,0.218750\n\
+         rule_2017,zac,1,60.0,0.187500\n\
+         rule_2017,vigilance,1,20.0,0.062500\n\
+         rule_2017,outside-eligible,1,10.0,0.031250\n\
+         rule_2017,outside,1,10.0,0.031250\n\
+         ranking,zip,1,40.0,0.125000\n\
+         ranking,zac,2,150.0,0.468750\n\
+         ranking,outside,5,130.0,0.406250\n\
+         nurses,very-under-served,1,50.0,0.156250\n\
+         nurses,under-served,1,100.0,0.312500\n\
+         nurses,other,6,170.0,0.531250\n"
     ));
 
     let mut rdr = csv::Reader::from_path(dir.path().join("zonage.rejects.csv")).unwrap();

@@ -77,28 +77,6 @@ class Scenario:
         s_age: npt.NDArray[np.int64],
     ) -> tuple[dict[str, Any], dict[str, Any]]: ...
 
-def access(
-    network: Network,
-    o_lon: npt.NDArray[np.float64],
-    o_lat: npt.NDArray[np.float64],
-    o_population: npt.NDArray[np.float64],
-    o_ages: Optional[npt.NDArray[np.float64]],
-    s_id: list[str],
-    s_lon: npt.NDArray[np.float64],
-    s_lat: npt.NDArray[np.float64],
-    s_category: list[str],
-    s_capacity: npt.NDArray[np.float64],
-    s_activity: npt.NDArray[np.float64],
-    s_age: npt.NDArray[np.int64],
-    nearest: list[str],
-    kth: Optional[int],
-    nearest_max_minutes: Optional[float],
-    coverage: list[str],
-    thresholds: list[float],
-    fca: list[FcaRequest],
-    age_weights: Optional[list[float]],
-    max_snap_m: float,
-) -> dict[str, Any]: ...
 def fca_pairs(
     origin: npt.NDArray[np.uint32],
     site: npt.NDArray[np.uint32],

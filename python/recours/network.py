@@ -166,7 +166,7 @@ class Network:
             _fca_request(r["name"], r["category"], r.get("method", "e2sfca"), {x: v for x, v in r.items() if x not in ("name", "category", "method")})
             for r in fca
         ]
-        result = _recours.access(
+        result = _recours.Scenario(
             self._net,
             *o,
             *s,
@@ -178,7 +178,7 @@ class Network:
             requests,
             list(age_weights) if age_weights is not None else None,
             max_snap_m,
-        )
+        ).baseline()
         frame = indicator_frame(result, o_ids, s_ids)
         out = with_geometry(frame, origins, o_ids)
         out.attrs["sites"] = site_frames(result, s_ids)

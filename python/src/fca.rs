@@ -60,7 +60,7 @@ pub fn method(name: &str, p: &Params) -> PyResult<FcaMethod> {
         scale_minutes: p.scale_minutes,
         max_age: p.max_age.map(|a| (a > 0).then_some(a)),
     };
-    method_from(name, &params).map_err(|e| to_py(e.into()))
+    method_from(name, &params).map_err(to_py)
 }
 
 /// Per-origin access and in-catchment flag, per-site weighted demand and ratio (NaN when

@@ -6,12 +6,13 @@ use crate::to_py;
 use anyhow::Context;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use recours::cli::icc::{
-    parse_acts_per_fte, run_icc_job, AccessInput, IccJob, PopulationSource, Typology,
-};
-use recours::cli::zonage::{run_zonage_job, UnitColumns, ZonageJob};
+use recours::cli::zonage::{run_zonage_job, ZonageJob};
 use recours::indicators::icc::{CiMethod, IccConfig};
 use recours::indicators::zonage::ZonageConfig;
+use recours::inputs::units::UnitColumns;
+use recours::study::icc_job::{
+    parse_acts_per_fte, run_icc_job, AccessInput, IccJob, PopulationSource, Typology,
+};
 use recours::support::rejects::Rejects;
 use std::path::PathBuf;
 

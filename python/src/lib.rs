@@ -23,8 +23,8 @@ create_exception!(
 );
 
 /// The library error as a Python exception, with its whole context chain (`a: b: c`).
-pub(crate) fn to_py(e: anyhow::Error) -> PyErr {
-    RecoursError::new_err(format!("{e:#}"))
+pub(crate) fn to_py(e: impl Into<anyhow::Error>) -> PyErr {
+    RecoursError::new_err(format!("{:#}", e.into()))
 }
 
 #[pymodule]
@@ -32,7 +32,6 @@ fn _recours(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RecoursError", m.py().get_type::<RecoursError>())?;
     m.add_class::<network::Network>()?;
     m.add_class::<scenario::Scenario>()?;
-    m.add_function(wrap_pyfunction!(scenario::compute_access, m)?)?;
     m.add_function(wrap_pyfunction!(fca::fca_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::run_icc, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::run_zonage, m)?)?;

@@ -5,12 +5,12 @@ use crate::to_py;
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use recours::cli::table::point_table;
 use recours::inputs::points::NamedPoint;
 use recours::network::builder::{BuildOptions, BuildReport};
 use recours::network::graph::Graph;
 use recours::network::source::{obtain_graph, NetworkSource};
 use recours::network::store;
+use recours::routing::points::point_table;
 use std::path::PathBuf;
 use std::sync::Arc;
 

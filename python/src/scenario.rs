@@ -1,7 +1,8 @@
 //! `Scenario`: a baseline of every network indicator, then variants (sites removed, added,
 //! moved, their capacity changed) recomputed by the study's incremental engine
 //! ([`recours::access::AccessEngine::update`]): only the changed sites' catchments are
-//! searched again, and the numbers equal a full recomputation bit for bit.
+//! searched again, and the numbers equal a full recomputation bit for bit. Its baseline is
+//! also what `Network.access` returns (every indicator at once, no variant asked).
 
 use crate::access::{self, FcaArgs};
 use crate::network::Network;
@@ -128,53 +129,4 @@ impl Scenario {
         stats.set_item("seconds", s.seconds)?;
         Ok((access::to_py(py, update.results)?, stats))
     }
-}
-
-/// Every indicator of `spec` at once for origins and sites given as arrays (no scenario
-/// state kept).
-#[pyfunction]
-#[pyo3(name = "access", signature = (network, o_lon, o_lat, o_population, o_ages, s_id, s_lon, s_lat, s_category, s_capacity, s_activity, s_age, nearest, kth, nearest_max_minutes, coverage, thresholds, fca, age_weights, max_snap_m))]
-#[allow(clippy::too_many_arguments)]
-pub fn compute_access<'py>(
-    py: Python<'py>,
-    network: &Network,
-    o_lon: PyReadonlyArray1<'py, f64>,
-    o_lat: PyReadonlyArray1<'py, f64>,
-    o_population: PyReadonlyArray1<'py, f64>,
-    o_ages: Option<PyReadonlyArray2<'py, f64>>,
-    s_id: Vec<String>,
-    s_lon: PyReadonlyArray1<'py, f64>,
-    s_lat: PyReadonlyArray1<'py, f64>,
-    s_category: Vec<String>,
-    s_capacity: PyReadonlyArray1<'py, f64>,
-    s_activity: PyReadonlyArray1<'py, f64>,
-    s_age: PyReadonlyArray1<'py, i64>,
-    nearest: Vec<String>,
-    kth: Option<usize>,
-    nearest_max_minutes: Option<f64>,
-    coverage: Vec<String>,
-    thresholds: Vec<f64>,
-    fca: Vec<FcaArgs>,
-    age_weights: Option<Vec<f64>>,
-    max_snap_m: f64,
-) -> PyResult<Bound<'py, PyDict>> {
-    let origins = access::origins(o_lon, o_lat, o_population, o_ages)?;
-    let sites = access::sites(
-        s_id, s_lon, s_lat, s_category, s_capacity, s_activity, s_age,
-    )?;
-    let spec = access::spec(
-        nearest,
-        kth,
-        nearest_max_minutes,
-        coverage,
-        thresholds,
-        fca,
-        age_weights,
-        max_snap_m,
-    )?;
-    let graph = Arc::clone(&network.graph);
-    let results = py
-        .allow_threads(|| recours::access::compute_access(&graph, &origins, &sites, &spec))
-        .map_err(to_py)?;
-    access::to_py(py, results)
 }

@@ -22,9 +22,8 @@ use crate::inputs::demand::standardise::{demands, AgeWeights};
 use crate::inputs::demand::Origin;
 use crate::inputs::supply::Site;
 use crate::network::graph::Graph;
-use crate::snap::{SnapIndex, SnapOptions, Snapped, Unsnapped};
-use crate::support::crs::MetricCrs;
-use anyhow::Context;
+use crate::snap::{SnapError, SnapIndex, SnapOptions, Snapped, Unsnapped};
+use crate::support::crs::{CrsError, MetricCrs};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
@@ -146,13 +145,33 @@ fn unsnapped(snaps: &[Result<Snapped, Unsnapped>]) -> Vec<(usize, &Unsnapped)> {
         .collect()
 }
 
+/// Why a study's indicators could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    /// No metric projection fits the graph's extent.
+    #[error("choosing a metric projection for snapping")]
+    Crs(#[source] CrsError),
+    /// The snapping index could not be built.
+    #[error("building the snapping index")]
+    Snap(#[source] SnapError),
+    /// A nearest-site search failed.
+    #[error(transparent)]
+    Search(#[from] crate::routing::dijkstra::SearchError),
+    /// A floating-catchment sweep failed.
+    #[error(transparent)]
+    Fca(#[from] crate::indicators::fca::FcaError),
+    /// A scenario's variant cannot be derived from its baseline.
+    #[error(transparent)]
+    Update(#[from] UpdateError),
+}
+
 /// Computes `spec` for `origins` and `sites` on `graph`.
 pub fn compute_access(
     graph: &Graph,
     origins: &[Origin],
     sites: &[Site],
     spec: &AccessSpec,
-) -> anyhow::Result<AccessResults> {
+) -> Result<AccessResults, AccessError> {
     Ok(AccessEngine::new(graph, origins, spec)?
         .baseline(sites)?
         .results)
@@ -202,11 +221,10 @@ impl<'g> AccessEngine<'g> {
         graph: &'g Graph,
         origins: &[Origin],
         spec: &AccessSpec,
-    ) -> anyhow::Result<AccessEngine<'g>> {
+    ) -> Result<AccessEngine<'g>, AccessError> {
         let t = Instant::now();
-        let crs =
-            MetricCrs::for_graph(graph).context("choosing a metric projection for snapping")?;
-        let index = SnapIndex::new(graph, &crs).context("building the snapping index")?;
+        let crs = MetricCrs::for_graph(graph).map_err(AccessError::Crs)?;
+        let index = SnapIndex::new(graph, &crs).map_err(AccessError::Snap)?;
         let opts = SnapOptions {
             max_distance_m: spec.max_snap_m,
             ..SnapOptions::for_graph(graph)
@@ -246,7 +264,7 @@ impl<'g> AccessEngine<'g> {
     }
 
     /// Every indicator of the specification for `sites`, and the state scenarios update.
-    pub fn baseline(&self, sites: &[Site]) -> anyhow::Result<Baseline> {
+    pub fn baseline(&self, sites: &[Site]) -> Result<Baseline, AccessError> {
         let t = Instant::now();
         let site_snaps = self.snap_sites(sites);
         let mut out = AccessResults {
@@ -266,7 +284,7 @@ impl<'g> AccessEngine<'g> {
         let nearest: Vec<NearestLayer> = nearest_categories(&self.spec, sites)
             .par_iter()
             .map(|cat| self.nearest_layer(cat, sites, snaps))
-            .collect::<anyhow::Result<_>>()?;
+            .collect::<Result<_, AccessError>>()?;
         out.nearest = nearest;
         out.timings.nearest = t.elapsed().as_secs_f64();
         tracing::info!(seconds = out.timings.nearest, "nearest sites");
@@ -294,7 +312,7 @@ impl<'g> AccessEngine<'g> {
         cat: &str,
         sites: &[Site],
         snaps: &[Result<Snapped, Unsnapped>],
-    ) -> anyhow::Result<NearestLayer> {
+    ) -> Result<NearestLayer, AccessError> {
         let progress = crate::support::progress::spinner(&format!("nearest {cat}"));
         let idx = of_category(sites, cat);
         let k = self.spec.kth.filter(|&k| k > 1).unwrap_or(1);
@@ -324,7 +342,7 @@ impl<'g> AccessEngine<'g> {
         cat: &str,
         sites: &[Site],
         snaps: &[Result<Snapped, Unsnapped>],
-    ) -> anyhow::Result<CategoryState> {
+    ) -> Result<CategoryState, AccessError> {
         let idx = of_category(sites, cat);
         let mut state = self.empty_state(spec, cat);
         state.supply = idx

@@ -15,7 +15,7 @@
 
 use super::{
     nearest_categories, of_category, placed, requests_of, supply_of, swept_categories,
-    AccessEngine, AccessResults, AccessSpec, Baseline, CategoryState, NearestLayer,
+    AccessEngine, AccessError, AccessResults, AccessSpec, Baseline, CategoryState, NearestLayer,
 };
 use crate::inputs::supply::Site;
 use crate::snap::{Snapped, Unsnapped};
@@ -73,6 +73,14 @@ pub enum UpdateError {
     /// The variant changes what every origin's demand or snap depends on.
     #[error("a variant cannot change {0}: compute a new baseline instead")]
     Unsupported(&'static str),
+    /// A variant's site does not match its baseline (an engine invariant broken).
+    #[error("variant site {site} {reason}")]
+    Inconsistent {
+        /// Index of the site in the variant's list.
+        site: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
 }
 
 impl AccessEngine<'_> {
@@ -84,7 +92,7 @@ impl AccessEngine<'_> {
         base_sites: &[Site],
         variant: &Variant,
         spec: Option<&AccessSpec>,
-    ) -> anyhow::Result<Update> {
+    ) -> Result<Update, AccessError> {
         let t = Instant::now();
         let spec = spec.unwrap_or(&self.spec);
         if spec.age_weights != self.spec.age_weights {
@@ -94,64 +102,19 @@ impl AccessEngine<'_> {
             return Err(UpdateError::Unsupported("the snap radius").into());
         }
         let sites = &variant.sites;
-        let mut in_variant: Vec<Option<usize>> = vec![None; base_sites.len()];
-        for (j, b) in variant.from_base.iter().enumerate() {
-            if let Some(b) = *b {
-                match in_variant.get_mut(b) {
-                    Some(slot @ None) => *slot = Some(j),
-                    _ => return Err(UpdateError::BadBase { site: j, base: b }.into()),
-                }
-            }
-        }
         let mut stats = UpdateStats::default();
-        // Sites to take out (baseline indices) and to put in (variant indices).
-        let mut out_b: Vec<usize> = Vec::new();
-        let mut in_v: Vec<usize> = Vec::new();
-        let mut moved = vec![false; sites.len()];
-        for (b, v) in in_variant.iter().enumerate() {
-            match v {
-                None => {
-                    stats.removed += 1;
-                    out_b.push(b);
-                }
-                Some(j) if sites[*j] != base_sites[b] => {
-                    stats.changed += 1;
-                    out_b.push(b);
-                    in_v.push(*j);
-                    moved[*j] =
-                        sites[*j].lon != base_sites[b].lon || sites[*j].lat != base_sites[b].lat;
-                }
-                Some(_) => {}
-            }
-        }
-        for (j, b) in variant.from_base.iter().enumerate() {
-            if b.is_none() {
-                stats.added += 1;
-                in_v.push(j);
-                moved[j] = true;
-            }
-        }
-        in_v.sort_unstable();
+        let SiteDiff {
+            in_variant,
+            out_b,
+            in_v,
+            moved,
+        } = SiteDiff::new(base_sites, variant, &mut stats)?;
         let touched: BTreeSet<&str> = out_b
             .iter()
             .map(|&b| base_sites[b].category.as_str())
             .chain(in_v.iter().map(|&j| sites[j].category.as_str()))
             .collect();
-
-        let to_snap: Vec<Site> = (0..sites.len())
-            .filter(|&j| moved[j])
-            .map(|j| sites[j].clone())
-            .collect();
-        let mut fresh = self.snap_sites(&to_snap).into_iter();
-        let mut site_snaps: Vec<Result<Snapped, Unsnapped>> = Vec::with_capacity(sites.len());
-        for (j, b) in variant.from_base.iter().enumerate() {
-            site_snaps.push(match (moved[j], b) {
-                (false, Some(b)) => base.results.site_snaps[*b].clone(),
-                _ => fresh
-                    .next()
-                    .ok_or_else(|| anyhow::anyhow!("variant site {j} was not snapped"))?,
-            });
-        }
+        let site_snaps = self.snap_variant(base, variant, &moved)?;
 
         let mut out = AccessResults {
             origin_snaps: base.results.origin_snaps.clone(),
@@ -165,7 +128,7 @@ impl AccessEngine<'_> {
             spec.kth == self.spec.kth && spec.nearest_max_minutes == self.spec.nearest_max_minutes;
         // Nearest-site searches are sequential: they run beside the catchment sweeps.
         let snaps = &out.site_snaps;
-        let nearest_layers = || -> anyhow::Result<Vec<NearestLayer>> {
+        let nearest_layers = || -> Result<Vec<NearestLayer>, AccessError> {
             nearest_categories(spec, sites)
                 .into_iter()
                 .map(|cat| {
@@ -187,7 +150,7 @@ impl AccessEngine<'_> {
                 .collect()
         };
         let category_states =
-            || -> anyhow::Result<(BTreeMap<String, CategoryState>, UpdateStats)> {
+            || -> Result<(BTreeMap<String, CategoryState>, UpdateStats), AccessError> {
                 let mut stats = UpdateStats::default();
                 let mut states = BTreeMap::new();
                 for cat in swept_categories(spec) {
@@ -237,6 +200,33 @@ impl AccessEngine<'_> {
         })
     }
 
+    /// The snap of every site of `variant`: the baseline's for a site kept in place, a new
+    /// one for the sites `moved` (added or moved).
+    fn snap_variant(
+        &self,
+        base: &Baseline,
+        variant: &Variant,
+        moved: &[bool],
+    ) -> Result<Vec<Result<Snapped, Unsnapped>>, UpdateError> {
+        let sites = &variant.sites;
+        let to_snap: Vec<Site> = (0..sites.len())
+            .filter(|&j| moved[j])
+            .map(|j| sites[j].clone())
+            .collect();
+        let mut fresh = self.snap_sites(&to_snap).into_iter();
+        let mut site_snaps = Vec::with_capacity(sites.len());
+        for (j, b) in variant.from_base.iter().enumerate() {
+            site_snaps.push(match (moved[j], b) {
+                (false, Some(b)) => base.results.site_snaps[*b].clone(),
+                _ => fresh.next().ok_or(UpdateError::Inconsistent {
+                    site: j,
+                    reason: "was not snapped",
+                })?,
+            });
+        }
+        Ok(site_snaps)
+    }
+
     /// Category `cat`'s state (`base_state` in the baseline) after `change`; returns it and
     /// the catchment searches made.
     fn update_category(
@@ -245,7 +235,7 @@ impl AccessEngine<'_> {
         base_state: &CategoryState,
         cat: &str,
         change: &Change,
-    ) -> anyhow::Result<(CategoryState, usize)> {
+    ) -> Result<(CategoryState, usize), AccessError> {
         let mut state = CategoryState {
             requests: requests_of(spec, cat),
             ..base_state.clone()
@@ -313,7 +303,10 @@ impl AccessEngine<'_> {
             } else {
                 let k = change.variant.from_base[j]
                     .and_then(|b| local_b.get(&b).copied())
-                    .ok_or_else(|| anyhow::anyhow!("variant site {j} has no baseline site"))?;
+                    .ok_or(UpdateError::Inconsistent {
+                        site: j,
+                        reason: "has no baseline site",
+                    })?;
                 state.supply.push(base_state.supply[k].clone());
                 state.shares.push(base_state.shares[k].clone());
             }
@@ -353,4 +346,70 @@ fn same_category_params(a: &AccessSpec, b: &AccessSpec, cat: &str) -> bool {
     requests(a) == requests(b)
         && covered(a) == covered(b)
         && (!covered(a) || a.thresholds == b.thresholds)
+}
+
+/// How a variant's sites differ from the baseline's.
+struct SiteDiff {
+    /// Variant index of each baseline site, `None` when removed.
+    in_variant: Vec<Option<usize>>,
+    /// Baseline sites to take out: removed or changed.
+    out_b: Vec<usize>,
+    /// Variant sites to put in: changed or added, sorted.
+    in_v: Vec<usize>,
+    /// Per variant site, whether it must be snapped again (added or moved).
+    moved: Vec<bool>,
+}
+
+impl SiteDiff {
+    /// Compares `variant` with `base_sites`, counting removed, changed and added sites in
+    /// `stats`; fails when the variant names a baseline site that does not exist or twice.
+    fn new(
+        base_sites: &[Site],
+        variant: &Variant,
+        stats: &mut UpdateStats,
+    ) -> Result<SiteDiff, UpdateError> {
+        let sites = &variant.sites;
+        let mut in_variant: Vec<Option<usize>> = vec![None; base_sites.len()];
+        for (j, b) in variant.from_base.iter().enumerate() {
+            if let Some(b) = *b {
+                match in_variant.get_mut(b) {
+                    Some(slot @ None) => *slot = Some(j),
+                    _ => return Err(UpdateError::BadBase { site: j, base: b }),
+                }
+            }
+        }
+        let mut out_b: Vec<usize> = Vec::new();
+        let mut in_v: Vec<usize> = Vec::new();
+        let mut moved = vec![false; sites.len()];
+        for (b, v) in in_variant.iter().enumerate() {
+            match v {
+                None => {
+                    stats.removed += 1;
+                    out_b.push(b);
+                }
+                Some(j) if sites[*j] != base_sites[b] => {
+                    stats.changed += 1;
+                    out_b.push(b);
+                    in_v.push(*j);
+                    moved[*j] =
+                        sites[*j].lon != base_sites[b].lon || sites[*j].lat != base_sites[b].lat;
+                }
+                Some(_) => {}
+            }
+        }
+        for (j, b) in variant.from_base.iter().enumerate() {
+            if b.is_none() {
+                stats.added += 1;
+                in_v.push(j);
+                moved[j] = true;
+            }
+        }
+        in_v.sort_unstable();
+        Ok(SiteDiff {
+            in_variant,
+            out_b,
+            in_v,
+            moved,
+        })
+    }
 }

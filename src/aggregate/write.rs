@@ -68,7 +68,7 @@ pub fn write_summaries_csv(
     path: &Path,
     layer: &UnitLayer,
     summaries: &Summaries,
-) -> anyhow::Result<()> {
+) -> Result<(), crate::support::atomic::WriteError> {
     crate::support::atomic::write_with(path, |w| Ok(write_summaries(w, layer, summaries)?))
 }
 

@@ -386,7 +386,7 @@ fn write_origins(
     r: &FcaResult,
     mean: f64,
 ) -> anyhow::Result<()> {
-    crate::support::atomic::write_with(&job.out, |w| {
+    Ok(crate::support::atomic::write_with(&job.out, |w| {
         let mut csv = csv::Writer::from_writer(w);
         let mut header = vec!["origin", "access", "in_catchment"];
         if job.normalize {
@@ -414,7 +414,7 @@ fn write_origins(
         }
         csv.flush()?;
         Ok(())
-    })
+    })?)
 }
 
 fn write_sites(
@@ -423,7 +423,7 @@ fn write_sites(
     r: &FcaResult,
     apl: Option<&AplSupply>,
 ) -> anyhow::Result<()> {
-    crate::support::atomic::write_with(path, |w| {
+    Ok(crate::support::atomic::write_with(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         let mut header = vec!["site", "weighted_demand", "ratio"];
         if apl.is_some() {
@@ -443,7 +443,7 @@ fn write_sites(
         }
         csv.flush()?;
         Ok(())
-    })
+    })?)
 }
 
 #[cfg(test)]

@@ -8,13 +8,10 @@
 //! are the last two columns, in metres with one decimal: `access_m` from the source to the
 //! road, `egress_m` from the road to the destination (see [`crate::snap`]).
 
-use crate::inputs::points::{read_points_csv, NamedPoint};
+use crate::inputs::points::read_points_csv;
 use crate::network::graph::Graph;
-use crate::routing::table::compute_table;
-use crate::snap::{SnapIndex, SnapOptions, Snapped, Unsnapped};
-use crate::support::crs::MetricCrs;
+use crate::routing::points::point_table;
 use crate::support::rejects::Rejects;
-use anyhow::Context;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -107,87 +104,6 @@ impl fmt::Display for TableSummary {
 /// Default rejects path beside an output: `OUT.rejects.csv`.
 pub fn default_rejects_path(out: &Path) -> PathBuf {
     crate::support::atomic::beside(out, "rejects")
-}
-
-/// Travel times between named points, with what could not be snapped or reached.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PointTable {
-    /// Reachable pairs `(source index, destination index, time ms, length dm)`, indices into
-    /// the point slices given, sorted by (source, destination).
-    pub cells: Vec<(usize, usize, u32, u32)>,
-    /// Pairs of snapped points with no path (within the bound, if any), sorted.
-    pub unreachable: Vec<(usize, usize)>,
-    /// Sources that could not be snapped, with why.
-    pub unsnapped_sources: Vec<(usize, Unsnapped)>,
-    /// Destinations that could not be snapped, with why.
-    pub unsnapped_destinations: Vec<(usize, Unsnapped)>,
-    /// Walked access leg of each source from the point to the road, decimetres, by input
-    /// index (0 for an unsnapped source).
-    pub source_walk_dm: Vec<u32>,
-    /// Walked leg of each destination from the road to the point, decimetres, by input
-    /// index (0 for an unsnapped destination).
-    pub destination_walk_dm: Vec<u32>,
-}
-
-/// Snaps `sources` and `destinations` onto `graph` and computes the time (ms) and network
-/// length (dm) of the best path of every pair, within `max_ms` when given.
-pub fn point_table(
-    graph: &Graph,
-    sources: &[NamedPoint],
-    destinations: &[NamedPoint],
-    max_ms: Option<u32>,
-    max_snap_m: f64,
-) -> anyhow::Result<PointTable> {
-    let crs = MetricCrs::for_graph(graph).context("choosing a metric projection for snapping")?;
-    let index = SnapIndex::new(graph, &crs).context("building the snapping index")?;
-    let opts = SnapOptions {
-        max_distance_m: max_snap_m,
-        ..SnapOptions::for_graph(graph)
-    };
-    let SnappedPoints {
-        ok: src,
-        failed: unsnapped_sources,
-    } = snap_points(&index, graph, sources, &opts);
-    let SnappedPoints {
-        ok: dst,
-        failed: unsnapped_destinations,
-    } = snap_points(&index, graph, destinations, &opts);
-    let src_seeds: Vec<_> = src.iter().map(|(_, s)| s.departures(graph)).collect();
-    let dst_seeds: Vec<_> = dst.iter().map(|(_, s)| s.arrivals(graph)).collect();
-    let walk_dm = |n: usize, ok: &[(usize, Snapped)]| {
-        let mut dm = vec![0u32; n];
-        for (i, s) in ok {
-            dm[*i] = (s.distance_m * 10.0).round() as u32;
-        }
-        dm
-    };
-    let source_walk_dm = walk_dm(sources.len(), &src);
-    let destination_walk_dm = walk_dm(destinations.len(), &dst);
-    let direct = |i: usize, j: usize| src[i].1.direct_to(&dst[j].1, graph);
-    let table = compute_table(graph, &src_seeds, &dst_seeds, max_ms, Some(&direct))?;
-    Ok(PointTable {
-        cells: table
-            .cells
-            .iter()
-            .map(|c| {
-                (
-                    src[c.source as usize].0,
-                    dst[c.destination as usize].0,
-                    c.time_ms,
-                    c.len_dm,
-                )
-            })
-            .collect(),
-        unreachable: table
-            .unreachable
-            .iter()
-            .map(|&(s, d)| (src[s as usize].0, dst[d as usize].0))
-            .collect(),
-        unsnapped_sources,
-        unsnapped_destinations,
-        source_walk_dm,
-        destination_walk_dm,
-    })
 }
 
 /// One written row of a table: ids, time in milliseconds, network length in decimetres.
@@ -294,33 +210,6 @@ pub fn run_table_job(graph: &Graph, job: &TableJob) -> anyhow::Result<TableRun> 
         rows,
         rejects,
     })
-}
-
-/// Points of one side of a table, split by snapping outcome; `usize` indexes the input.
-struct SnappedPoints {
-    ok: Vec<(usize, Snapped)>,
-    failed: Vec<(usize, Unsnapped)>,
-}
-
-/// Snaps every point (in parallel; the result is in input order).
-fn snap_points(
-    index: &SnapIndex,
-    graph: &Graph,
-    points: &[NamedPoint],
-    opts: &SnapOptions,
-) -> SnappedPoints {
-    let coords: Vec<(f64, f64)> = points.iter().map(|p| (p.lon, p.lat)).collect();
-    let mut out = SnappedPoints {
-        ok: Vec::with_capacity(points.len()),
-        failed: Vec::new(),
-    };
-    for (i, r) in index.snap_all(graph, &coords, opts).into_iter().enumerate() {
-        match r {
-            Ok(s) => out.ok.push((i, s)),
-            Err(why) => out.failed.push((i, why)),
-        }
-    }
-    out
 }
 
 /// Milliseconds as minutes with three decimals.

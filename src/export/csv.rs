@@ -11,7 +11,7 @@ pub fn write_origins_csv(
     path: &Path,
     origins: &[Origin],
     columns: &[Column],
-) -> anyhow::Result<()> {
+) -> Result<(), crate::support::atomic::WriteError> {
     crate::support::atomic::write_with(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         let mut header = vec![
@@ -42,7 +42,7 @@ pub fn write_table<H: AsRef<str>>(
     path: &Path,
     header: &[H],
     rows: &[Vec<String>],
-) -> anyhow::Result<()> {
+) -> Result<(), crate::support::atomic::WriteError> {
     crate::support::atomic::write_with(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record(header.iter().map(AsRef::as_ref))?;

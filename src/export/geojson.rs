@@ -16,7 +16,7 @@ fn collection(
     path: &Path,
     count: usize,
     mut feature: impl FnMut(&mut dyn Write, usize) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
+) -> Result<(), crate::support::atomic::WriteError> {
     crate::support::atomic::write_with(path, |w| {
         w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
         for i in 0..count {
@@ -68,7 +68,7 @@ pub fn write_origins_geojson(
     path: &Path,
     origins: &[Origin],
     columns: &[Column],
-) -> anyhow::Result<()> {
+) -> Result<(), crate::support::atomic::WriteError> {
     collection(path, origins.len(), |w, i| {
         let o = &origins[i];
         write!(
@@ -94,7 +94,7 @@ pub fn write_units_geojson(
     path: &Path,
     layer: &UnitLayer,
     columns: &[Column],
-) -> anyhow::Result<()> {
+) -> Result<(), crate::support::atomic::WriteError> {
     collection(path, layer.units.len(), |w, i| {
         let u = &layer.units[i];
         w.write_all(b"{\"type\":\"Feature\",\"geometry\":")?;

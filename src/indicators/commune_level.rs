@@ -6,19 +6,35 @@
 //! the trip within a commune takes 0 minutes (also for a commune whose point could not be
 //! placed on the network: it then only serves itself, and is reported).
 //!
-//! The commune-to-commune times come from one bounded table ([`crate::cli::table::point_table`])
+//! The commune-to-commune times come from one bounded table ([`crate::routing::points::point_table`])
 //! within the kernel's radius ([`CommuneTimes`], searched once and reused by every supply:
 //! the baseline and each scenario); then the same code as every other FCA
 //! ([`super::fca::floating_catchment`] over [`super::catchment::TimesCatchments`]).
 
 use super::catchment::TimesCatchments;
-use super::fca::{floating_catchment, FcaResult, FcaSpec};
+use super::fca::{floating_catchment, FcaError, FcaResult, FcaSpec};
 use super::kernel::Kernel;
-use crate::cli::table::point_table;
 use crate::inputs::points::NamedPoint;
 use crate::inputs::territory::UnitLayer;
 use crate::network::graph::Graph;
+use crate::routing::points::{point_table, PointTableError};
 use geo::InteriorPoint;
+
+/// Why an FCA between communes could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum CommuneFcaError {
+    /// The kernel reaches beyond the radius the times were searched within.
+    #[error("commune times searched within {searched} min, kernel reaches {kernel} min")]
+    BeyondRadius {
+        /// Radius of the times, minutes.
+        searched: f64,
+        /// Radius of the kernel, minutes.
+        kernel: f64,
+    },
+    /// The floating catchment itself failed.
+    #[error(transparent)]
+    Fca(#[from] FcaError),
+}
 
 /// The times between the communes' chef-lieux within a radius (0 minutes within a
 /// commune), computed once per network and radius and shared by every computation on them
@@ -43,7 +59,7 @@ impl CommuneTimes {
         centres: &[Option<(f64, f64)>],
         max_minutes: f64,
         max_snap_m: f64,
-    ) -> anyhow::Result<CommuneTimes> {
+    ) -> Result<CommuneTimes, PointTableError> {
         let n = communes.units.len();
         let points: Vec<NamedPoint> = communes
             .units
@@ -97,13 +113,13 @@ impl CommuneTimes {
         demand: &[f64],
         supply: &[f64],
         kernel: &Kernel,
-    ) -> anyhow::Result<FcaResult> {
-        anyhow::ensure!(
-            kernel.max_minutes() <= self.max_minutes,
-            "commune times searched within {} min, kernel reaches {} min",
-            self.max_minutes,
-            kernel.max_minutes()
-        );
+    ) -> Result<FcaResult, CommuneFcaError> {
+        if kernel.max_minutes() > self.max_minutes {
+            return Err(CommuneFcaError::BeyondRadius {
+                searched: self.max_minutes,
+                kernel: kernel.max_minutes(),
+            });
+        }
         let spec = FcaSpec {
             kernel: kernel.clone(),
             supply: supply.to_vec(),

@@ -10,7 +10,8 @@
 //! - [`catchment`]: where the travel times come from — the road network, or a table the
 //!   analyst brings — so that everything after the searches is one code path;
 //! - [`deficit`]: the ICC's missing specialists as a share of those present;
-//! - [`suggest`]: where to add supply — greedy choice of candidate sites for an objective.
+//! - [`suggest`]: where to add supply — greedy choice of candidate sites for an objective;
+//! - [`zonage`]: the zonage classifications, applied in turn by [`zonage_schemes`].
 
 pub mod apl;
 pub mod catchment;
@@ -24,6 +25,7 @@ pub mod method;
 pub mod nearest;
 pub mod suggest;
 pub mod zonage;
+pub mod zonage_schemes;
 
 pub use apl::{apl, AplRules, AplSupply};
 pub use catchment::{Catchments, NetworkCatchments, TimesCatchments};

@@ -34,6 +34,7 @@
 //! required to sum to 1); higher score = more under-served.
 
 use crate::indicators::kernel::BoundSide;
+pub use crate::inputs::units::Unit;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
@@ -67,15 +68,6 @@ pub enum ZonageError {
         /// Number of values.
         got: usize,
     },
-}
-
-/// A unit to classify (TVS, commune, bassin de vie…).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Unit {
-    /// Its code (unique; breaks ties in every ordering).
-    pub code: String,
-    /// Its population, inhabitants (≥ 0).
-    pub population: f64,
 }
 
 /// Which way a criterion goes.

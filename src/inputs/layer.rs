@@ -2,11 +2,14 @@
 //! GDAL answers a folder, an empty GeoPackage or a text file alike with
 //! `GDALOpenEx returned a NULL pointer`; [`open`] replaces that with what was found.
 //!
+//! [`choose`] picks the layer to read (the one named, or the only one).
+//!
 //! Also the geometry a point role takes from a feature ([`point_on`]): a point, a
 //! multipoint of one point, or a point on the surface of a polygon (building outlines are
 //! how facilities are often drawn); lines are refused with the reason.
 
-use gdal::vector::{Geometry, OGRwkbGeometryType};
+use crate::inputs::error::InputError;
+use gdal::vector::{Geometry, LayerAccess, OGRwkbGeometryType};
 use gdal::Dataset;
 use geo::InteriorPoint;
 use std::io::Read;
@@ -32,6 +35,30 @@ pub fn open(path: &Path) -> Result<Dataset, String> {
         }),
         Ok(ds) => Ok(ds),
         Err(e) => Err(describe_unopenable(path, &e.to_string())),
+    }
+}
+
+/// The layer `name` of `ds` read from `path`, or its only layer when no name is given.
+pub fn choose<'a>(
+    ds: &'a Dataset,
+    path: &Path,
+    name: Option<&str>,
+) -> Result<gdal::vector::Layer<'a>, InputError> {
+    let names: Vec<String> = ds.layers().map(|l| l.name()).collect();
+    let layer_err = |reason: String| InputError::Layer {
+        path: path.to_path_buf(),
+        reason,
+    };
+    match name {
+        Some(name) => ds
+            .layer_by_name(name)
+            .map_err(|_| layer_err(format!("no layer {name:?} (layers: {})", names.join(", ")))),
+        None if names.len() == 1 => ds.layer(0).map_err(|e| layer_err(e.to_string())),
+        None => Err(layer_err(format!(
+            "{} layers ({}): name the one to read",
+            names.len(),
+            names.join(", ")
+        ))),
     }
 }
 

@@ -3,10 +3,12 @@
 //! travel-time tables ([`times`]),
 //! point layers, the ICC's consumption tables, population ([`demand`]), care supply
 //! ([`supply`]), territories ([`territory`]) and address geocoding ([`geocode`]).
-//! Each reader returns engine types and records what it could not use in the rejects.
+//! Each reader returns engine types and records what it could not use in the rejects; the
+//! errors they share (a file not read, a layer not chosen, no CRS) are [`error::InputError`].
 
 pub mod consumption;
 pub mod demand;
+pub mod error;
 pub mod external;
 pub mod geocode;
 pub mod icc_filosofi;
@@ -19,3 +21,4 @@ pub mod table;
 pub mod territory;
 pub mod text;
 pub mod times;
+pub mod units;

@@ -7,9 +7,8 @@
 //! is rejected with its line number and reason ([`crate::support::rejects`]); a file without the
 //! three columns is an error naming what was expected and what was found.
 
-use crate::inputs::table::Table;
+use crate::inputs::table::{Table, TableError};
 use crate::support::rejects::Rejects;
-use anyhow::bail;
 use std::path::Path;
 
 /// A named point in WGS84.
@@ -27,15 +26,14 @@ pub struct NamedPoint {
 
 /// Reads an `id,lon,lat` table by the input contract ([`Table`]: any separator, decimal
 /// comma, Latin-1, or a workbook's only sheet). Rejected rows go to `rejects`.
-pub fn read_points_csv(path: &Path, rejects: &mut Rejects) -> anyhow::Result<Vec<NamedPoint>> {
+pub fn read_points_csv(path: &Path, rejects: &mut Rejects) -> Result<Vec<NamedPoint>, TableError> {
     let t = Table::read(path, true, rejects)?;
     t.require_rows()?;
     let (Some(ci), Some(cx), Some(cy)) = (t.col("id"), t.col("lon"), t.col("lat")) else {
-        bail!(
-            "{}: expected columns id,lon,lat; found {:?}",
-            t.file,
-            t.headers
-        );
+        return Err(TableError::Format {
+            reason: format!("expected columns id,lon,lat; found {:?}", t.headers),
+            file: t.file,
+        });
     };
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
@@ -88,7 +86,7 @@ fn coord(
 mod tests {
     use super::*;
 
-    fn read(text: &str) -> (anyhow::Result<Vec<NamedPoint>>, Rejects) {
+    fn read(text: &str) -> (Result<Vec<NamedPoint>, TableError>, Rejects) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("pts.csv");
         std::fs::write(&p, text).unwrap();

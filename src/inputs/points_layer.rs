@@ -25,6 +25,7 @@
 //! what was found.
 
 use crate::inputs::demand::Origin;
+use crate::inputs::error::InputError;
 use crate::inputs::layer::{point_on, PointFrom};
 use crate::inputs::spreadsheet::is_spreadsheet;
 use crate::inputs::supply::Site;
@@ -109,22 +110,9 @@ impl Default for PointColumns {
 /// Why a point file could not be read at all (bad rows are rejects, not errors).
 #[derive(Debug, thiserror::Error)]
 pub enum PointsError {
-    /// The file could not be opened or parsed.
-    #[error("{file}: cannot read: {reason}")]
-    Open {
-        /// File.
-        file: String,
-        /// Cause.
-        reason: String,
-    },
-    /// The layer asked for is absent, or several exist and none was named.
-    #[error("{file}: {reason}")]
-    Layer {
-        /// File.
-        file: String,
-        /// What is wrong, with the layers present.
-        reason: String,
-    },
+    /// The file could not be opened or parsed, or its layer chosen.
+    #[error(transparent)]
+    Input(#[from] InputError),
     /// The file's columns do not match the spec.
     #[error("{file}: expected {expected}; found columns {found:?}{hint}")]
     Layout {
@@ -227,8 +215,8 @@ fn read_csv_table(
     sheet: Option<&str>,
     rejects: &mut Rejects,
 ) -> Result<RawTable, PointsError> {
-    let t = Table::read_sheet(path, true, sheet, rejects).map_err(|e| PointsError::Open {
-        file: path.display().to_string(),
+    let t = Table::read_sheet(path, true, sheet, rejects).map_err(|e| InputError::Open {
+        path: path.to_path_buf(),
         reason: match e {
             TableError::Open { reason, .. } | TableError::Format { reason, .. } => reason,
         },
@@ -283,28 +271,11 @@ fn point_of(feature: &Feature) -> Result<PointFrom, String> {
 /// Reads a GDAL layer into a [`RawTable`].
 fn read_gdal_table(path: &Path, layer: Option<&str>) -> Result<RawTable, PointsError> {
     let file = path.display().to_string();
-    let ds = crate::inputs::layer::open(path).map_err(|reason| PointsError::Open {
-        file: file.clone(),
+    let ds = crate::inputs::layer::open(path).map_err(|reason| InputError::Open {
+        path: path.to_path_buf(),
         reason,
     })?;
-    let names: Vec<String> = ds.layers().map(|l| l.name()).collect();
-    let layer_err = |reason: String| PointsError::Layer {
-        file: file.clone(),
-        reason,
-    };
-    let mut lyr = match layer {
-        Some(name) => ds
-            .layer_by_name(name)
-            .map_err(|_| layer_err(format!("no layer {name:?} (layers: {})", names.join(", "))))?,
-        None if names.len() == 1 => ds.layer(0).map_err(|e| layer_err(e.to_string()))?,
-        None => {
-            return Err(layer_err(format!(
-                "{} layers ({}): name the one to read",
-                names.len(),
-                names.join(", ")
-            )))
-        }
-    };
+    let mut lyr = crate::inputs::layer::choose(&ds, path, layer)?;
     let headers: Vec<String> = lyr.defn().fields().map(|f| f.name()).collect();
     let declared_crs = layer_crs(&lyr);
     let name = lyr.name();

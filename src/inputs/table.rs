@@ -1,7 +1,7 @@
 //! A small table read whole: the common reader of the engine's keyed tables (consumption,
 //! population and rate tables of [`crate::inputs::consumption`], the demand, supply and
-//! travel-time tables of [`crate::cli::fca`], the access table of [`crate::cli::icc`], the
-//! units of [`crate::cli::zonage`], areal populations, point tables).
+//! travel-time tables of [`crate::cli::fca`], the access table of [`crate::study::icc_job`], the
+//! units of [`crate::inputs::units`], areal populations, point tables).
 //!
 //! A delimited text follows the contract of [`crate::inputs::text`] (encoding with a
 //! fallback naming its lines, separator sniffed from the header, a trailing separator

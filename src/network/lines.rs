@@ -13,9 +13,9 @@
 use super::context::apply_context;
 use super::profile::{Decision, LinesMapping, Profile, SkipCounts};
 use super::raw::{to_degrees, to_fixed, RawNetwork};
+use crate::inputs::error::InputError;
 use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
 use gdal::vector::{Feature, LayerAccess};
-use gdal::Dataset;
 use geo::{Distance, Haversine, Point};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,40 +23,9 @@ use std::path::{Path, PathBuf};
 /// Why a line layer could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum LinesError {
-    /// GDAL could not open the file.
-    #[error("{file}: cannot open: {reason}")]
-    Open {
-        /// File given.
-        file: PathBuf,
-        /// GDAL's message.
-        reason: String,
-    },
-    /// The layer asked for is absent, or the file has several and none was named.
-    #[error("{file}: {reason}")]
-    Layer {
-        /// File given.
-        file: PathBuf,
-        /// What is wrong, with the layers present.
-        reason: String,
-    },
-    /// The layer declares no CRS and none was assumed.
-    #[error("{file}, layer {layer}: the layer declares no coordinate reference system; give one (e.g. EPSG:2154 for Lambert-93)")]
-    NoCrs {
-        /// File given.
-        file: PathBuf,
-        /// Layer read.
-        layer: String,
-    },
-    /// The CRS could not be turned into a transformation to WGS84.
-    #[error("{file}, layer {layer}: coordinate reference system: {reason}")]
-    Crs {
-        /// File given.
-        file: PathBuf,
-        /// Layer read.
-        layer: String,
-        /// GDAL's message.
-        reason: String,
-    },
+    /// The file could not be read, or its layer chosen or placed on the map.
+    #[error(transparent)]
+    Input(#[from] InputError),
     /// The profile has no `[lines]` table, or the layer lacks the fields it names.
     #[error("{file}, layer {layer}: {reason}")]
     Mapping {
@@ -88,31 +57,11 @@ pub fn read_lines_with_crs(
     assumed_epsg: Option<u32>,
 ) -> Result<RawNetwork, LinesError> {
     let file = path.to_path_buf();
-    let ds = Dataset::open(path).map_err(|e| LinesError::Open {
-        file: file.clone(),
-        reason: e.to_string(),
+    let ds = crate::inputs::layer::open(path).map_err(|reason| InputError::Open {
+        path: file.clone(),
+        reason,
     })?;
-    let names: Vec<String> = ds.layers().map(|l| l.name()).collect();
-    let mut lyr = match layer {
-        Some(name) => ds.layer_by_name(name).map_err(|_| LinesError::Layer {
-            file: file.clone(),
-            reason: format!("no layer {name:?} (layers: {})", names.join(", ")),
-        })?,
-        None if names.len() == 1 => ds.layer(0).map_err(|e| LinesError::Layer {
-            file: file.clone(),
-            reason: e.to_string(),
-        })?,
-        None => {
-            return Err(LinesError::Layer {
-                file,
-                reason: format!(
-                    "{} layers ({}): name the one to read",
-                    names.len(),
-                    names.join(", ")
-                ),
-            })
-        }
-    };
+    let mut lyr = crate::inputs::layer::choose(&ds, path, layer)?;
     let layer_name = lyr.name();
     let mapping_err = |reason: String| LinesError::Mapping {
         file: file.clone(),
@@ -126,12 +75,12 @@ pub fn read_lines_with_crs(
         ))
     })?;
     let transform = to_wgs84(&lyr, assumed_epsg).map_err(|e| match e {
-        None => LinesError::NoCrs {
-            file: file.clone(),
+        None => InputError::NoCrs {
+            path: file.clone(),
             layer: layer_name.clone(),
         },
-        Some(reason) => LinesError::Crs {
-            file: file.clone(),
+        Some(reason) => InputError::Crs {
+            path: file.clone(),
             layer: layer_name.clone(),
             reason,
         },

@@ -4,9 +4,8 @@
 
 use super::builder::{build_graph, BuildOptions, BuildReport};
 use super::graph::Graph;
-use super::profile::Profile;
+use super::profile::{Profile, ProfileError};
 use super::{lines, osm, store};
-use anyhow::Context;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -46,13 +45,57 @@ pub struct ObtainedGraph {
     pub read_seconds: f64,
 }
 
+/// Why the graph could not be read or built.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The saved graph could not be read.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// The profile could not be found or read.
+    #[error("profile {name:?}")]
+    Profile {
+        /// The name or path given.
+        name: String,
+        /// Why.
+        #[source]
+        source: ProfileError,
+    },
+    /// The OSM file or line layer could not be read.
+    #[error("reading {}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why (an OSM or line-layer error).
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// No way of the source is a road of the profile.
+    #[error("{}: no road usable with profile {profile:?} (left out: {left_out})", path.display())]
+    NoRoad {
+        /// The source file.
+        path: PathBuf,
+        /// The profile.
+        profile: String,
+        /// The ways left out, counted by reason.
+        left_out: String,
+    },
+}
+
+/// The profile named or stored at `name`.
+fn resolve(name: &str) -> Result<Profile, SourceError> {
+    Profile::resolve(name).map_err(|source| SourceError::Profile {
+        name: name.to_string(),
+        source,
+    })
+}
+
 /// Reads or builds the graph from `source`, applying `profile` (a builtin name or a TOML
 /// path) when building. A saved graph keeps the profile it was built with.
 pub fn obtain_graph(
     source: &NetworkSource,
     profile: &str,
     opts: &BuildOptions,
-) -> anyhow::Result<ObtainedGraph> {
+) -> Result<ObtainedGraph, SourceError> {
     let start = Instant::now();
     let raw = match source {
         NetworkSource::Graph(path) => {
@@ -64,15 +107,18 @@ pub fn obtain_graph(
             });
         }
         NetworkSource::Osm(path) => {
-            let profile =
-                Profile::resolve(profile).with_context(|| format!("profile {profile:?}"))?;
-            osm::read_osm(path, &profile).with_context(|| format!("reading {}", path.display()))?
+            let profile = resolve(profile)?;
+            osm::read_osm(path, &profile).map_err(|e| SourceError::Read {
+                path: path.clone(),
+                source: Box::new(e),
+            })?
         }
         NetworkSource::Lines { path, layer } => {
-            let profile =
-                Profile::resolve(profile).with_context(|| format!("profile {profile:?}"))?;
-            lines::read_lines(path, layer.as_deref(), &profile)
-                .with_context(|| format!("reading {}", path.display()))?
+            let profile = resolve(profile)?;
+            lines::read_lines(path, layer.as_deref(), &profile).map_err(|e| SourceError::Read {
+                path: path.clone(),
+                source: Box::new(e),
+            })?
         }
     };
     let read_seconds = start.elapsed().as_secs_f64();
@@ -89,15 +135,15 @@ pub fn obtain_graph(
             .iter()
             .map(|(reason, n)| format!("{n} {reason}"))
             .collect();
-        anyhow::bail!(
-            "{}: no road usable with profile {profile:?} (left out: {})",
-            source.path().display(),
-            if skipped.is_empty() {
+        return Err(SourceError::NoRoad {
+            path: source.path().to_path_buf(),
+            profile: profile.to_string(),
+            left_out: if skipped.is_empty() {
                 "nothing".to_string()
             } else {
                 skipped.join(", ")
-            }
-        );
+            },
+        });
     }
     Ok(ObtainedGraph {
         graph,

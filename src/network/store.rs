@@ -26,6 +26,9 @@ pub enum StoreError {
         /// Underlying error.
         source: std::io::Error,
     },
+    /// The graph could not be written.
+    #[error(transparent)]
+    Write(#[from] crate::support::atomic::WriteError),
     /// The file does not start with the graph magic.
     #[error("{path}: not a recours graph file (build one with `recours network build`)")]
     NotAGraph {
@@ -54,7 +57,7 @@ pub enum StoreError {
 
 /// Writes `graph` to `path` (atomically: temporary file, then rename), array by array
 /// through a buffered writer: no second copy of the graph is made in memory.
-pub fn save_graph(graph: &Graph, path: &Path) -> anyhow::Result<()> {
+pub fn save_graph(graph: &Graph, path: &Path) -> Result<(), StoreError> {
     crate::support::atomic::write_with(path, |w| {
         w.write_all(MAGIC)?;
         w.write_all(&FORMAT_VERSION.to_le_bytes())?;
@@ -90,7 +93,8 @@ pub fn save_graph(graph: &Graph, path: &Path) -> anyhow::Result<()> {
         put(w, &t.turn_to)?;
         put(w, &t.turn_piece)?;
         Ok(())
-    })
+    })?;
+    Ok(())
 }
 
 /// Reads a graph written by [`save_graph`].

@@ -1,11 +1,13 @@
 //! Shortest-path searches on the routing graph: bounded one-to-many and multi-source
-//! Dijkstra ([`dijkstra`]) and travel-time tables ([`table`]).
+//! Dijkstra ([`dijkstra`]), travel-time tables between seeds ([`table`]) and between named
+//! points snapped onto the graph ([`points`]).
 //!
 //! A search starts from *seeds*: graph nodes with the time and network length already spent
 //! to reach them (a snapped point enters the graph part-way along a road, see
 //! [`crate::snap`]).
 
 pub mod dijkstra;
+pub mod points;
 pub mod table;
 
 /// A search start (or end): graph node `node`, reached after `time_ms` milliseconds and

@@ -1,4 +1,4 @@
-//! The study's `[icc]` section run ([`crate::cli::icc`] with the study's inputs): the ICC
+//! The study's `[icc]` section run ([`super::icc_job`] with the study's inputs): the ICC
 //! into `icc.csv` (summary and rejects beside it), its population from an INSEE-style CSV
 //! or from the study's `[population]` Filosofi cells (`population_from = "filosofi"`,
 //! placed in the study's commune level when it has one, else by `lcog_geo`), the typology
@@ -8,10 +8,10 @@
 //! (`icc.deficit.csv`, [`crate::indicators::deficit`]).
 
 use super::config::{IccInput, IccTypologyInput, PopulationInput};
-use crate::aggregate::supply_counts::count_supply;
-use crate::cli::icc::{
+use super::icc_job::{
     run_icc_job, AccessInput, AccessTable, FarWhen, IccJob, PopulationSource, Typology,
 };
+use crate::aggregate::supply_counts::count_supply;
 use crate::export::columns::{Column, Format, Values};
 use crate::indicators::deficit::{deficits, DeficitCell, ALL};
 use crate::indicators::icc::{CiMethod, IccConfig};

@@ -128,11 +128,14 @@ pub fn write_manifest(
             "timings_seconds": summary.timings,
         },
     });
-    crate::support::atomic::write_with(&dir.join(crate::support::staging::MARKER), |w| {
-        serde_json::to_writer_pretty(&mut *w, &value)?;
-        w.write_all(b"\n")?;
-        Ok(())
-    })
+    Ok(crate::support::atomic::write_with(
+        &dir.join(crate::support::staging::MARKER),
+        |w| {
+            serde_json::to_writer_pretty(&mut *w, &value)?;
+            w.write_all(b"\n")?;
+            Ok(())
+        },
+    )?)
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! ([`checks`]), its inputs read through the real-format readers ([`inputs`]), the run
 //! ([`run`]) with its per-territory summaries ([`levels`]) and unit coverage ([`coverage`]),
 //! what the field publishes beside access ([`published`]: densities, reference rows,
-//! outside indicators, target groups, typologies), zonage ([`zonage`]), what-if scenarios
-//! ([`scenarios`]), years compared ([`snapshots`]) and supply
+//! outside indicators, target groups, typologies), the ICC ([`icc`], on the job [`icc_job`]
+//! that `recours icc` runs too), zonage ([`zonage`]), what-if scenarios ([`scenarios`]),
+//! years compared ([`snapshots`]) and supply
 //! suggestions ([`suggest`]), its report ([`report`]) and its provenance ([`manifest`]).
 
 pub mod checks;
@@ -11,6 +12,7 @@ pub mod config;
 pub mod coverage;
 pub mod findings;
 pub mod icc;
+pub mod icc_job;
 pub mod inputs;
 pub mod levels;
 pub mod manifest;

@@ -590,7 +590,7 @@ fn write_unit_table(
     if let Some(d) = path.parent() {
         std::fs::create_dir_all(d)?;
     }
-    crate::support::atomic::write_with(path, |w| {
+    Ok(crate::support::atomic::write_with(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         let mut header = vec!["code".to_string(), "name".into(), "source".into()];
         header.extend(columns.iter().map(|c| c.name.clone()));
@@ -615,7 +615,7 @@ fn write_unit_table(
         }
         csv.flush()?;
         Ok(())
-    })
+    })?)
 }
 
 /// The per-origin summaries of every indicator weighted by each target population.

@@ -487,186 +487,10 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
             continue;
         }
         r.heading(&format!("{} {}", lang.pick("Par", "Per"), layer.kind));
-        for h in input.headlines {
-            let Some(values) = column(columns, &format!("{}_mean", h.name)) else {
-                continue;
-            };
-            let d = display(input.study, h.name, lang);
-            let category = h.name.split('_').next().unwrap_or("");
-            let sites = if d.minutes {
-                (input.sites_of)(category)
-            } else {
-                Vec::new()
-            };
-            let shown = scaled(values, d.factor);
-            let title = format!(
-                "{} — {} {}",
-                d.title,
-                lang.pick(
-                    "moyenne pondérée par la population, par",
-                    "population-weighted mean per"
-                ),
-                layer.kind
-            );
-            let label = care_name(category, lang);
-            r.map(&MapSpec {
-                title: &title,
-                unit: &d.unit,
-                layer,
-                breaks: breaks_of(&d, &shown),
-                values: &shown,
-                polarity: h.polarity,
-                decimals: d.decimals,
-                points: (!sites.is_empty()).then_some(MapPoints {
-                    label: &label,
-                    coords: &sites,
-                }),
-            })?;
-        }
-        for c in columns.iter().filter(|c| c.name.starts_with("icc_")) {
-            if let Some(values) = c.numbers() {
-                let title = format!(
-                    "{} — {} {} (100 = {})",
-                    c.name,
-                    lang.pick("indice de consommation par", "consumption index per"),
-                    layer.kind,
-                    lang.pick("taux de référence", "reference rates")
-                );
-                r.map(&MapSpec {
-                    title: &title,
-                    unit: "ICC",
-                    layer,
-                    values,
-                    breaks: Breaks::Fixed(vec![80.0, 90.0, 100.0, 110.0, 120.0]),
-                    polarity: Polarity::HigherIsBetter,
-                    decimals: 0,
-                    points: None,
-                })?;
-            }
-        }
-        // Densities of the nearest-site categories and outside indicators (`published`).
-        let study = input.study;
-        let mapped = columns.iter().filter(|c| {
-            study.indicators.external.iter().any(|e| e.name == c.name)
-                || study
-                    .indicators
-                    .nearest
-                    .iter()
-                    .any(|n| c.name == format!("{n}_density"))
-        });
-        for c in mapped {
-            if let Some(values) = c.numbers() {
-                let external = study.indicators.external.iter().find(|e| e.name == c.name);
-                let (title, unit) = match external {
-                    None => (
-                        format!(
-                            "{} — {}, {} {}",
-                            lang.pick("Densité", "Density"),
-                            care_name(c.name.trim_end_matches("_density"), lang),
-                            lang.pick("par", "per"),
-                            layer.kind
-                        ),
-                        format!(
-                            "{} {} {}",
-                            lang.pick("pour", "per"),
-                            lang.count(study.densities.per),
-                            lang.pick("habitants", "inhabitants")
-                        ),
-                    ),
-                    Some(e) => (
-                        format!(
-                            "{} ({} {}), {} {}",
-                            e.name,
-                            lang.pick("indicateur extérieur,", "outside indicator,"),
-                            e.path
-                                .file_name()
-                                .map(|f| f.to_string_lossy().into_owned())
-                                .unwrap_or_default(),
-                            lang.pick("par", "per"),
-                            layer.kind
-                        ),
-                        if e.per == 100.0 {
-                            "%".to_string()
-                        } else {
-                            lang.pick("valeur publiée", "as published").to_string()
-                        },
-                    ),
-                };
-                let polarity = match external {
-                    Some(e) if e.lower_is_better => Polarity::LowerIsBetter,
-                    _ => Polarity::HigherIsBetter,
-                };
-                r.map(&MapSpec {
-                    title: &title,
-                    unit: &unit,
-                    layer,
-                    values,
-                    breaks: Breaks::Quantile(5),
-                    polarity,
-                    decimals: 1,
-                    points: None,
-                })?;
-            }
-        }
-        if let Some(h) = input.headlines.first() {
-            if let Some(values) = column(columns, &format!("{}_mean", h.name)) {
-                let barely = column(columns, super::coverage::FLAG);
-                let is_barely = |u: usize| barely.is_some_and(|b| b[u] == Some(1.0));
-                let left_out = (0..layer.units.len()).filter(|&u| is_barely(u)).count();
-                let d = display(input.study, h.name, lang);
-                let mut order: Vec<usize> = (0..layer.units.len())
-                    .filter(|&u| values[u].is_some() && !is_barely(u))
-                    .collect();
-                let sign = if h.polarity == Polarity::LowerIsBetter {
-                    1.0
-                } else {
-                    -1.0
-                };
-                order.sort_by(|&a, &b| {
-                    let (va, vb) = (values[a].unwrap_or(0.0), values[b].unwrap_or(0.0));
-                    (sign * vb)
-                        .total_cmp(&(sign * va))
-                        .then(layer.units[a].code.cmp(&layer.units[b].code))
-                });
-                let rows: Vec<Vec<String>> = order
-                    .iter()
-                    .take(10)
-                    .map(|&u| {
-                        vec![
-                            layer.units[u].code.clone(),
-                            layer.units[u].name.clone(),
-                            lang.number(values[u].unwrap_or(0.0) * d.factor, d.decimals),
-                        ]
-                    })
-                    .collect();
-                let note = if left_out > 0 {
-                    format!(
-                        " — {left_out} {}",
-                        lang.pick(
-                            "unités trop peu couvertes écartées",
-                            "barely covered units left out"
-                        )
-                    )
-                } else {
-                    String::new()
-                };
-                r.table(
-                    &format!(
-                        "{} ({}) : {} ({}){note}",
-                        lang.pick("Unités les moins bien desservies", "Worst-served units"),
-                        layer.kind,
-                        d.title,
-                        d.unit
-                    ),
-                    &[
-                        "code",
-                        lang.pick("nom", "name"),
-                        lang.pick("moyenne", "mean"),
-                    ],
-                    &rows,
-                )?;
-            }
-        }
+        headline_maps(&mut r, input, layer, columns, lang)?;
+        icc_maps(&mut r, layer, columns, lang)?;
+        published_maps(&mut r, input.study, layer, columns, lang)?;
+        worst_served(&mut r, input, layer, columns, lang)?;
     }
     if let Some(z) = &input.zonage {
         zonage_section(&mut r, z, lang)?;
@@ -686,82 +510,8 @@ pub fn write_report(path: &Path, input: &ReportInput) -> anyhow::Result<()> {
             suggestion_section(&mut r, s, lang)?;
         }
     }
-    if !input.qpv_gaps.is_empty() {
-        r.heading(lang.pick(
-            "Les QPV à côté du reste de leurs communes",
-            "QPV beside the rest of their communes",
-        ));
-        r.table(
-            lang.pick(
-                "Temps jusqu'au médecin généraliste le plus proche, minutes (moyennes pondérées par la population)",
-                "Time to the nearest GP, minutes (population-weighted means)",
-            ),
-            &[
-                "QPV",
-                lang.pick("commune(s)", "commune(s)"),
-                lang.pick("moyenne QPV", "QPV mean"),
-                lang.pick("reste de la commune", "rest of the commune(s)"),
-                lang.pick("écart", "gap"),
-            ],
-            &input
-                .qpv_gaps
-                .iter()
-                .map(|row| {
-                    row.iter()
-                        .enumerate()
-                        .map(|(k, cell)| if k >= 2 { lang.localise(cell) } else { cell.clone() })
-                        .collect()
-                })
-                .collect::<Vec<Vec<String>>>(),
-        )?;
-    }
-    r.heading(lang.pick("Écarté", "Left out"));
-    let rejected: Vec<Vec<String>> = input
-        .rejects
-        .summary()
-        .into_iter()
-        .map(|(file, reason, n)| vec![file, reason, n.to_string()])
-        .collect();
-    r.table(
-        lang.pick(
-            "Lignes, objets et points écartés (détail dans rejects.csv)",
-            "Rows, features and points left out (details in rejects.csv)",
-        ),
-        &[
-            lang.pick("fichier", "file"),
-            lang.pick("raison (telle qu'écrite dans rejects.csv)", "reason"),
-            lang.pick("nombre", "count"),
-        ],
-        &rejected,
-    )?;
-    r.heading(lang.pick("Résumé du calcul", "Run summary"));
-    r.table(
-        lang.pick("Ce qui a été lu et calculé", "What was read and computed"),
-        &[lang.pick("quoi", "what"), lang.pick("valeur", "value")],
-        &summary_rows(input.study, input.summary, lang),
-    )?;
-    r.heading(lang.pick("Sources et paramètres", "Sources and parameters"));
-    let mut sources = vec![vec![
-        lang.pick("profil", "profile").to_string(),
-        input.study.network.profile.clone(),
-    ]];
-    for c in credits(input.study, lang) {
-        sources.push(vec![lang.pick("source", "source").into(), c]);
-    }
-    for f in &input.study.indicators.fca {
-        sources.push(vec![
-            format!("{} {}", lang.pick("indicateur", "indicator"), f.name),
-            format!("{} {} {}", f.method, lang.pick("sur", "on"), f.category),
-        ]);
-    }
-    r.table(
-        lang.pick(
-            "Données et méthodes (détail complet dans manifest.json)",
-            "Inputs and methods (full detail in manifest.json)",
-        ),
-        &[lang.pick("quoi", "what"), lang.pick("valeur", "value")],
-        &sources,
-    )?;
+    qpv_section(&mut r, input.qpv_gaps, lang)?;
+    closing_sections(&mut r, input, lang)?;
     r.write(path)?;
     Ok(())
 }
@@ -926,6 +676,313 @@ fn summary_rows(study: &Study, s: &super::run::RunSummary, lang: Lang) -> Vec<Ve
         ),
     ]);
     rows
+}
+
+/// Per headline indicator, the map of its population-weighted mean per unit of `layer`.
+fn headline_maps(
+    r: &mut Report,
+    input: &ReportInput,
+    layer: &UnitLayer,
+    columns: &[Column],
+    lang: Lang,
+) -> anyhow::Result<()> {
+    for h in input.headlines {
+        let Some(values) = column(columns, &format!("{}_mean", h.name)) else {
+            continue;
+        };
+        let d = display(input.study, h.name, lang);
+        let category = h.name.split('_').next().unwrap_or("");
+        let sites = if d.minutes {
+            (input.sites_of)(category)
+        } else {
+            Vec::new()
+        };
+        let shown = scaled(values, d.factor);
+        let title = format!(
+            "{} — {} {}",
+            d.title,
+            lang.pick(
+                "moyenne pondérée par la population, par",
+                "population-weighted mean per"
+            ),
+            layer.kind
+        );
+        let label = care_name(category, lang);
+        r.map(&MapSpec {
+            title: &title,
+            unit: &d.unit,
+            layer,
+            breaks: breaks_of(&d, &shown),
+            values: &shown,
+            polarity: h.polarity,
+            decimals: d.decimals,
+            points: (!sites.is_empty()).then_some(MapPoints {
+                label: &label,
+                coords: &sites,
+            }),
+        })?;
+    }
+    Ok(())
+}
+
+/// The map of each ICC column of `layer` (100 = the reference rates).
+fn icc_maps(
+    r: &mut Report,
+    layer: &UnitLayer,
+    columns: &[Column],
+    lang: Lang,
+) -> anyhow::Result<()> {
+    for c in columns.iter().filter(|c| c.name.starts_with("icc_")) {
+        if let Some(values) = c.numbers() {
+            let title = format!(
+                "{} — {} {} (100 = {})",
+                c.name,
+                lang.pick("indice de consommation par", "consumption index per"),
+                layer.kind,
+                lang.pick("taux de référence", "reference rates")
+            );
+            r.map(&MapSpec {
+                title: &title,
+                unit: "ICC",
+                layer,
+                values,
+                breaks: Breaks::Fixed(vec![80.0, 90.0, 100.0, 110.0, 120.0]),
+                polarity: Polarity::HigherIsBetter,
+                decimals: 0,
+                points: None,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The maps of the nearest-site categories' densities and the outside indicators of `layer`.
+fn published_maps(
+    r: &mut Report,
+    study: &Study,
+    layer: &UnitLayer,
+    columns: &[Column],
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let mapped = columns.iter().filter(|c| {
+        study.indicators.external.iter().any(|e| e.name == c.name)
+            || study
+                .indicators
+                .nearest
+                .iter()
+                .any(|n| c.name == format!("{n}_density"))
+    });
+    for c in mapped {
+        if let Some(values) = c.numbers() {
+            let external = study.indicators.external.iter().find(|e| e.name == c.name);
+            let (title, unit) = match external {
+                None => (
+                    format!(
+                        "{} — {}, {} {}",
+                        lang.pick("Densité", "Density"),
+                        care_name(c.name.trim_end_matches("_density"), lang),
+                        lang.pick("par", "per"),
+                        layer.kind
+                    ),
+                    format!(
+                        "{} {} {}",
+                        lang.pick("pour", "per"),
+                        lang.count(study.densities.per),
+                        lang.pick("habitants", "inhabitants")
+                    ),
+                ),
+                Some(e) => (
+                    format!(
+                        "{} ({} {}), {} {}",
+                        e.name,
+                        lang.pick("indicateur extérieur,", "outside indicator,"),
+                        e.path
+                            .file_name()
+                            .map(|f| f.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                        lang.pick("par", "per"),
+                        layer.kind
+                    ),
+                    if e.per == 100.0 {
+                        "%".to_string()
+                    } else {
+                        lang.pick("valeur publiée", "as published").to_string()
+                    },
+                ),
+            };
+            let polarity = match external {
+                Some(e) if e.lower_is_better => Polarity::LowerIsBetter,
+                _ => Polarity::HigherIsBetter,
+            };
+            r.map(&MapSpec {
+                title: &title,
+                unit: &unit,
+                layer,
+                values,
+                breaks: Breaks::Quantile(5),
+                polarity,
+                decimals: 1,
+                points: None,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The ten units of `layer` worst served by the first headline indicator (barely covered
+/// units left out, and said).
+fn worst_served(
+    r: &mut Report,
+    input: &ReportInput,
+    layer: &UnitLayer,
+    columns: &[Column],
+    lang: Lang,
+) -> anyhow::Result<()> {
+    if let Some(h) = input.headlines.first() {
+        if let Some(values) = column(columns, &format!("{}_mean", h.name)) {
+            let barely = column(columns, super::coverage::FLAG);
+            let is_barely = |u: usize| barely.is_some_and(|b| b[u] == Some(1.0));
+            let left_out = (0..layer.units.len()).filter(|&u| is_barely(u)).count();
+            let d = display(input.study, h.name, lang);
+            let mut order: Vec<usize> = (0..layer.units.len())
+                .filter(|&u| values[u].is_some() && !is_barely(u))
+                .collect();
+            let sign = if h.polarity == Polarity::LowerIsBetter {
+                1.0
+            } else {
+                -1.0
+            };
+            order.sort_by(|&a, &b| {
+                let (va, vb) = (values[a].unwrap_or(0.0), values[b].unwrap_or(0.0));
+                (sign * vb)
+                    .total_cmp(&(sign * va))
+                    .then(layer.units[a].code.cmp(&layer.units[b].code))
+            });
+            let rows: Vec<Vec<String>> = order
+                .iter()
+                .take(10)
+                .map(|&u| {
+                    vec![
+                        layer.units[u].code.clone(),
+                        layer.units[u].name.clone(),
+                        lang.number(values[u].unwrap_or(0.0) * d.factor, d.decimals),
+                    ]
+                })
+                .collect();
+            let note = if left_out > 0 {
+                format!(
+                    " — {left_out} {}",
+                    lang.pick(
+                        "unités trop peu couvertes écartées",
+                        "barely covered units left out"
+                    )
+                )
+            } else {
+                String::new()
+            };
+            r.table(
+                &format!(
+                    "{} ({}) : {} ({}){note}",
+                    lang.pick("Unités les moins bien desservies", "Worst-served units"),
+                    layer.kind,
+                    d.title,
+                    d.unit
+                ),
+                &[
+                    "code",
+                    lang.pick("nom", "name"),
+                    lang.pick("moyenne", "mean"),
+                ],
+                &rows,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The QPV beside the rest of their communes, when there are some.
+fn qpv_section(r: &mut Report, qpv_gaps: &[Vec<String>], lang: Lang) -> anyhow::Result<()> {
+    if !qpv_gaps.is_empty() {
+        r.heading(lang.pick(
+            "Les QPV à côté du reste de leurs communes",
+            "QPV beside the rest of their communes",
+        ));
+        r.table(
+            lang.pick(
+                "Temps jusqu'au médecin généraliste le plus proche, minutes (moyennes pondérées par la population)",
+                "Time to the nearest GP, minutes (population-weighted means)",
+            ),
+            &[
+                "QPV",
+                lang.pick("commune(s)", "commune(s)"),
+                lang.pick("moyenne QPV", "QPV mean"),
+                lang.pick("reste de la commune", "rest of the commune(s)"),
+                lang.pick("écart", "gap"),
+            ],
+            &qpv_gaps
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .enumerate()
+                        .map(|(k, cell)| if k >= 2 { lang.localise(cell) } else { cell.clone() })
+                        .collect()
+                })
+                .collect::<Vec<Vec<String>>>(),
+        )?;
+    }
+    Ok(())
+}
+
+/// What was left out, the run's summary, and the sources and parameters.
+fn closing_sections(r: &mut Report, input: &ReportInput, lang: Lang) -> anyhow::Result<()> {
+    r.heading(lang.pick("Écarté", "Left out"));
+    let rejected: Vec<Vec<String>> = input
+        .rejects
+        .summary()
+        .into_iter()
+        .map(|(file, reason, n)| vec![file, reason, n.to_string()])
+        .collect();
+    r.table(
+        lang.pick(
+            "Lignes, objets et points écartés (détail dans rejects.csv)",
+            "Rows, features and points left out (details in rejects.csv)",
+        ),
+        &[
+            lang.pick("fichier", "file"),
+            lang.pick("raison (telle qu'écrite dans rejects.csv)", "reason"),
+            lang.pick("nombre", "count"),
+        ],
+        &rejected,
+    )?;
+    r.heading(lang.pick("Résumé du calcul", "Run summary"));
+    r.table(
+        lang.pick("Ce qui a été lu et calculé", "What was read and computed"),
+        &[lang.pick("quoi", "what"), lang.pick("valeur", "value")],
+        &summary_rows(input.study, input.summary, lang),
+    )?;
+    r.heading(lang.pick("Sources et paramètres", "Sources and parameters"));
+    let mut sources = vec![vec![
+        lang.pick("profil", "profile").to_string(),
+        input.study.network.profile.clone(),
+    ]];
+    for c in credits(input.study, lang) {
+        sources.push(vec![lang.pick("source", "source").into(), c]);
+    }
+    for f in &input.study.indicators.fca {
+        sources.push(vec![
+            format!("{} {}", lang.pick("indicateur", "indicator"), f.name),
+            format!("{} {} {}", f.method, lang.pick("sur", "on"), f.category),
+        ]);
+    }
+    r.table(
+        lang.pick(
+            "Données et méthodes (détail complet dans manifest.json)",
+            "Inputs and methods (full detail in manifest.json)",
+        ),
+        &[lang.pick("quoi", "what"), lang.pick("valeur", "value")],
+        &sources,
+    )?;
+    Ok(())
 }
 
 /// The key findings: times, accessibility, scenarios, what was left out.

@@ -26,7 +26,7 @@
 //!   timings).
 
 use super::checks::check_against_inputs;
-use super::config::{PopulationInput, Study, StudyError};
+use super::config::{IccInput, PopulationInput, Study, StudyError};
 use super::coverage::coverage_columns;
 use super::findings::People as Residents;
 use super::inputs::{read_population, read_supply, read_territories};
@@ -38,9 +38,11 @@ use super::report::{
     backdrop_roads, credits, write_report, CellsInput, Headline, ReportInput, ScenarioReport,
     ZonageReport,
 };
-use super::scenarios::{run_scenarios, shown as scenario_shown, BaselineRun};
+use super::scenarios::{
+    run_scenarios, shown as scenario_shown, BaselineRun, ScenarioOutcome, ScenarioShown,
+};
 use super::streets::Streets;
-use super::suggest::{run_suggest, SuggestContext};
+use super::suggest::{run_suggest, SuggestContext, SuggestOutcome};
 use super::zonage::StudyZonage;
 use crate::access::{AccessEngine, AccessResults};
 use crate::aggregate::{
@@ -58,6 +60,7 @@ use crate::inputs::demand::Origin;
 use crate::inputs::supply::Site;
 use crate::inputs::territory::{UnitIndex, UnitLayer};
 use crate::network::builder::BuildOptions;
+use crate::network::graph::Graph;
 use crate::network::source::{obtain_graph, NetworkSource};
 use crate::support::rejects::Rejects;
 use crate::support::staging::Staging;
@@ -184,13 +187,7 @@ pub fn run_study_in(
     lang: Option<Lang>,
 ) -> anyhow::Result<RunOutput> {
     let t0 = Instant::now();
-    let mut study = Study::load(path)?;
-    if let Some(o) = out {
-        study.output.dir = o.to_path_buf();
-    }
-    if let Some(l) = lang {
-        study.output.lang = l;
-    }
+    let mut study = load_study(path, out, lang)?;
     let postgis = study.output.postgis_target().map_err(anyhow::Error::msg)?;
     if let Some(target) = &postgis {
         target.check()?;
@@ -201,25 +198,7 @@ pub fn run_study_in(
     let mut rejects = Rejects::default();
 
     let t = Instant::now();
-    let levels = read_territories(&study, &mut rejects)?;
-    let origins = read_population(&study, &levels, &mut rejects)?;
-    let sites = read_supply(&study, &mut rejects)?;
-    check_against_inputs(&mut study, &origins, &sites).map_err(|reason| {
-        let why = match rejects.items.first() {
-            Some(r) => format!(
-                "{reason}\n{} rows, points or features were rejected while reading; the first: {}:{}: {}",
-                rejects.len(),
-                r.file,
-                r.line,
-                r.reason
-            ),
-            None => reason,
-        };
-        StudyError::Invalid {
-            file: path.display().to_string(),
-            reason: why,
-        }
-    })?;
+    let (levels, origins, sites) = read_inputs(path, &mut study, &mut rejects)?;
     timings.push(("inputs".to_string(), t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
@@ -237,38 +216,12 @@ pub fn run_study_in(
         ("nearest".to_string(), a.nearest),
         ("catchments".to_string(), a.fca),
     ]);
-    for (i, why) in access.unsnapped_origins() {
-        let (file, line) = file_and_line(&origins[i].source);
-        rejects.push(
-            file,
-            line,
-            &origins[i].id,
-            format!("origin not snapped: {why}"),
-        );
-    }
-    for (j, why) in access.unsnapped_sites() {
-        let (file, line) = file_and_line(&sites[j].source);
-        rejects.push(file, line, &sites[j].id, format!("site not snapped: {why}"));
-    }
+    reject_unsnapped(access, &origins, &sites, &mut rejects);
 
     let t = Instant::now();
-    let mut files = Vec::new();
     let columns = origin_columns(access, &sites);
-    let p = dir.join("origins.csv");
-    write_origins_csv(&p, &origins, &columns)?;
-    files.push(p);
-    if study.output.geojson {
-        let p = dir.join("origins.geojson");
-        write_origins_geojson(&p, &origins, &columns)?;
-        files.push(p);
-    }
     let site_columns = site_columns(&sites, access);
-    files.extend(write_sites(
-        &dir,
-        &sites,
-        &site_columns,
-        study.output.geojson,
-    )?);
+    let mut files = write_points(&study, &dir, (&origins, &columns), (&sites, &site_columns))?;
 
     let summarised = summarised(&study, access, &columns);
     let weights: Vec<f64> = origins.iter().map(|o| o.population).collect();
@@ -277,31 +230,15 @@ pub fn run_study_in(
         .iter()
         .map(|l| UnitIndex::new(l).assign_points(&points))
         .collect();
-    let mut level_columns: Vec<Vec<Column>> = Vec::new();
-    let cell_area_m2 = match study.population {
-        PopulationInput::Filosofi { .. } => Some(f64::from(CELL_SIDE_M).powi(2)),
-        _ => None,
-    };
-    for (level, units_of) in levels.iter().zip(&memberships) {
-        let assignment = Assignment::new(units_of, level.units.len())?;
-        let level_dir = dir.join(&level.kind);
-        std::fs::create_dir_all(&level_dir)?;
-        let mut unit_columns = coverage_columns(
-            level,
-            units_of,
-            &weights,
-            cell_area_m2,
-            study.output.min_unit_coverage,
-        );
-        for s in &summarised {
-            let sums = summaries(s, &weights, &assignment)?;
-            let p = level_dir.join(format!("{}.csv", s.name));
-            write_summaries_csv(&p, level, &sums)?;
-            files.push(p);
-            unit_columns.extend(summary_columns(&s.name, &sums));
-        }
-        level_columns.push(unit_columns);
-    }
+    let mut level_columns = write_level_summaries(
+        &study,
+        &levels,
+        &memberships,
+        &summarised,
+        &weights,
+        &dir,
+        &mut files,
+    )?;
     let mut commune_times = CommuneTimesCache::new();
     if let Some(c) = levels.iter().position(|l| l.kind == "commune") {
         let extra = commune_level_columns(
@@ -327,29 +264,15 @@ pub fn run_study_in(
     write_inequality(&p, &summarised, &weights, &origins)?;
     files.push(p);
     if let Some(icc) = &study.icc {
-        // ICC columns on the level whose commune lists the ICC used.
-        let level = study
-            .territories
-            .iter()
-            .find(|t| t.members.as_ref() == Some(&icc.territories))
-            .and_then(|t| levels.iter().position(|l| l.kind == t.kind));
-        let communes = levels.iter().find(|l| l.kind == "commune");
-        let of_level = level.map(|k| (&levels[k], level_columns[k].as_slice()));
-        let out = super::icc::run_icc(
+        files.extend(icc_stage(
             icc,
-            &study.population,
-            communes,
-            of_level,
+            &study,
+            &levels,
+            &mut level_columns,
+            &sites,
             &dir,
             &mut rejects,
-        )?;
-        files.extend(out.files);
-        if let Some(k) = level {
-            level_columns[k].extend(out.columns);
-            if !icc.acts_per_fte.is_empty() {
-                files.push(super::icc::write_deficits(icc, &dir, &levels[k], &sites)?);
-            }
-        }
+        )?);
     }
     let published = super::published::run_published(
         &super::published::Published {
@@ -427,47 +350,24 @@ pub fn run_study_in(
         .iter()
         .position(|l| l.kind == "qpv")
         .map(|q| memberships[q].iter().map(|u| !u.is_empty()).collect());
-    let mut suggestions = Vec::new();
-    for cfg in &study.suggest {
-        let outcome = run_suggest(
-            cfg,
-            &SuggestContext {
-                graph: &graph,
-                origins: &origins,
-                sites: &sites,
-                access,
-                in_qpv: in_qpv.as_deref(),
-                max_snap_m: study.network.max_snap_m,
-                study_dir: path.parent().unwrap_or(Path::new(".")),
-            },
-            &dir,
-            &mut rejects,
-        )?;
-        tracing::info!("suggestion: {outcome}");
-        files.push(outcome.file.clone());
-        suggestions.push(outcome);
-    }
-    // Each level's layer once, with every column computed for it.
-    if study.output.geojson {
-        for (level, unit_columns) in levels.iter().zip(&level_columns) {
-            let p = dir.join(format!("{}.geojson", level.kind));
-            write_units_geojson(&p, level, unit_columns)?;
-            files.push(p);
-        }
-    }
-    if study.output.gpkg {
-        let p = dir.join("results.gpkg");
-        write_gpkg(
-            &p,
-            &origins,
-            &columns,
-            &sites,
-            &site_columns,
-            &levels,
-            &level_columns,
-        )?;
-        files.push(p);
-    }
+    let context = SuggestContext {
+        graph: &graph,
+        origins: &origins,
+        sites: &sites,
+        access,
+        in_qpv: in_qpv.as_deref(),
+        max_snap_m: study.network.max_snap_m,
+        study_dir: path.parent().unwrap_or(Path::new(".")),
+    };
+    let suggestions = run_suggestions(&study, &context, &dir, &mut rejects)?;
+    files.extend(suggestions.iter().map(|o| o.file.clone()));
+    files.extend(write_layers(
+        &study,
+        &dir,
+        (&origins, &columns),
+        (&sites, &site_columns),
+        (&levels, &level_columns),
+    )?);
     timings.push(("outputs".to_string(), t.elapsed().as_secs_f64()));
 
     rejects.relative_to(path.parent().unwrap_or(Path::new("")));
@@ -475,154 +375,49 @@ pub fn run_study_in(
     rejects.write_csv(&p)?;
     files.push(p);
     timings.push(("total".to_string(), t0.elapsed().as_secs_f64()));
-    let mut per_category: std::collections::BTreeMap<String, usize> = Default::default();
-    for s in &sites {
-        *per_category.entry(s.category.clone()).or_default() += 1;
-    }
-    let summary = RunSummary {
+    let mut summary = RunSummary {
         name: study.name.clone(),
         out: staging.target().to_path_buf(),
         graph: (graph.node_count(), graph.edge_count()),
         origins: (origins.len(), weights.iter().sum()),
-        sites: per_category.into_iter().collect(),
+        sites: Vec::new(),
         unsnapped: (
             access.unsnapped_origins().len(),
             access.unsnapped_sites().len(),
         ),
         rejected: rejects.len(),
-        levels: levels
-            .iter()
-            .map(|l| (l.kind.clone(), l.units.len()))
-            .collect(),
-        means: summarised
-            .iter()
-            .map(|s| (s.name.clone(), weighted_mean(&s.values, &weights)))
-            .collect(),
+        levels: Vec::new(),
+        means: Vec::new(),
         notes,
         timings,
-        files: files.clone(),
+        files,
     };
+    summary.count(&sites, &levels, &summarised, &weights);
     let p = dir.join("summary.txt");
     crate::support::atomic::write_with(&p, |w| Ok(writeln!(w, "{}", summary.results())?))?;
     if study.output.report {
-        let with_columns: Vec<(UnitLayer, Vec<Column>)> =
-            levels.iter().cloned().zip(level_columns).collect();
-        let headlines: Vec<Headline> = summarised
-            .iter()
-            .filter(|s| s.polarity == Polarity::HigherIsBetter || s.name.ends_with("_minutes"))
-            .filter(|s| !s.name.contains("rd_minutes") && !s.name.contains("th_minutes"))
-            .map(|s| Headline {
-                name: &s.name,
-                polarity: s.polarity,
-                values: &s.values,
-            })
-            .collect();
-        let lang = study.output.lang;
-        let ids: Vec<String> = origins.iter().map(|o| o.id.clone()).collect();
-        let first_unit = |kind: &str| {
-            levels.iter().position(|l| l.kind == kind).map(|k| {
-                let of: Vec<Option<usize>> =
-                    memberships[k].iter().map(|u| u.first().copied()).collect();
-                (&levels[k], of)
-            })
-        };
-        let communes = first_unit("commune");
-        let places: Vec<String> = match &communes {
-            Some((l, of)) => of
-                .iter()
-                .map(|u| u.map(|u| l.units[u].name.clone()).unwrap_or_default())
-                .collect(),
-            None => vec![String::new(); origins.len()],
-        };
-        let cell_layer = CellLayer {
-            centres: &points,
-            ids: &ids,
-            population: &weights,
-            places: &places,
-            side_m: match study.population {
-                PopulationInput::Filosofi { .. } => 200.0,
-                _ => 0.0,
-            },
-        };
-        let roads = backdrop_roads(&graph, &points);
-        let streets = match &study.network.lines {
-            Some(p) => Some(Streets::read(p, study.network.layer.as_deref())?),
-            None => None,
-        };
-        let credits = credits(&study, lang);
-        let outlines: Vec<Outline> = levels
-            .iter()
-            .filter_map(|l| match l.kind.as_str() {
-                "commune" | "iris" => Some(Outline {
-                    layer: l,
-                    style: OutlineStyle::Boundary,
-                }),
-                "qpv" => Some(Outline {
-                    layer: l,
-                    style: OutlineStyle::Emphasis,
-                }),
-                _ => None,
-            })
-            .collect();
-        let cells = (!origins.is_empty()).then(|| CellsInput {
-            layer: cell_layer,
-            backdrop: Backdrop {
-                roads: &roads,
-                outlines,
-                credits: &credits,
-            },
-            people: Residents {
-                weights: &weights,
-                ids: &ids,
-                communes,
-                qpv: first_unit("qpv"),
-                centres: &points,
-                streets: streets.as_ref(),
-            },
-        });
-        let sites_of = |category: &str| -> Vec<(f64, f64)> {
-            sites
-                .iter()
-                .filter(|s| s.category == category)
-                .map(|s| (s.lon, s.lat))
-                .collect()
-        };
-        let scenario_reports: Vec<ScenarioReport> = shown
-            .iter()
-            .zip(&scenarios)
-            .map(|(sh, o)| ScenarioReport {
-                name: &o.config.name,
-                description: &o.config.description,
-                layer: &levels[sh.level],
-                indicator: &sh.label,
-                unit: &sh.unit,
-                polarity: sh.polarity,
-                decimals: sh.decimals,
-                before: &sh.before,
-                after: &sh.after,
-                headline_rows: &sh.rows,
-                class_changes: &o.class_changes,
-            })
-            .collect();
-        write_report(
-            &dir.join("report.html"),
-            &ReportInput {
+        write_study_report(
+            &dir,
+            &Computed {
                 study: &study,
-                levels: &with_columns,
-                headlines: &headlines,
-                cells,
-                sites_of: &sites_of,
-                qpv_gaps: &gap_rows,
-                rejects: &rejects,
-                summary: &summary,
-                zonage: zonage.as_ref().map(|z| ZonageReport {
-                    layer: &levels[z.level],
-                    zonage: &z.baseline,
-                }),
-                scenarios: &scenario_reports,
-                snapshots: &super::report::snapshot_reports(&snapshots.changes, &levels),
+                graph: &graph,
+                origins: &origins,
+                sites: &sites,
+                points: &points,
+                weights: &weights,
+                levels: &levels,
+                memberships: &memberships,
+                summarised: &summarised,
+                zonage: zonage.as_ref(),
+                gap_rows: &gap_rows,
+                scenarios: &scenarios,
+                shown: &shown,
+                snapshots: &snapshots.changes,
                 suggestions: &suggestions,
             },
+            level_columns,
+            &rejects,
+            &summary,
         )?;
     }
     super::manifest::write_manifest(&dir, path, &study, &summary)?;
@@ -636,11 +431,83 @@ pub fn run_study_in(
             t.elapsed().as_secs_f64()
         );
     }
+    let summary = publish(staging, summary, study.output.report)?;
+    Ok(RunOutput {
+        summary,
+        origins,
+        sites,
+        access: baseline.results,
+        levels,
+        rejects,
+    })
+}
+
+/// The study at `path`, its output folder and language replaced when given.
+fn load_study(path: &Path, out: Option<&Path>, lang: Option<Lang>) -> anyhow::Result<Study> {
+    let mut study = Study::load(path)?;
+    if let Some(o) = out {
+        study.output.dir = o.to_path_buf();
+    }
+    if let Some(l) = lang {
+        study.output.lang = l;
+    }
+    Ok(study)
+}
+
+/// The study's territorial levels, origins and sites, read through the real-format
+/// readers and checked against the settings (an error names the first reject, which is
+/// often the cause).
+fn read_inputs(
+    path: &Path,
+    study: &mut Study,
+    rejects: &mut Rejects,
+) -> anyhow::Result<(Vec<UnitLayer>, Vec<Origin>, Vec<Site>)> {
+    let levels = read_territories(study, rejects)?;
+    let origins = read_population(study, &levels, rejects)?;
+    let sites = read_supply(study, rejects)?;
+    check_against_inputs(study, &origins, &sites).map_err(|reason| {
+        let why = match rejects.items.first() {
+            Some(r) => format!(
+                "{reason}\n{} rows, points or features were rejected while reading; the first: {}:{}: {}",
+                rejects.len(),
+                r.file,
+                r.line,
+                r.reason
+            ),
+            None => reason,
+        };
+        StudyError::Invalid {
+            file: path.display().to_string(),
+            reason: why,
+        }
+    })?;
+    Ok((levels, origins, sites))
+}
+
+/// Every `[[suggest]]` of the study, in order, each written into `dir`.
+fn run_suggestions(
+    study: &Study,
+    context: &SuggestContext,
+    dir: &Path,
+    rejects: &mut Rejects,
+) -> anyhow::Result<Vec<SuggestOutcome>> {
+    let mut suggestions = Vec::new();
+    for cfg in &study.suggest {
+        let outcome = run_suggest(cfg, context, dir, rejects)?;
+        tracing::info!("suggestion: {outcome}");
+        suggestions.push(outcome);
+    }
+    Ok(suggestions)
+}
+
+/// Moves the staged results into place; `summary` then lists every file written, under
+/// the output folder (the summary, the report when written and the manifest included).
+fn publish(staging: Staging, mut summary: RunSummary, report: bool) -> anyhow::Result<RunSummary> {
+    let dir = staging.path().to_path_buf();
     let target = staging.target().to_path_buf();
     staging.publish()?;
-    let mut summary = summary;
     summary.files.push(dir.join("summary.txt"));
-    if study.output.report {
+    if report {
         summary.files.push(dir.join("report.html"));
     }
     summary
@@ -651,14 +518,332 @@ pub fn run_study_in(
         .iter()
         .map(|f| target.join(f.strip_prefix(&dir).unwrap_or(f)))
         .collect();
-    Ok(RunOutput {
-        summary,
-        origins,
-        sites,
-        access: baseline.results,
-        levels,
-        rejects,
-    })
+    Ok(summary)
+}
+
+/// Writes `origins.csv` and `sites.csv` (and their GeoJSON when asked) into `dir`, each
+/// point with its columns; returns the files written.
+fn write_points(
+    study: &Study,
+    dir: &Path,
+    (origins, columns): (&[Origin], &[Column]),
+    (sites, site_columns): (&[Site], &[Column]),
+) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let p = dir.join("origins.csv");
+    write_origins_csv(&p, origins, columns)?;
+    files.push(p);
+    if study.output.geojson {
+        let p = dir.join("origins.geojson");
+        write_origins_geojson(&p, origins, columns)?;
+        files.push(p);
+    }
+    files.extend(write_sites(dir, sites, site_columns, study.output.geojson)?);
+    Ok(files)
+}
+
+impl RunSummary {
+    /// Fills the counts: sites per category (sorted), units per level, and each
+    /// indicator's population-weighted mean (`weights` per origin).
+    fn count(
+        &mut self,
+        sites: &[Site],
+        levels: &[UnitLayer],
+        summarised: &[Summarised],
+        weights: &[f64],
+    ) {
+        let mut per_category: std::collections::BTreeMap<String, usize> = Default::default();
+        for s in sites {
+            *per_category.entry(s.category.clone()).or_default() += 1;
+        }
+        self.sites = per_category.into_iter().collect();
+        self.levels = levels
+            .iter()
+            .map(|l| (l.kind.clone(), l.units.len()))
+            .collect();
+        self.means = summarised
+            .iter()
+            .map(|s| (s.name.clone(), weighted_mean(&s.values, weights)))
+            .collect();
+    }
+}
+
+/// Everything the run computed that the report shows.
+struct Computed<'a> {
+    study: &'a Study,
+    graph: &'a Graph,
+    origins: &'a [Origin],
+    sites: &'a [Site],
+    points: &'a [(f64, f64)],
+    weights: &'a [f64],
+    levels: &'a [UnitLayer],
+    memberships: &'a [Vec<Vec<usize>>],
+    summarised: &'a [Summarised],
+    zonage: Option<&'a StudyZonage<'a>>,
+    gap_rows: &'a [Vec<String>],
+    scenarios: &'a [ScenarioOutcome],
+    shown: &'a [ScenarioShown],
+    snapshots: &'a [super::snapshots::Change],
+    suggestions: &'a [SuggestOutcome],
+}
+
+/// Writes `report.html` into `dir` from what the run computed (`c`), each level with its
+/// columns (`level_columns`), the rejects and the summary.
+fn write_study_report(
+    dir: &Path,
+    c: &Computed,
+    level_columns: Vec<Vec<Column>>,
+    rejects: &Rejects,
+    summary: &RunSummary,
+) -> anyhow::Result<()> {
+    let with_columns: Vec<(UnitLayer, Vec<Column>)> =
+        c.levels.iter().cloned().zip(level_columns).collect();
+    let headlines: Vec<Headline> = c
+        .summarised
+        .iter()
+        .filter(|s| s.polarity == Polarity::HigherIsBetter || s.name.ends_with("_minutes"))
+        .filter(|s| !s.name.contains("rd_minutes") && !s.name.contains("th_minutes"))
+        .map(|s| Headline {
+            name: &s.name,
+            polarity: s.polarity,
+            values: &s.values,
+        })
+        .collect();
+    let lang = c.study.output.lang;
+    let ids: Vec<String> = c.origins.iter().map(|o| o.id.clone()).collect();
+    let first_unit = |kind: &str| {
+        c.levels.iter().position(|l| l.kind == kind).map(|k| {
+            let of: Vec<Option<usize>> = c.memberships[k]
+                .iter()
+                .map(|u| u.first().copied())
+                .collect();
+            (&c.levels[k], of)
+        })
+    };
+    let communes = first_unit("commune");
+    let places: Vec<String> = match &communes {
+        Some((l, of)) => of
+            .iter()
+            .map(|u| u.map(|u| l.units[u].name.clone()).unwrap_or_default())
+            .collect(),
+        None => vec![String::new(); c.origins.len()],
+    };
+    let cell_layer = CellLayer {
+        centres: c.points,
+        ids: &ids,
+        population: c.weights,
+        places: &places,
+        side_m: match c.study.population {
+            PopulationInput::Filosofi { .. } => 200.0,
+            _ => 0.0,
+        },
+    };
+    let roads = backdrop_roads(c.graph, c.points);
+    let streets = match &c.study.network.lines {
+        Some(p) => Some(Streets::read(p, c.study.network.layer.as_deref())?),
+        None => None,
+    };
+    let credits = credits(c.study, lang);
+    let outlines: Vec<Outline> = c
+        .levels
+        .iter()
+        .filter_map(|l| match l.kind.as_str() {
+            "commune" | "iris" => Some(Outline {
+                layer: l,
+                style: OutlineStyle::Boundary,
+            }),
+            "qpv" => Some(Outline {
+                layer: l,
+                style: OutlineStyle::Emphasis,
+            }),
+            _ => None,
+        })
+        .collect();
+    let cells = (!c.origins.is_empty()).then(|| CellsInput {
+        layer: cell_layer,
+        backdrop: Backdrop {
+            roads: &roads,
+            outlines,
+            credits: &credits,
+        },
+        people: Residents {
+            weights: c.weights,
+            ids: &ids,
+            communes,
+            qpv: first_unit("qpv"),
+            centres: c.points,
+            streets: streets.as_ref(),
+        },
+    });
+    let sites_of = |category: &str| -> Vec<(f64, f64)> {
+        c.sites
+            .iter()
+            .filter(|s| s.category == category)
+            .map(|s| (s.lon, s.lat))
+            .collect()
+    };
+    let scenario_reports: Vec<ScenarioReport> = c
+        .shown
+        .iter()
+        .zip(c.scenarios)
+        .map(|(sh, o)| ScenarioReport {
+            name: &o.config.name,
+            description: &o.config.description,
+            layer: &c.levels[sh.level],
+            indicator: &sh.label,
+            unit: &sh.unit,
+            polarity: sh.polarity,
+            decimals: sh.decimals,
+            before: &sh.before,
+            after: &sh.after,
+            headline_rows: &sh.rows,
+            class_changes: &o.class_changes,
+        })
+        .collect();
+    write_report(
+        &dir.join("report.html"),
+        &ReportInput {
+            study: c.study,
+            levels: &with_columns,
+            headlines: &headlines,
+            cells,
+            sites_of: &sites_of,
+            qpv_gaps: c.gap_rows,
+            rejects,
+            summary,
+            zonage: c.zonage.map(|z| ZonageReport {
+                layer: &c.levels[z.level],
+                zonage: &z.baseline,
+            }),
+            scenarios: &scenario_reports,
+            snapshots: &super::report::snapshot_reports(c.snapshots, c.levels),
+            suggestions: c.suggestions,
+        },
+    )?;
+    Ok(())
+}
+
+/// Records the origins and sites that could not be snapped in `rejects`.
+fn reject_unsnapped(
+    access: &AccessResults,
+    origins: &[Origin],
+    sites: &[Site],
+    rejects: &mut Rejects,
+) {
+    for (i, why) in access.unsnapped_origins() {
+        let (file, line) = file_and_line(&origins[i].source);
+        rejects.push(
+            file,
+            line,
+            &origins[i].id,
+            format!("origin not snapped: {why}"),
+        );
+    }
+    for (j, why) in access.unsnapped_sites() {
+        let (file, line) = file_and_line(&sites[j].source);
+        rejects.push(file, line, &sites[j].id, format!("site not snapped: {why}"));
+    }
+}
+
+/// Per level, the unit coverage columns and the summaries of every indicator, each
+/// written to `{level}/{indicator}.csv` (added to `files`); returns the columns.
+fn write_level_summaries(
+    study: &Study,
+    levels: &[UnitLayer],
+    memberships: &[Vec<Vec<usize>>],
+    summarised: &[Summarised],
+    weights: &[f64],
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+) -> anyhow::Result<Vec<Vec<Column>>> {
+    let mut level_columns: Vec<Vec<Column>> = Vec::new();
+    let cell_area_m2 = match study.population {
+        PopulationInput::Filosofi { .. } => Some(f64::from(CELL_SIDE_M).powi(2)),
+        _ => None,
+    };
+    for (level, units_of) in levels.iter().zip(memberships) {
+        let assignment = Assignment::new(units_of, level.units.len())?;
+        let level_dir = dir.join(&level.kind);
+        std::fs::create_dir_all(&level_dir)?;
+        let mut unit_columns = coverage_columns(
+            level,
+            units_of,
+            weights,
+            cell_area_m2,
+            study.output.min_unit_coverage,
+        );
+        for s in summarised {
+            let sums = summaries(s, weights, &assignment)?;
+            let p = level_dir.join(format!("{}.csv", s.name));
+            write_summaries_csv(&p, level, &sums)?;
+            files.push(p);
+            unit_columns.extend(summary_columns(&s.name, &sums));
+        }
+        level_columns.push(unit_columns);
+    }
+    Ok(level_columns)
+}
+
+/// The `[icc]` section: the ICC files in `dir`, its columns on the level whose commune
+/// lists it used (and the deficits when asked); returns the files written.
+fn icc_stage(
+    icc: &IccInput,
+    study: &Study,
+    levels: &[UnitLayer],
+    level_columns: &mut [Vec<Column>],
+    sites: &[Site],
+    dir: &Path,
+    rejects: &mut Rejects,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let level = study
+        .territories
+        .iter()
+        .find(|t| t.members.as_ref() == Some(&icc.territories))
+        .and_then(|t| levels.iter().position(|l| l.kind == t.kind));
+    let communes = levels.iter().find(|l| l.kind == "commune");
+    let of_level = level.map(|k| (&levels[k], level_columns[k].as_slice()));
+    let out = super::icc::run_icc(icc, &study.population, communes, of_level, dir, rejects)?;
+    let mut files = out.files;
+    if let Some(k) = level {
+        level_columns[k].extend(out.columns);
+        if !icc.acts_per_fte.is_empty() {
+            files.push(super::icc::write_deficits(icc, dir, &levels[k], sites)?);
+        }
+    }
+    Ok(files)
+}
+
+/// Each level's GeoJSON layer once, with every column computed for it, and the GeoPackage
+/// of every layer, as the study asks; returns the files written.
+fn write_layers(
+    study: &Study,
+    dir: &Path,
+    (origins, columns): (&[Origin], &[Column]),
+    (sites, site_columns): (&[Site], &[Column]),
+    (levels, level_columns): (&[UnitLayer], &[Vec<Column>]),
+) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    if study.output.geojson {
+        for (level, unit_columns) in levels.iter().zip(level_columns) {
+            let p = dir.join(format!("{}.geojson", level.kind));
+            write_units_geojson(&p, level, unit_columns)?;
+            files.push(p);
+        }
+    }
+    if study.output.gpkg {
+        let p = dir.join("results.gpkg");
+        write_gpkg(
+            &p,
+            origins,
+            columns,
+            sites,
+            site_columns,
+            levels,
+            level_columns,
+        )?;
+        files.push(p);
+    }
+    Ok(files)
 }
 
 /// The network source of the study.
@@ -939,7 +1124,7 @@ fn write_inequality(
         })
         .collect();
     let has_income = income.iter().any(Option::is_some);
-    crate::support::atomic::write_with(path, |w| {
+    Ok(crate::support::atomic::write_with(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record([
             "indicator",
@@ -967,5 +1152,5 @@ fn write_inequality(
         }
         csv.flush()?;
         Ok(())
-    })
+    })?)
 }

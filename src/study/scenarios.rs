@@ -24,7 +24,7 @@ use super::levels::{
     CommuneTimesCache, People, Summarised,
 };
 use super::zonage::{write_changes_csv, write_level_csv, ClassChange, StudyZonage};
-use crate::access::{AccessEngine, AccessResults, Baseline, UpdateStats};
+use crate::access::{AccessEngine, AccessResults, AccessSpec, Baseline, UpdateStats, Variant};
 use crate::aggregate::{Assignment, Polarity};
 use crate::export::columns::{origin_columns, Column, Format, Values};
 use crate::export::csv::{write_origins_csv, write_table};
@@ -182,62 +182,22 @@ fn scenario_study(study: &Study, s: &ScenarioConfig) -> anyhow::Result<Study> {
     Ok(out)
 }
 
+/// Computes scenario `s` against the baseline `base` and writes its files into `dir`.
 fn run_one(
     base: &BaselineRun,
     s: &ScenarioConfig,
     ban: Option<&BanIndex>,
     dir: &Path,
 ) -> anyhow::Result<ScenarioOutcome> {
-    let valid = !s.name.is_empty()
-        && s.name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    anyhow::ensure!(
-        valid,
-        "scenario name {:?}: use letters, digits, '-' and '_' only",
-        s.name
-    );
+    check_name(&s.name)?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let study = scenario_study(base.study, s)?;
     let spec = access_spec(&study)?;
     let applied = apply_edits(s, base.sites, ban)?;
     let variant = &applied.variant;
     let mut rejects = Rejects::default();
-
-    let rebuilt;
-    let (graph, results, stats) = match &s.profile {
-        None => {
-            let u = base
-                .engine
-                .update(base.baseline, base.sites, variant, Some(&spec))?;
-            (base.graph, u.results, u.stats)
-        }
-        Some(profile) => {
-            let t = Instant::now();
-            let source = super::run::network_source(&study)?;
-            anyhow::ensure!(
-                !matches!(source, crate::network::source::NetworkSource::Graph(_)),
-                "changing the travel profile needs an `osm` or `lines` network, not a saved graph"
-            );
-            rebuilt = obtain_graph(&source, profile, &BuildOptions::default())?.graph;
-            let engine = AccessEngine::new(&rebuilt, base.origins, &spec)?;
-            let results = engine.baseline(&variant.sites)?.results;
-            let stats = UpdateStats {
-                reswept: spec
-                    .fca
-                    .iter()
-                    .map(|r| r.category.clone())
-                    .chain(spec.coverage.iter().cloned())
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .into_iter()
-                    .collect(),
-                searches: variant.sites.len(),
-                seconds: t.elapsed().as_secs_f64(),
-                ..UpdateStats::default()
-            };
-            (&rebuilt, results, stats)
-        }
-    };
+    let (rebuilt, results, stats) = recompute(base, s, &study, &spec, variant)?;
+    let graph = rebuilt.as_ref().unwrap_or(base.graph);
     for (j, why) in results.unsnapped_sites() {
         if variant.from_base[j].is_none() {
             let site = &variant.sites[j];
@@ -249,7 +209,8 @@ fn run_one(
             );
         }
     }
-
+    let columns = origin_columns(&results, &variant.sites);
+    let after = summarised(&study, &results, &columns);
     // The baseline's commune times hold on its network only.
     let no_times = CommuneTimesCache::new();
     let shared_times = if s.profile.is_none() {
@@ -257,54 +218,20 @@ fn run_one(
     } else {
         &no_times
     };
-    let columns = origin_columns(&results, &variant.sites);
-    let after = summarised(&study, &results, &columns);
-    let weights: Vec<f64> = base.origins.iter().map(|o| o.population).collect();
-    let mut level_columns = Vec::new();
-    for (k, (level, units_of)) in base.levels.iter().zip(base.memberships).enumerate() {
-        let assignment = Assignment::new(units_of, level.units.len())?;
-        let mut cols = Vec::new();
-        for a in &after {
-            cols.extend(summary_columns(
-                &a.name,
-                &summaries(a, &weights, &assignment)?,
-            ));
-        }
-        if level.kind == "commune" {
-            cols.extend(commune_level_columns(
-                &study,
-                graph,
-                level,
-                People {
-                    membership: &base.memberships[k],
-                    origins: base.origins,
-                    demand: &results.demand,
-                },
-                &variant.sites,
-                shared_times,
-                &mut CommuneTimesCache::new(),
-                &mut rejects,
-            )?);
-        }
-        level_columns.push(cols);
-    }
-
-    let mut zonage_files = Vec::new();
-    let mut class_changes = Vec::new();
-    if let Some(z) = base.zonage {
-        let level = &base.levels[z.level];
-        let (after, changes) = z.scenario(level, &level_columns[z.level], &mut rejects)?;
-        let p = dir.join(format!("zonage_{}.csv", level.kind));
-        write_level_csv(&p, level, &z.population, &after)?;
-        zonage_files.push(p);
-        zonage_files.extend(write_changes_csv(
-            &dir.join("zonage_changes.csv"),
-            &changes,
-        )?);
-        level_columns[z.level].extend(after.columns.iter().cloned());
-        class_changes = changes;
-    }
-    let mut files = zonage_files;
+    let mut level_columns = scenario_level_columns(
+        base,
+        &study,
+        graph,
+        &results,
+        &variant.sites,
+        &after,
+        shared_times,
+        &mut rejects,
+    )?;
+    let (mut files, class_changes) = match base.zonage {
+        Some(z) => scenario_zonage(base, z, dir, &mut level_columns, &mut rejects)?,
+        None => (Vec::new(), Vec::new()),
+    };
     let p = dir.join("edits.txt");
     crate::support::atomic::write_with(&p, |w| {
         for line in &applied.log {
@@ -327,32 +254,11 @@ fn run_one(
         &variant.from_base,
         &results,
     )?);
-    for (k, level) in base.levels.iter().enumerate() {
-        let commune_level: Vec<&str> = study
-            .indicators
-            .fca
-            .iter()
-            .filter(|f| f.level.as_deref() == Some("commune"))
-            .map(|f| f.name.as_str())
-            .collect();
-        let cols = unit_deltas(
-            &base.level_columns[k],
-            &level_columns[k],
-            base.summarised,
-            &commune_level,
-        );
-        let p = dir.join(format!("{}.csv", level.kind));
-        write_units_csv(&p, level, &cols)?;
-        files.push(p);
-        if study.output.geojson {
-            let p = dir.join(format!("{}.geojson", level.kind));
-            write_units_geojson(&p, level, &cols)?;
-            files.push(p);
-        }
-    }
+    files.extend(write_unit_deltas(base, &study, &level_columns, dir)?);
     let p = dir.join("rejects.csv");
     rejects.write_csv(&p)?;
     files.push(p);
+    let weights: Vec<f64> = base.origins.iter().map(|o| o.population).collect();
     let means = base
         .summarised
         .iter()
@@ -375,6 +281,164 @@ fn run_one(
         class_changes,
         files,
     })
+}
+
+/// Fails unless `name` is letters, digits, `-` and `_` (it names a folder).
+fn check_name(name: &str) -> anyhow::Result<()> {
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    anyhow::ensure!(
+        valid,
+        "scenario name {name:?}: use letters, digits, '-' and '_' only"
+    );
+    Ok(())
+}
+
+/// The scenario's indicators: an incremental update of the baseline on its network, or,
+/// when the scenario changes the travel profile, a new baseline on the network rebuilt
+/// with it (returned too).
+fn recompute(
+    base: &BaselineRun,
+    s: &ScenarioConfig,
+    study: &Study,
+    spec: &AccessSpec,
+    variant: &Variant,
+) -> anyhow::Result<(Option<Graph>, AccessResults, UpdateStats)> {
+    let Some(profile) = &s.profile else {
+        let u = base
+            .engine
+            .update(base.baseline, base.sites, variant, Some(spec))?;
+        return Ok((None, u.results, u.stats));
+    };
+    let t = Instant::now();
+    let source = super::run::network_source(study)?;
+    anyhow::ensure!(
+        !matches!(source, crate::network::source::NetworkSource::Graph(_)),
+        "changing the travel profile needs an `osm` or `lines` network, not a saved graph"
+    );
+    let rebuilt = obtain_graph(&source, profile, &BuildOptions::default())?.graph;
+    let engine = AccessEngine::new(&rebuilt, base.origins, spec)?;
+    let results = engine.baseline(&variant.sites)?.results;
+    let stats = UpdateStats {
+        reswept: spec
+            .fca
+            .iter()
+            .map(|r| r.category.clone())
+            .chain(spec.coverage.iter().cloned())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+        searches: variant.sites.len(),
+        seconds: t.elapsed().as_secs_f64(),
+        ..UpdateStats::default()
+    };
+    drop(engine);
+    Ok((Some(rebuilt), results, stats))
+}
+
+/// The per-unit columns of each level after the scenario: the summaries of the indicators
+/// `after`, and on the commune level the commune-to-commune indicators on `graph`.
+#[allow(clippy::too_many_arguments)]
+fn scenario_level_columns(
+    base: &BaselineRun,
+    study: &Study,
+    graph: &Graph,
+    results: &AccessResults,
+    sites: &[Site],
+    after: &[Summarised],
+    shared_times: &CommuneTimesCache,
+    rejects: &mut Rejects,
+) -> anyhow::Result<Vec<Vec<Column>>> {
+    let weights: Vec<f64> = base.origins.iter().map(|o| o.population).collect();
+    let mut level_columns = Vec::new();
+    for (k, (level, units_of)) in base.levels.iter().zip(base.memberships).enumerate() {
+        let assignment = Assignment::new(units_of, level.units.len())?;
+        let mut cols = Vec::new();
+        for a in after {
+            cols.extend(summary_columns(
+                &a.name,
+                &summaries(a, &weights, &assignment)?,
+            ));
+        }
+        if level.kind == "commune" {
+            cols.extend(commune_level_columns(
+                study,
+                graph,
+                level,
+                People {
+                    membership: &base.memberships[k],
+                    origins: base.origins,
+                    demand: &results.demand,
+                },
+                sites,
+                shared_times,
+                &mut CommuneTimesCache::new(),
+                rejects,
+            )?);
+        }
+        level_columns.push(cols);
+    }
+    Ok(level_columns)
+}
+
+/// The zonage `z` of the level after the scenario: writes `zonage_{level}.csv` and the class
+/// changes into `dir`, adds the classes to the level's columns; returns the files written
+/// and the changes.
+fn scenario_zonage(
+    base: &BaselineRun,
+    z: &StudyZonage,
+    dir: &Path,
+    level_columns: &mut [Vec<Column>],
+    rejects: &mut Rejects,
+) -> anyhow::Result<(Vec<PathBuf>, Vec<ClassChange>)> {
+    let level = &base.levels[z.level];
+    let (after, changes) = z.scenario(level, &level_columns[z.level], rejects)?;
+    let p = dir.join(format!("zonage_{}.csv", level.kind));
+    write_level_csv(&p, level, &z.population, &after)?;
+    let mut files = vec![p];
+    files.extend(write_changes_csv(
+        &dir.join("zonage_changes.csv"),
+        &changes,
+    )?);
+    level_columns[z.level].extend(after.columns.iter().cloned());
+    Ok((files, changes))
+}
+
+/// Writes `{level}.csv` (and `.geojson` when asked) into `dir`: each level's columns
+/// before, after and the difference; returns the files written.
+fn write_unit_deltas(
+    base: &BaselineRun,
+    study: &Study,
+    level_columns: &[Vec<Column>],
+    dir: &Path,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let commune_level: Vec<&str> = study
+        .indicators
+        .fca
+        .iter()
+        .filter(|f| f.level.as_deref() == Some("commune"))
+        .map(|f| f.name.as_str())
+        .collect();
+    let mut files = Vec::new();
+    for (k, level) in base.levels.iter().enumerate() {
+        let cols = unit_deltas(
+            &base.level_columns[k],
+            &level_columns[k],
+            base.summarised,
+            &commune_level,
+        );
+        let p = dir.join(format!("{}.csv", level.kind));
+        write_units_csv(&p, level, &cols)?;
+        files.push(p);
+        if study.output.geojson {
+            let p = dir.join(format!("{}.geojson", level.kind));
+            write_units_geojson(&p, level, &cols)?;
+            files.push(p);
+        }
+    }
+    Ok(files)
 }
 
 /// Per origin, each indicator before, after and after − before, in the number format of
@@ -486,7 +550,7 @@ fn write_units_csv(path: &Path, level: &UnitLayer, columns: &[Column]) -> anyhow
             row
         })
         .collect();
-    write_table(path, &header, &rows)
+    Ok(write_table(path, &header, &rows)?)
 }
 
 /// `sites.csv` of a scenario: every baseline and scenario site with its status.
@@ -565,7 +629,7 @@ fn write_runs(path: &Path, out: &[ScenarioOutcome]) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    write_table(
+    Ok(write_table(
         path,
         &[
             "scenario",
@@ -579,13 +643,13 @@ fn write_runs(path: &Path, out: &[ScenarioOutcome]) -> anyhow::Result<()> {
             "categories_reswept",
         ],
         &rows,
-    )
+    )?)
 }
 
 /// `means.csv`: per scenario and indicator, the mean before and after and who gained.
 fn write_means(path: &Path, out: &[ScenarioOutcome], base: &BaselineRun) -> anyhow::Result<()> {
     let weights: Vec<f64> = base.origins.iter().map(|o| o.population).collect();
-    crate::support::atomic::write_with(path, |w| {
+    Ok(crate::support::atomic::write_with(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record([
             "scenario",
@@ -631,7 +695,7 @@ fn write_means(path: &Path, out: &[ScenarioOutcome], base: &BaselineRun) -> anyh
         }
         csv.flush()?;
         Ok(())
-    })
+    })?)
 }
 
 /// What the report shows of one scenario, owned (the report borrows it).

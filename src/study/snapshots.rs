@@ -698,7 +698,8 @@ fn write_unit_columns(path: &Path, level: &UnitLayer, columns: &[Column]) -> any
         }
         csv.flush()?;
         Ok(())
-    })
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -675,7 +675,7 @@ fn write_csv(path: &Path, g: &Greedy, candidates: &[Candidate]) -> anyhow::Resul
         }
     };
     let num = |x: f64| Format::Fixed(4).write(x);
-    crate::support::atomic::write_with(path, |w| {
+    Ok(crate::support::atomic::write_with(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record([
             "pick",
@@ -712,7 +712,7 @@ fn write_csv(path: &Path, g: &Greedy, candidates: &[Candidate]) -> anyhow::Resul
         }
         csv.flush()?;
         Ok(())
-    })
+    })?)
 }
 
 /// Splits a `file:line` source into its parts (line 0 when there is none).

@@ -16,10 +16,13 @@
 //!   `zonage_summary.csv` ([`write_summary_csv`]), `zonage_changes.csv` and
 //!   `zonage_changes.summary.csv` ([`write_changes_csv`]). Layouts in `docs/outputs.md`.
 
-use crate::cli::zonage::{read_unit_values, SchemeSummary, UnitColumns, UnitTable};
 use crate::export::columns::{Column, Format, Values};
-use crate::indicators::zonage::{class_totals, Class2017, Placed, Unit, ZonageConfig};
+use crate::indicators::zonage::{Placed, Unit, ZonageConfig};
+use crate::indicators::zonage_schemes::{
+    apply_schemes, Decision, SchemeError, SchemeRun, SchemeSummary,
+};
 use crate::inputs::territory::UnitLayer;
+use crate::inputs::units::{read_unit_values, UnitColumns, UnitTable};
 use crate::support::rejects::Rejects;
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
@@ -88,6 +91,22 @@ pub struct SchemeClasses {
 }
 
 impl SchemeClasses {
+    /// The classes of `run`, whose units are the units `kept` of the level (of
+    /// `population.len()`, `population[u]` inhabitants): the others are left out.
+    pub fn of(run: &SchemeRun, kept: &[usize], population: &[f64]) -> SchemeClasses {
+        let mut class = vec![None; population.len()];
+        for (&u, &c) in kept.iter().zip(&run.class) {
+            class[u] = Some(c);
+        }
+        let left: Vec<usize> = (0..class.len()).filter(|&u| class[u].is_none()).collect();
+        SchemeClasses {
+            scheme: run.summary.scheme.clone(),
+            class,
+            summary: run.summary.clone(),
+            left_out: (left.len(), left.iter().map(|&u| population[u]).sum()),
+        }
+    }
+
     /// Name of the text column of the classes: `zonage_{scheme}`.
     pub fn column(&self) -> String {
         format!("zonage_{}", self.scheme)
@@ -267,12 +286,6 @@ fn values_of(
     )
 }
 
-/// One scheme to run: its name and the columns it reads.
-struct Scheme<'a> {
-    name: String,
-    columns: Vec<&'a str>,
-}
-
 /// Classifies the units of `layer` (`population[u]` inhabitants of unit `u`) by every
 /// scheme of `section`, on the level's per-unit `columns` and the criteria table `extra`
 /// ([`read_criteria`]). Units lacking a value are left out of the schemes needing it and
@@ -291,7 +304,59 @@ pub fn classify_level(
     settings
         .validate()
         .with_context(|| format!("[zonage] on level {level:?}"))?;
+    check_populations(layer, population)?;
+    let values = scheme_values(section, layer, columns, extra)?;
     let n = layer.units.len();
+    let (members, left_out) = complete_units(settings, &values, n);
+    for l in &left_out {
+        rejects.push(
+            &format!("zonage {level}"),
+            0,
+            &layer.units[l.unit].code,
+            format!(
+                "no value for {}: left out of {}",
+                l.column,
+                l.schemes.join(", ")
+            ),
+        );
+    }
+    let subset = |kept: &[usize]| -> Vec<Unit> {
+        kept.iter()
+            .map(|&u| Unit {
+                code: layer.units[u].code.clone(),
+                population: population[u],
+            })
+            .collect()
+    };
+    let runs = apply_schemes(settings, |i, scheme| {
+        let kept = &members[i];
+        let read = |c: &&str| {
+            kept.iter()
+                .map(|&u| values[*c][u].unwrap_or_default())
+                .collect()
+        };
+        (subset(kept), scheme.columns.iter().map(read).collect())
+    })
+    .map_err(|SchemeError { label, source }| {
+        anyhow::Error::new(source).context(format!("[zonage] {label} on level {level:?}"))
+    })?;
+    let mut out = LevelZonage {
+        level: level.clone(),
+        schemes: Vec::new(),
+        columns: Vec::new(),
+        left_out,
+    };
+    for (run, kept) in runs.into_iter().zip(&members) {
+        let classes = SchemeClasses::of(&run, kept, population);
+        out.columns.extend(scheme_columns(&run, &classes, kept, n));
+        out.schemes.push(classes);
+    }
+    Ok(out)
+}
+
+/// Fails unless `population` gives one number ≥ 0 per unit of `layer`.
+fn check_populations(layer: &UnitLayer, population: &[f64]) -> anyhow::Result<()> {
+    let (level, n) = (&layer.kind, layer.units.len());
     if population.len() != n {
         bail!(
             "[zonage] level {level:?}: {} populations for {n} units",
@@ -305,44 +370,47 @@ pub fn classify_level(
             population[u]
         );
     }
-    let mut values: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
-    for name in settings.columns() {
+    Ok(())
+}
+
+/// The values of every column the settings read, for every unit of `layer` (`None`:
+/// missing); fails on a column found nowhere, listing the columns available.
+fn scheme_values(
+    section: &ZonageSection,
+    layer: &UnitLayer,
+    columns: &[Column],
+    extra: Option<&UnitTable>,
+) -> anyhow::Result<BTreeMap<String, Vec<Option<f64>>>> {
+    let mut values = BTreeMap::new();
+    for name in section.settings.columns() {
         let v = values_of(&name, layer, columns, extra).with_context(|| {
             let mut available = number_column_names(columns);
             if let Some(t) = extra {
                 available.extend(t.values.keys().cloned());
             }
             format!(
-                "[zonage]: column {name:?} is neither a per-unit column of level {level:?} nor \
+                "[zonage]: column {name:?} is neither a per-unit column of level {:?} nor \
                  a column of the criteria file; available: {}",
+                layer.kind,
                 available.join(", ")
             )
         })?;
         values.insert(name, v);
     }
-    let mut plan = Vec::new();
-    if let Some(r) = &settings.rule_2017 {
-        plan.push(Scheme {
-            name: "rule_2017".into(),
-            columns: vec![r.column.as_str()],
-        });
-    }
-    if let Some(r) = &settings.ranking {
-        plan.push(Scheme {
-            name: "ranking".into(),
-            columns: r.criteria.iter().map(|c| c.column.as_str()).collect(),
-        });
-    }
-    for s in &settings.shares {
-        plan.push(Scheme {
-            name: s.name.clone(),
-            columns: vec![s.column.as_str()],
-        });
-    }
-    // Missing values: which units each scheme classifies, and the rejects.
+    Ok(values)
+}
+
+/// For each scheme of `settings` (in their order), the units (of `n`) with a value in
+/// every column it reads; and each (unit, column) without a value, with the schemes that
+/// needed it, sorted by unit then column.
+fn complete_units(
+    settings: &ZonageConfig,
+    values: &BTreeMap<String, Vec<Option<f64>>>,
+    n: usize,
+) -> (Vec<Vec<usize>>, Vec<LeftOut>) {
     let mut missing: BTreeMap<(usize, String), Vec<String>> = BTreeMap::new();
     let mut members: Vec<Vec<usize>> = Vec::new();
-    for s in &plan {
+    for s in settings.schemes() {
         let mut complete = vec![true; n];
         for c in &s.columns {
             for (u, v) in values[*c].iter().enumerate() {
@@ -357,147 +425,57 @@ pub fn classify_level(
         }
         members.push((0..n).filter(|&u| complete[u]).collect());
     }
-    let mut left_out = Vec::new();
-    for ((u, column), schemes) in missing {
-        rejects.push(
-            &format!("zonage {level}"),
-            0,
-            &layer.units[u].code,
-            format!("no value for {column}: left out of {}", schemes.join(", ")),
-        );
-        left_out.push(LeftOut {
-            unit: u,
+    let left_out = missing
+        .into_iter()
+        .map(|((unit, column), schemes)| LeftOut {
+            unit,
             column,
             schemes,
-        });
-    }
-    let mut out = LevelZonage {
-        level: level.clone(),
-        schemes: Vec::new(),
-        columns: Vec::new(),
-        left_out,
-    };
-    // One list of classified units per scheme, in the order of `plan`.
-    let mut members = members.into_iter();
-    let subset = |kept: &[usize]| -> Vec<Unit> {
-        kept.iter()
-            .map(|&u| Unit {
-                code: layer.units[u].code.clone(),
-                population: population[u],
-            })
-            .collect()
-    };
-    let of = |column: &str, kept: &[usize]| -> Vec<f64> {
-        kept.iter()
-            .map(|&u| values[column][u].unwrap_or_default())
-            .collect()
-    };
-    let spread = |kept: &[usize], v: &[Option<f64>]| -> Vec<Option<f64>> {
+        })
+        .collect();
+    (members, left_out)
+}
+
+/// The per-unit output columns of one scheme's `run` over the units `kept` (of `n`):
+/// the values it read, the ranking's normalised criteria and score, ranks, classes and
+/// cumulative population shares; empty for the units left out.
+fn scheme_columns(run: &SchemeRun, s: &SchemeClasses, kept: &[usize], n: usize) -> Vec<Column> {
+    let spread = |v: &[f64]| -> Vec<Option<f64>> {
         let mut all = vec![None; n];
         for (&u, x) in kept.iter().zip(v) {
-            all[u] = *x;
+            all[u] = Some(*x);
         }
         all
     };
-    let scheme = |name: &str, names: &[String], rest: &str, kept: &[usize], class: &[usize]| {
-        let units = subset(kept);
-        let mut per_unit = vec![None; n];
-        for (&u, &c) in kept.iter().zip(class) {
-            per_unit[u] = Some(c);
+    let mut out = Vec::new();
+    match &run.decision {
+        Decision::Rule2017 { apl, .. } => {
+            out.push(number("rule_2017_apl", spread(apl), Format::Fixed(4)));
+            out.push(text(s.column(), s.labels()));
         }
-        let left: Vec<usize> = (0..n).filter(|u| per_unit[*u].is_none()).collect();
-        SchemeClasses {
-            scheme: name.to_string(),
-            class: per_unit,
-            summary: SchemeSummary {
-                scheme: name.to_string(),
-                classes: class_totals(names, rest, class, &units),
-            },
-            left_out: (left.len(), left.iter().map(|&u| population[u]).sum()),
-        }
-    };
-    if let Some(rule) = &settings.rule_2017 {
-        let kept = members.next().unwrap_or_default();
-        let apl = of(&rule.column, &kept);
-        let classes = rule
-            .classify(&subset(&kept), &apl)
-            .with_context(|| format!("[zonage] rule_2017 on level {level:?}"))?;
-        let names: Vec<String> = Class2017::ALL[..5]
-            .iter()
-            .map(|c| c.label().to_string())
-            .collect();
-        let index: Vec<usize> = classes.iter().map(|&c| c as usize).collect();
-        let s = scheme(
-            "rule_2017",
-            &names,
-            Class2017::Outside.label(),
-            &kept,
-            &index,
-        );
-        out.columns.push(number(
-            "rule_2017_apl",
-            spread(&kept, &apl.iter().map(|x| Some(*x)).collect::<Vec<_>>()),
-            Format::Fixed(4),
-        ));
-        out.columns.push(text(s.column(), s.labels()));
-        out.schemes.push(s);
-    }
-    if let Some(ranking) = &settings.ranking {
-        let kept = members.next().unwrap_or_default();
-        let raw: Vec<Vec<f64>> = ranking
-            .criteria
-            .iter()
-            .map(|c| of(&c.column, &kept))
-            .collect();
-        let res = ranking
-            .rank(&subset(&kept), &raw)
-            .with_context(|| format!("[zonage] ranking on level {level:?}"))?;
-        for ((c, r), norm) in ranking.criteria.iter().zip(&raw).zip(&res.normalised) {
-            let name = c.column.to_lowercase();
-            let some = |v: &[f64]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
-            out.columns.push(number(
-                &format!("ranking_{name}"),
-                spread(&kept, &some(r)),
-                Format::Fixed(4),
-            ));
-            out.columns.push(number(
-                &format!("ranking_{name}_norm"),
-                spread(&kept, &some(norm)),
+        Decision::Ranking { raw, result } => {
+            for ((name, r), norm) in run.columns.iter().zip(raw).zip(&result.normalised) {
+                let name = name.to_lowercase();
+                let raw_name = format!("ranking_{name}");
+                out.push(number(&raw_name, spread(r), Format::Fixed(4)));
+                let norm_name = format!("ranking_{name}_norm");
+                out.push(number(&norm_name, spread(norm), Format::Fixed(6)));
+            }
+            out.push(number(
+                "ranking_score",
+                spread(&result.score),
                 Format::Fixed(6),
             ));
+            out.extend(placed_columns("ranking", s, kept, &result.placed, n));
         }
-        let score: Vec<Option<f64>> = res.score.iter().map(|x| Some(*x)).collect();
-        out.columns.push(number(
-            "ranking_score",
-            spread(&kept, &score),
-            Format::Fixed(6),
-        ));
-        let names: Vec<String> = ranking.classes.iter().map(|c| c.name.clone()).collect();
-        let index: Vec<usize> = res.placed.iter().map(|p| p.class).collect();
-        let s = scheme("ranking", &names, &ranking.rest, &kept, &index);
-        out.columns
-            .extend(placed_columns("ranking", &s, &kept, &res.placed, n));
-        out.schemes.push(s);
+        Decision::Shares { values, placed } => {
+            let name = &run.summary.scheme;
+            let value_name = format!("{name}_value");
+            out.push(number(&value_name, spread(values), Format::Fixed(4)));
+            out.extend(placed_columns(name, s, kept, placed, n));
+        }
     }
-    for share in &settings.shares {
-        let kept = members.next().unwrap_or_default();
-        let v = of(&share.column, &kept);
-        let placed = share
-            .classify(&subset(&kept), &v)
-            .with_context(|| format!("[zonage] shares {:?} on level {level:?}", share.name))?;
-        let names: Vec<String> = share.classes.iter().map(|c| c.name.clone()).collect();
-        let index: Vec<usize> = placed.iter().map(|p| p.class).collect();
-        let s = scheme(&share.name, &names, &share.rest, &kept, &index);
-        out.columns.push(number(
-            &format!("{}_value", share.name),
-            spread(&kept, &v.iter().map(|x| Some(*x)).collect::<Vec<_>>()),
-            Format::Fixed(4),
-        ));
-        out.columns
-            .extend(placed_columns(&share.name, &s, &kept, &placed, n));
-        out.schemes.push(s);
-    }
-    Ok(out)
+    out
 }
 
 /// A number column.
@@ -686,7 +664,7 @@ pub fn write_level_csv(
             r
         })
         .collect();
-    crate::export::csv::write_table(path, &header, &rows)
+    Ok(crate::export::csv::write_table(path, &header, &rows)?)
 }
 
 /// Writes `zonage_summary.csv`: `scheme,class,units,population,population_share`, every
@@ -705,11 +683,11 @@ pub fn write_summary_csv(path: &Path, z: &LevelZonage, total: f64) -> anyhow::Re
         .iter()
         .flat_map(|s| s.summary_rows(&inhabitants, &share))
         .collect();
-    crate::export::csv::write_table(
+    Ok(crate::export::csv::write_table(
         path,
         &["scheme", "class", "units", "population", "population_share"],
         &rows,
-    )
+    )?)
 }
 
 /// Writes `changes` to `path` (`zonage_changes.csv`: `scheme,code,name,before,after,

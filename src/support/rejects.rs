@@ -122,7 +122,7 @@ impl Rejects {
     }
 
     /// Writes the rejects as CSV with header `file,line,id,reason`.
-    pub fn write_csv(&self, path: &Path) -> anyhow::Result<()> {
+    pub fn write_csv(&self, path: &Path) -> Result<(), crate::support::atomic::WriteError> {
         crate::support::atomic::write_with(path, |w| {
             let mut csv = csv::Writer::from_writer(w);
             if self.items.is_empty() {

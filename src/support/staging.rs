@@ -10,8 +10,43 @@
 //! A folder that exists, is not empty and holds no `manifest.json` is not a recours result:
 //! it is never replaced (the run fails up front, naming it).
 
-use anyhow::Context;
+use crate::support::atomic::{explain, FillError};
 use std::path::{Path, PathBuf};
+
+/// Why an output folder could not be prepared or published; the cause is the
+/// [`std::error::Error::source`].
+#[derive(Debug, thiserror::Error)]
+pub enum StagingError {
+    /// A file-system step failed: `doing` says which, on which folder.
+    #[error("{doing}")]
+    Io {
+        /// The step, e.g. `removing /out/.results.staging`.
+        doing: String,
+        /// Why.
+        #[source]
+        source: FillError,
+    },
+    /// The output folder is a file.
+    #[error("output folder {} is a file; give a folder", path.display())]
+    IsFile {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The output folder holds files but is not an earlier result.
+    #[error("output folder {} holds files but no {MARKER}: it is not an earlier result, so it is not replaced; give a new or empty folder", path.display())]
+    NotAResult {
+        /// The folder given.
+        path: PathBuf,
+    },
+}
+
+/// A failed file-system step `doing`.
+fn io(doing: String) -> impl FnOnce(std::io::Error) -> StagingError {
+    move |e| StagingError::Io {
+        doing,
+        source: Box::new(e),
+    }
+}
 
 /// The file whose presence marks a folder as a recours result that may be replaced.
 pub const MARKER: &str = "manifest.json";
@@ -34,9 +69,9 @@ fn beside(dir: &Path, suffix: &str) -> PathBuf {
 }
 
 /// Removes `path` (a folder) when it exists.
-fn remove_if_present(path: &Path) -> anyhow::Result<()> {
+fn remove_if_present(path: &Path) -> Result<(), StagingError> {
     if path.exists() {
-        std::fs::remove_dir_all(path).with_context(|| format!("removing {}", path.display()))?;
+        std::fs::remove_dir_all(path).map_err(io(format!("removing {}", path.display())))?;
     }
     Ok(())
 }
@@ -44,35 +79,31 @@ fn remove_if_present(path: &Path) -> anyhow::Result<()> {
 impl Staging {
     /// Prepares a fresh, empty staging folder for `target`, after checking that `target` is
     /// absent, empty or an earlier result (holds [`MARKER`]).
-    pub fn begin(target: &Path) -> anyhow::Result<Staging> {
+    pub fn begin(target: &Path) -> Result<Staging, StagingError> {
         let target = if target.file_name().is_none() {
-            std::path::absolute(target)
-                .with_context(|| format!("resolving {}", target.display()))?
+            std::path::absolute(target).map_err(io(format!("resolving {}", target.display())))?
         } else {
             target.to_path_buf()
         };
         if target.exists() {
-            anyhow::ensure!(
-                target.is_dir(),
-                "output folder {} is a file; give a folder",
-                target.display()
-            );
+            if !target.is_dir() {
+                return Err(StagingError::IsFile { path: target });
+            }
             let empty = std::fs::read_dir(&target)
-                .with_context(|| format!("reading {}", target.display()))?
+                .map_err(io(format!("reading {}", target.display())))?
                 .next()
                 .is_none();
-            anyhow::ensure!(
-                empty || target.join(MARKER).is_file(),
-                "output folder {} holds files but no {MARKER}: it is not an earlier result, so it is not replaced; give a new or empty folder",
-                target.display()
-            );
+            if !(empty || target.join(MARKER).is_file()) {
+                return Err(StagingError::NotAResult { path: target });
+            }
         }
         let staging = beside(&target, "staging");
         remove_if_present(&staging)?;
         remove_if_present(&beside(&target, "previous"))?;
-        std::fs::create_dir_all(&staging)
-            .map_err(|e| crate::support::atomic::explain(e, &staging))
-            .with_context(|| format!("creating {}", staging.display()))?;
+        std::fs::create_dir_all(&staging).map_err(|e| StagingError::Io {
+            doing: format!("creating {}", staging.display()),
+            source: explain(e, &staging),
+        })?;
         Ok(Staging {
             target,
             staging,
@@ -91,20 +122,18 @@ impl Staging {
     }
 
     /// Moves the staging folder into place, replacing the previous result in one step.
-    pub fn publish(mut self) -> anyhow::Result<()> {
+    pub fn publish(mut self) -> Result<(), StagingError> {
         let previous = beside(&self.target, "previous");
         if self.target.exists() {
-            std::fs::rename(&self.target, &previous).with_context(|| {
-                format!("moving the previous result {} aside", self.target.display())
-            })?;
+            let doing = format!("moving the previous result {} aside", self.target.display());
+            std::fs::rename(&self.target, &previous).map_err(io(doing))?;
         }
-        std::fs::rename(&self.staging, &self.target).with_context(|| {
-            format!(
-                "moving {} to {}",
-                self.staging.display(),
-                self.target.display()
-            )
-        })?;
+        let doing = format!(
+            "moving {} to {}",
+            self.staging.display(),
+            self.target.display()
+        );
+        std::fs::rename(&self.staging, &self.target).map_err(io(doing))?;
         self.published = true;
         remove_if_present(&previous)
     }

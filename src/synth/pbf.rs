@@ -197,6 +197,6 @@ pub fn write_pbf_to(osm: &SynthOsm, mut w: impl Write) -> io::Result<()> {
 }
 
 /// Writes `osm` as an OSM PBF file at `path`, atomically (see [`crate::support::atomic`]).
-pub fn write_pbf(osm: &SynthOsm, path: &Path) -> anyhow::Result<()> {
+pub fn write_pbf(osm: &SynthOsm, path: &Path) -> Result<(), crate::support::atomic::WriteError> {
     crate::support::atomic::write_with(path, |w| Ok(write_pbf_to(osm, w)?))
 }

@@ -152,21 +152,7 @@ pub fn render(spec: &CellMapSpec, lang: Lang, width: f64) -> Result<String, Repo
     };
     let cells = &spec.cells;
     let n = cells.centres.len();
-    if spec.values.len() != n || cells.ids.len() != n || cells.population.len() != n {
-        return Err(err(format!(
-            "{} values, {} identifiers and {} populations for {n} cells",
-            spec.values.len(),
-            cells.ids.len(),
-            cells.population.len()
-        )));
-    }
-    if let Some(i) = spec
-        .values
-        .iter()
-        .position(|v| v.is_some_and(|x| !x.is_finite()))
-    {
-        return Err(err(format!("cell {}: value is not finite", cells.ids[i])));
-    }
+    check_cells(spec).map_err(err)?;
     let classes = Classes::new(&spec.breaks, spec.values).map_err(|e| err(e.to_string()))?;
     let proj = projection(cells, width).ok_or_else(|| err("no cell to draw".into()))?;
     let colours = classes.colours(spec.polarity);
@@ -201,31 +187,8 @@ pub fn render(spec: &CellMapSpec, lang: Lang, width: f64) -> Result<String, Repo
     if n > RASTER_ABOVE {
         s.push_str(&raster(&positions, &class_of, &colours, side, w, h));
     } else {
-        let mut paths = vec![String::new(); classes.count() + 1];
-        for ((x, y), k) in positions.iter().zip(&class_of) {
-            let d = &mut paths[k.unwrap_or(classes.count())];
-            if cells.side_m > 0.0 {
-                let _ = write!(
-                    d,
-                    "M{} {}h{}v{}h-{}z",
-                    px(x - side / 2.0),
-                    px(y - side / 2.0),
-                    px(side),
-                    px(side),
-                    px(side)
-                );
-            } else {
-                let _ = write!(d, "M{} {}h0", px(*x), px(*y));
-            }
-        }
-        for (k, d) in paths.iter().enumerate().filter(|(_, d)| !d.is_empty()) {
-            let fill = colours.get(k).copied().unwrap_or(NO_DATA);
-            if cells.side_m > 0.0 {
-                let _ = writeln!(s, "<path fill=\"{fill}\" d=\"{d}\"/>");
-            } else {
-                let _ = writeln!(s, "<path fill=\"none\" stroke=\"{fill}\" stroke-width=\"{}\" stroke-linecap=\"round\" d=\"{d}\"/>", px(side));
-            }
-        }
+        let squares = cells.side_m > 0.0;
+        s.push_str(&vector(&positions, &class_of, &colours, side, squares));
     }
     s.push_str("</g>\n");
     roads(&mut s, spec.backdrop.roads, &proj);
@@ -256,36 +219,12 @@ pub fn render(spec: &CellMapSpec, lang: Lang, width: f64) -> Result<String, Repo
         lang.pick("pas de valeur", "no data").into(),
         no_data,
     ));
-    let xs: Vec<f64> = positions
-        .iter()
-        .map(|p| (p.0 * 10.0).round() / 10.0)
-        .collect();
-    let ys: Vec<f64> = positions
-        .iter()
-        .map(|p| (p.1 * 10.0).round() / 10.0)
-        .collect();
-    let values: Vec<Option<String>> = spec
-        .values
-        .iter()
-        .map(|v| v.map(|x| lang.number(x, spec.decimals)))
-        .collect();
     let data = if n > RASTER_ABOVE {
         String::new()
     } else {
-        serde_json::json!({"half": (side / 2.0).max(2.0), "x": xs, "y": ys, "v": values, "unit": spec.unit})
-            .to_string()
-            .replace("</", "<\\/")
+        cell_data(spec, &positions, side, lang)
     };
-    let mut layers: Vec<(&str, &str)> = vec![("cells", lang.pick("carreaux", "cells"))];
-    if !spec.backdrop.roads.is_empty() {
-        layers.push(("roads", lang.pick("routes", "roads")));
-    }
-    for o in &spec.backdrop.outlines {
-        layers.push((o.layer.kind.as_str(), o.layer.kind.as_str()));
-    }
-    if spec.points.is_some() {
-        layers.push(("sites", lang.pick("sites", "sites")));
-    }
+    let layers = layer_names(spec, lang);
     let note = match spec.breaks {
         Breaks::Fixed(_) => lang.pick(
             "Classes fixes ; chaque classe inclut sa borne haute.",
@@ -316,6 +255,102 @@ pub fn render(spec: &CellMapSpec, lang: Lang, width: f64) -> Result<String, Repo
         },
         lang,
     ))
+}
+
+/// Why the cells of `spec` cannot be drawn: lengths that differ, or a value not finite.
+fn check_cells(spec: &CellMapSpec) -> Result<(), String> {
+    let cells = &spec.cells;
+    let n = cells.centres.len();
+    if spec.values.len() != n || cells.ids.len() != n || cells.population.len() != n {
+        return Err(format!(
+            "{} values, {} identifiers and {} populations for {n} cells",
+            spec.values.len(),
+            cells.ids.len(),
+            cells.population.len()
+        ));
+    }
+    match spec
+        .values
+        .iter()
+        .position(|v| v.is_some_and(|x| !x.is_finite()))
+    {
+        Some(i) => Err(format!("cell {}: value is not finite", cells.ids[i])),
+        None => Ok(()),
+    }
+}
+
+/// The cells as one SVG path per class (the no-data class last): squares `side` pixels
+/// wide, or round dots when the cells have no size (`squares` false).
+fn vector(
+    positions: &[(f64, f64)],
+    class_of: &[Option<usize>],
+    colours: &[&str],
+    side: f64,
+    squares: bool,
+) -> String {
+    let mut paths = vec![String::new(); colours.len() + 1];
+    for ((x, y), k) in positions.iter().zip(class_of) {
+        let d = &mut paths[k.unwrap_or(colours.len())];
+        if squares {
+            let _ = write!(
+                d,
+                "M{} {}h{}v{}h-{}z",
+                px(x - side / 2.0),
+                px(y - side / 2.0),
+                px(side),
+                px(side),
+                px(side)
+            );
+        } else {
+            let _ = write!(d, "M{} {}h0", px(*x), px(*y));
+        }
+    }
+    let mut s = String::new();
+    for (k, d) in paths.iter().enumerate().filter(|(_, d)| !d.is_empty()) {
+        let fill = colours.get(k).copied().unwrap_or(NO_DATA);
+        if squares {
+            let _ = writeln!(s, "<path fill=\"{fill}\" d=\"{d}\"/>");
+        } else {
+            let _ = writeln!(s, "<path fill=\"none\" stroke=\"{fill}\" stroke-width=\"{}\" stroke-linecap=\"round\" d=\"{d}\"/>", px(side));
+        }
+    }
+    s
+}
+
+/// The cells' screen positions (0.1 pixel), values as shown and half side, as the JSON the
+/// page's pointer reads (`</` escaped to stay inside its `<script>`).
+fn cell_data(spec: &CellMapSpec, positions: &[(f64, f64)], side: f64, lang: Lang) -> String {
+    let xs: Vec<f64> = positions
+        .iter()
+        .map(|p| (p.0 * 10.0).round() / 10.0)
+        .collect();
+    let ys: Vec<f64> = positions
+        .iter()
+        .map(|p| (p.1 * 10.0).round() / 10.0)
+        .collect();
+    let values: Vec<Option<String>> = spec
+        .values
+        .iter()
+        .map(|v| v.map(|x| lang.number(x, spec.decimals)))
+        .collect();
+    serde_json::json!({"half": (side / 2.0).max(2.0), "x": xs, "y": ys, "v": values, "unit": spec.unit})
+        .to_string()
+        .replace("</", "<\\/")
+}
+
+/// The map's layers the reader can switch: `(data-layer, label)`.
+fn layer_names<'a>(spec: &'a CellMapSpec, lang: Lang) -> Vec<(&'a str, &'a str)> {
+    let mut layers: Vec<(&str, &str)> = vec![("cells", lang.pick("carreaux", "cells"))];
+    if !spec.backdrop.roads.is_empty() {
+        layers.push(("roads", lang.pick("routes", "roads")));
+    }
+    for o in &spec.backdrop.outlines {
+        layers.push((o.layer.kind.as_str(), o.layer.kind.as_str()));
+    }
+    if spec.points.is_some() {
+        layers.push(("sites", lang.pick("sites", "sites")));
+    }
+    layers
 }
 
 /// The cells as one PNG image (two image pixels per screen pixel) in an `<image>`.

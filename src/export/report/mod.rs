@@ -285,7 +285,7 @@ impl Report {
         })
         .map_err(|e| ReportError::Write {
             file: path.to_path_buf(),
-            reason: format!("{e:#}"),
+            reason: crate::support::atomic::with_causes(&e),
         })
     }
 }

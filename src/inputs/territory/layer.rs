@@ -23,11 +23,11 @@
 //! line.
 
 use super::{TerritoryError, Unit, UnitLayer};
+use crate::inputs::error::InputError;
 use crate::support::crs::Reprojector;
 use crate::support::rejects::Rejects;
 use gdal::cpl::CslStringList;
 use gdal::vector::{Feature, Geometry, LayerAccess, OGRwkbGeometryType, ToGdal};
-use gdal::Dataset;
 use geo::orient::Direction;
 use geo::{Area, Coord, LineString, MultiPolygon, Orient, Polygon, Validation};
 use std::collections::HashMap;
@@ -94,11 +94,11 @@ pub fn read_units(
 ) -> Result<UnitLayer, TerritoryError> {
     let file = path.to_path_buf();
     let file_name = path.display().to_string();
-    let ds = crate::inputs::layer::open(path).map_err(|reason| TerritoryError::Open {
-        file: file.clone(),
+    let ds = crate::inputs::layer::open(path).map_err(|reason| InputError::Open {
+        path: file.clone(),
         reason,
     })?;
-    let mut lyr = open_layer(&ds, &file, layer)?;
+    let mut lyr = crate::inputs::layer::choose(&ds, &file, layer)?;
     let layer_name = lyr.name();
     let reprojector = layer_reprojector(&lyr, assumed_crs, &file, &layer_name)?;
     let fields: Vec<String> = lyr.defn().fields().map(|f| f.name()).collect();
@@ -195,30 +195,6 @@ pub fn read_units(
     Ok(out)
 }
 
-/// The layer named `layer`, or the file's only layer.
-fn open_layer<'a>(
-    ds: &'a Dataset,
-    file: &Path,
-    layer: Option<&str>,
-) -> Result<gdal::vector::Layer<'a>, TerritoryError> {
-    let names: Vec<String> = ds.layers().map(|l| l.name()).collect();
-    let layer_err = |reason: String| TerritoryError::Layer {
-        file: file.to_path_buf(),
-        reason,
-    };
-    match layer {
-        Some(name) => ds
-            .layer_by_name(name)
-            .map_err(|_| layer_err(format!("no layer {name:?} (layers: {})", names.join(", ")))),
-        None if names.len() == 1 => ds.layer(0).map_err(|e| layer_err(e.to_string())),
-        None => Err(layer_err(format!(
-            "{} layers ({}): name the one to read",
-            names.len(),
-            names.join(", ")
-        ))),
-    }
-}
-
 /// The reprojector from the layer's CRS (or `assumed_crs`) to WGS84; `None` when the layer
 /// is in EPSG:4326 already.
 fn layer_reprojector(
@@ -227,8 +203,8 @@ fn layer_reprojector(
     file: &Path,
     layer: &str,
 ) -> Result<Option<Reprojector>, TerritoryError> {
-    let crs_err = |reason: String| TerritoryError::Crs {
-        file: file.to_path_buf(),
+    let crs_err = |reason: String| InputError::Crs {
+        path: file.to_path_buf(),
         layer: layer.to_string(),
         reason,
     };
@@ -245,15 +221,16 @@ fn layer_reprojector(
         }
         (None, Some(assumed)) => assumed.to_string(),
         (None, None) => {
-            return Err(TerritoryError::NoCrs {
-                file: file.to_path_buf(),
+            return Err(InputError::NoCrs {
+                path: file.to_path_buf(),
                 layer: layer.to_string(),
-            })
+            }
+            .into())
         }
     };
-    Reprojector::from_definition(&definition)
-        .map(Some)
-        .map_err(|e| crs_err(e.to_string()))
+    let reprojector =
+        Reprojector::from_definition(&definition).map_err(|e| crs_err(e.to_string()))?;
+    Ok(Some(reprojector))
 }
 
 /// The trimmed text of field `i`; `None` when null or empty.

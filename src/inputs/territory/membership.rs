@@ -23,6 +23,7 @@
 //! characters, digits except `2A` / `2B` for Corsica; other rows are rejected.
 
 use super::{TerritoryError, Unit, UnitLayer};
+use crate::inputs::error::InputError;
 use crate::support::rejects::Rejects;
 use geo::orient::Direction;
 use geo::{unary_union, Orient};
@@ -174,8 +175,8 @@ pub fn read_membership_csv(
     rejects: &mut Rejects,
 ) -> Result<Membership, TerritoryError> {
     let file = path.display().to_string();
-    let open_err = |e: std::io::Error| TerritoryError::Open {
-        file: path.to_path_buf(),
+    let open_err = |e: std::io::Error| InputError::Open {
+        path: path.to_path_buf(),
         reason: e.to_string(),
     };
     let bytes = std::fs::read(path).map_err(open_err)?;
@@ -271,8 +272,8 @@ struct EtalabMember {
 /// the EPT's SIREN, members the communes' INSEE codes.
 pub fn read_ept_json(path: &Path, rejects: &mut Rejects) -> Result<Membership, TerritoryError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| TerritoryError::Open {
-        file: path.to_path_buf(),
+    let bytes = std::fs::read(path).map_err(|e| InputError::Open {
+        path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
     let groups: Vec<EtalabGroup> =

@@ -14,6 +14,7 @@ pub mod assign;
 pub mod layer;
 pub mod membership;
 
+use crate::inputs::error::InputError;
 use geo::MultiPolygon;
 use std::path::PathBuf;
 
@@ -57,40 +58,9 @@ impl UnitLayer {
 /// Why a territorial layer or table could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum TerritoryError {
-    /// The file could not be opened or read.
-    #[error("{file}: cannot read: {reason}")]
-    Open {
-        /// File given.
-        file: PathBuf,
-        /// The underlying message.
-        reason: String,
-    },
-    /// The layer asked for is absent, or the file has several and none was named.
-    #[error("{file}: {reason}")]
-    Layer {
-        /// File given.
-        file: PathBuf,
-        /// What is wrong, with the layers present.
-        reason: String,
-    },
-    /// The layer declares no CRS (or GDAL's "Undefined" one) and none was assumed.
-    #[error("{file}, layer {layer}: the layer declares no coordinate reference system; give one (e.g. EPSG:2154 for Lambert-93)")]
-    NoCrs {
-        /// File given.
-        file: PathBuf,
-        /// Layer read.
-        layer: String,
-    },
-    /// The layer's CRS cannot be used.
-    #[error("{file}, layer {layer}: coordinate reference system: {reason}")]
-    Crs {
-        /// File given.
-        file: PathBuf,
-        /// Layer read.
-        layer: String,
-        /// Why.
-        reason: String,
-    },
+    /// The file could not be read, or its layer chosen or placed on the map.
+    #[error(transparent)]
+    Input(#[from] InputError),
     /// A required field is missing.
     #[error("{file}, layer {layer}: {reason}")]
     Field {

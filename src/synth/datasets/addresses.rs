@@ -46,7 +46,7 @@ pub struct BanAddress {
 }
 
 /// The addresses, in (street first appearance, number) order.
-pub fn addresses(osm: &SynthOsm, map: &CommuneMap) -> anyhow::Result<Vec<BanAddress>> {
+pub fn addresses(osm: &SynthOsm, map: &CommuneMap) -> Result<Vec<BanAddress>, super::SynthError> {
     let mut l93: Vec<[f64; 2]> = osm
         .nodes
         .iter()

@@ -103,7 +103,7 @@ const RURAL_ROAD_M: f64 = 700.0;
 fn snappable_roads(
     osm: &SynthOsm,
     map: &CommuneMap,
-) -> anyhow::Result<rstar::RTree<rstar::primitives::Line<[f64; 2]>>> {
+) -> Result<rstar::RTree<rstar::primitives::Line<[f64; 2]>>, super::SynthError> {
     let by_id: std::collections::HashMap<i64, [f64; 2]> = osm
         .nodes
         .iter()
@@ -145,7 +145,12 @@ fn near_road(roads: &rstar::RTree<rstar::primitives::Line<[f64; 2]>>, p: [f64; 2
 }
 
 /// Lays out the inhabited cells.
-pub fn cells(osm: &SynthOsm, map: &CommuneMap, qpv: &[Qpv], seed: u64) -> anyhow::Result<Grid> {
+pub fn cells(
+    osm: &SynthOsm,
+    map: &CommuneMap,
+    qpv: &[Qpv],
+    seed: u64,
+) -> Result<Grid, super::SynthError> {
     let laea = Reprojector::from_epsg(3035)?;
     let b = map.bbox;
     let mut corners = [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]];

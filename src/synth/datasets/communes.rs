@@ -89,11 +89,9 @@ pub struct CommuneMap {
 
 impl CommuneMap {
     /// Lays out the communes of `osm`.
-    pub fn build(osm: &SynthOsm, seed: u64) -> anyhow::Result<Self> {
+    pub fn build(osm: &SynthOsm, seed: u64) -> Result<Self, super::SynthError> {
         let l93 = Reprojector::from_epsg(LAMBERT93_EPSG)?;
-        let b = osm
-            .bounds()
-            .ok_or_else(|| anyhow::anyhow!("the territory has no node"))?;
+        let b = osm.bounds().ok_or(super::SynthError::Empty)?;
         let deg = |v: i32| f64::from(v) * 1e-7;
         let mut corners = [
             [deg(b[0]), deg(b[1])],
@@ -349,7 +347,7 @@ pub fn communes_geojson(map: &CommuneMap, grid: &Grid) -> Vec<u8> {
 }
 
 /// `qpv.geojson`: the QPV in the ANCT 2024 layout, WGS84 (7 decimals).
-pub fn qpv_geojson(map: &CommuneMap, qpv: &[Qpv]) -> anyhow::Result<Vec<u8>> {
+pub fn qpv_geojson(map: &CommuneMap, qpv: &[Qpv]) -> Result<Vec<u8>, super::SynthError> {
     let mut s = String::from(
         "{\n\"type\": \"FeatureCollection\",\n\"name\": \"QP2024_France_hexagonale_WGS84\",\n\"features\": [\n",
     );

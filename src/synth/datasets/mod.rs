@@ -37,8 +37,30 @@ pub mod finess;
 pub mod published;
 
 use super::SynthOsm;
-use anyhow::Context;
+use crate::support::crs::CrsError;
 use std::path::{Path, PathBuf};
+
+/// Why the demo's datasets could not be generated.
+#[derive(Debug, thiserror::Error)]
+pub enum SynthError {
+    /// A projection between WGS84 and Lambert-93 or LAEA failed.
+    #[error(transparent)]
+    Crs(#[from] CrsError),
+    /// The territory has no node to place communes around.
+    #[error("the territory has no node")]
+    Empty,
+    /// A file or folder could not be written.
+    #[error("{doing} {}", path.display())]
+    Io {
+        /// `creating` or `writing`.
+        doing: &'static str,
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
 
 /// Département code of the demo files.
 pub const DEPARTEMENT: &str = "93";
@@ -96,8 +118,12 @@ pub fn write_demo_datasets(
     osm: &SynthOsm,
     seed: u64,
     dir: &Path,
-) -> anyhow::Result<DatasetsSummary> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+) -> Result<DatasetsSummary, SynthError> {
+    std::fs::create_dir_all(dir).map_err(|source| SynthError::Io {
+        doing: "creating",
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let map = communes::CommuneMap::build(osm, seed)?;
     let qpv = communes::qpv(&map);
     let grid = cells::cells(osm, &map, &qpv, seed)?;
@@ -107,9 +133,15 @@ pub fn write_demo_datasets(
     let members = cpts::cpts(&map);
     let cons = consumption::consumption(&map, &grid, seed);
 
-    let write = |name: &str, bytes: Vec<u8>| -> anyhow::Result<(PathBuf, u64)> {
+    let write = |name: &str, bytes: Vec<u8>| -> Result<(PathBuf, u64), SynthError> {
         let path = dir.join(name);
-        std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+        if let Err(source) = std::fs::write(&path, &bytes) {
+            return Err(SynthError::Io {
+                doing: "writing",
+                path,
+                source,
+            });
+        }
         Ok((path, bytes.len() as u64))
     };
     let files = vec![

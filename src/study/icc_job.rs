@@ -1,6 +1,7 @@
-//! `recours icc`: reads the consumption, population, rate and territory tables
-//! ([`crate::inputs::consumption`], [`crate::inputs::territory::read_membership_csv`]), computes the ICC
-//! ([`crate::indicators::icc`]) and writes, byte-deterministically:
+//! The ICC job, shared by `recours icc` and the study's `[icc]` section ([`super::icc`]):
+//! reads the consumption, population, rate and territory tables
+//! ([`crate::inputs::consumption`], [`crate::inputs::territory::read_membership_csv`]),
+//! computes the ICC ([`crate::indicators::icc`]) and writes, byte-deterministically:
 //!
 //! - `--out`: `territory,name,level,specialty,sector,standardisation,population,observed,
 //!   expected,icc,ci_low,ci_high,ci_method,flag,missing_consumption,missing_fte,withheld`,
@@ -436,7 +437,7 @@ fn fields(r: &IccRow, res: &IccResult, cfg: &IccConfig) -> Vec<String> {
 }
 
 fn write_rows(path: &Path, res: &IccResult, cfg: &IccConfig) -> anyhow::Result<()> {
-    crate::support::atomic::write_with(path, |w| {
+    Ok(crate::support::atomic::write_with(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record(HEADER)?;
         for r in &res.rows {
@@ -444,11 +445,11 @@ fn write_rows(path: &Path, res: &IccResult, cfg: &IccConfig) -> anyhow::Result<(
         }
         csv.flush()?;
         Ok(())
-    })
+    })?)
 }
 
 fn write_summaries(path: &Path, res: &IccResult) -> anyhow::Result<()> {
-    crate::support::atomic::write_with(path, |w| {
+    Ok(crate::support::atomic::write_with(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record([
             "specialty",
@@ -476,7 +477,7 @@ fn write_summaries(path: &Path, res: &IccResult) -> anyhow::Result<()> {
         }
         csv.flush()?;
         Ok(())
-    })
+    })?)
 }
 
 /// Reads an access CSV `code,<indicators…>` ([`crate::inputs::table`], rows as long as the header).
@@ -552,7 +553,7 @@ fn write_typology(
             );
         }
     }
-    crate::support::atomic::write_with(out, |w| {
+    Ok(crate::support::atomic::write_with(out, |w| {
         let mut csv = csv::Writer::from_writer(w);
         let mut header: Vec<String> = HEADER.iter().map(|h| h.to_string()).collect();
         header.extend(names.iter().cloned());
@@ -584,7 +585,7 @@ fn write_typology(
         }
         csv.flush()?;
         Ok(())
-    })
+    })?)
 }
 
 #[cfg(test)]
