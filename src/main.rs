@@ -494,10 +494,6 @@ fn print_build_report(rep: &BuildReport, read_seconds: f64) {
         p.pruned_nodes,
         p.pruned_pieces
     );
-    say!(
-        "junction costs: {} directed edges of minor roads at junctions with main roads",
-        rep.junction_edges
-    );
     let t = &rep.turns;
     say!(
         "turn restrictions: {} applied at {} split junctions ({} allowed turns)",

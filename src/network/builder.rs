@@ -10,16 +10,13 @@
 //!    great-circle (haversine, mean Earth radius 6,371,008.8 m as in `geo`) lengths of its
 //!    segments; its time in each allowed direction is length ÷ speed, or for a way with a
 //!    fixed duration (ferries) that duration shared along the way by length.
-//! 4. **Junction costs.** Time lost where a minor road meets a main road is added to the
-//!    minor road's pieces ([`super::junction`]).
-//! 5. **Turn restrictions.** The via junctions of the reader's restrictions are split
+//! 4. **Turn restrictions.** The via junctions of the reader's restrictions are split
 //!    ([`super::turns`]).
-//! 6. **Components.** Small strongly connected components are pruned
+//! 5. **Components.** Small strongly connected components are pruned
 //!    ([`super::components`]).
 
 use super::components::{prune_small_components, PruneReport};
 use super::graph::{Graph, Pieces, NONE};
-use super::junction::add_junction_costs;
 use super::raw::{to_degrees, RawNetwork, WayAttrs};
 use super::turns::{split_junctions, TurnReport};
 use geo::{Distance, Haversine, Point};
@@ -56,9 +53,6 @@ pub struct BuildReport {
     pub km_by_class: Vec<(String, f64)>,
     /// What island pruning removed.
     pub prune: PruneReport,
-    /// Directed edges that took a junction cost (a minor road entering or leaving a
-    /// junction with a main road, [`super::junction`]).
-    pub junction_edges: usize,
     /// Turn restrictions applied and left out, junctions split.
     pub turns: TurnReport,
     /// What the reader left out, by reason.
@@ -81,7 +75,6 @@ pub fn build_graph(mut raw: RawNetwork, opts: &BuildOptions) -> (Graph, BuildRep
         }
     }
     let mut pieces = cut_pieces(&raw, &node_of);
-    let junction_edges = add_junction_costs(&mut pieces, node_count, &raw.junction_costs);
     let way_pieces = way_piece_offsets(&raw, &node_of);
     let (turns, turn_report) =
         split_junctions(&raw, &node_of, &way_pieces, &mut pieces, &mut node_coords);
@@ -111,7 +104,6 @@ pub fn build_graph(mut raw: RawNetwork, opts: &BuildOptions) -> (Graph, BuildRep
         pieces: graph.pieces.len(),
         km_by_class: km_by_class(&graph),
         prune,
-        junction_edges,
         turns: turn_report,
         skipped,
         seconds: start.elapsed().as_secs_f64(),

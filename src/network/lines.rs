@@ -105,14 +105,12 @@ pub fn read_lines_with_crs(
             )));
         }
     }
-    let mut raw = RawNetwork::new(
-        &profile.name,
-        profile.class_names.clone(),
-        profile.snap_excluded.clone(),
-    );
-    raw.junction_costs = profile.junction_costs();
     let mut reader = LineReader {
-        raw,
+        raw: RawNetwork::new(
+            &profile.name,
+            profile.class_names.clone(),
+            profile.snap_excluded.clone(),
+        ),
         vertex_of: HashMap::new(),
         skips: SkipCounts::default(),
     };

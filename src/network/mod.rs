@@ -5,7 +5,6 @@ pub mod builder;
 pub mod components;
 pub mod context;
 pub mod graph;
-pub mod junction;
 pub mod lines;
 pub mod osm;
 pub mod profile;

@@ -602,7 +602,6 @@ fn assemble(
         profile.class_names.clone(),
         profile.snap_excluded.clone(),
     );
-    raw.junction_costs = profile.junction_costs();
     // Vertex of each used node, NONE when missing.
     let mut vertex_of = vec![NONE; used.len()];
     for (i, c) in coords.iter().enumerate() {

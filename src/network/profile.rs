@@ -25,7 +25,7 @@
 //! - ferries: `duration` (`MM`, `HH:MM`, `HH:MM:SS` or ISO 8601 `PT1H30M`) plus
 //!   `boarding_s`; without a duration, the crossing at `ferry.speed_kmh` plus `boarding_s`.
 
-use super::raw::{JunctionCosts, WayAttrs};
+use super::raw::WayAttrs;
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -217,9 +217,6 @@ pub struct Profile {
     /// Attribute mapping for GDAL line layers; such layers cannot be read when absent.
     #[serde(default)]
     pub lines: Option<LinesMapping>,
-    /// Time lost at junctions between a minor and a major road; none when absent.
-    #[serde(default)]
-    pub junctions: Option<Junctions>,
     /// Class names, indexed by [`WayAttrs::class`]: the `speeds` keys in order, then
     /// [`FERRY_CLASS`] when ferries are used.
     #[serde(skip)]
@@ -270,67 +267,6 @@ pub struct Urban {
     /// classes not listed take their `class_factors` value.
     #[serde(default)]
     pub factors: BTreeMap<String, f64>,
-}
-
-/// Time lost at junctions where a road meets a more important one (turning onto or off
-/// the main road, giving way), as seconds added to the edges of the minor road: a node cost
-/// that needs no turn-aware graph ([`super::junction`]).
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Junctions {
-    /// Fewest roads meeting at a node for it to count as a junction (at least 3).
-    pub min_roads: u8,
-    /// Seconds added to a road's edge that enters a junction where another road ranks
-    /// higher.
-    pub enter_minor_s: f64,
-    /// Seconds added to a road's edge that leaves a junction where another road ranks
-    /// higher.
-    pub leave_minor_s: f64,
-    /// Road classes from the most important down; the classes of one inner list share a
-    /// rank. Classes not listed (ferries…) take and cause no cost.
-    pub hierarchy: Vec<Vec<String>>,
-}
-
-/// Longest time a junction may cost, in seconds (10 minutes: far above any published
-/// junction delay; a larger value is a unit mistake).
-const MAX_JUNCTION_S: f64 = 600.0;
-
-impl Junctions {
-    /// Checks the costs, the junction size and the hierarchy's classes against `known`.
-    fn validate(&self, known: impl Fn(&str) -> bool) -> Result<(), String> {
-        for (what, v) in [
-            ("enter_minor_s", self.enter_minor_s),
-            ("leave_minor_s", self.leave_minor_s),
-        ] {
-            if !(v.is_finite() && (0.0..=MAX_JUNCTION_S).contains(&v)) {
-                return Err(format!(
-                    "junctions.{what} must be between 0 and {MAX_JUNCTION_S} seconds, got {v}"
-                ));
-            }
-        }
-        if self.min_roads < 3 {
-            return Err(format!(
-                "junctions.min_roads must be 3 or more (a node where fewer roads meet is no \
-                 junction), got {}",
-                self.min_roads
-            ));
-        }
-        if self.hierarchy.len() >= usize::from(u8::MAX) {
-            return Err("junctions.hierarchy: at most 254 ranks".into());
-        }
-        let mut seen = std::collections::BTreeSet::new();
-        for c in self.hierarchy.iter().flatten() {
-            if !known(c) {
-                return Err(format!(
-                    "junctions.hierarchy: class {c:?} is not in [speeds]"
-                ));
-            }
-            if !seen.insert(c.as_str()) {
-                return Err(format!("junctions.hierarchy: class {c:?} is listed twice"));
-            }
-        }
-        Ok(())
-    }
 }
 
 /// What a `maxspeed` value says.
@@ -549,9 +485,6 @@ impl Profile {
                 ));
             }
         }
-        if let Some(j) = &self.junctions {
-            j.validate(known)?;
-        }
         if let Some(LinesMapping::Fields(m)) = &self.lines {
             if m.class_field.is_empty() {
                 return Err("lines.class_field must name at least one attribute".into());
@@ -571,32 +504,6 @@ impl Profile {
             }
         }
         Ok(())
-    }
-
-    /// The junction costs of [`Profile::junctions`] for the graph builder: each class's
-    /// rank (0 unranked, higher more important) and the costs in milliseconds; the default
-    /// (no cost) without a `[junctions]` table.
-    pub fn junction_costs(&self) -> JunctionCosts {
-        let Some(j) = &self.junctions else {
-            return JunctionCosts::default();
-        };
-        let ranks = j.hierarchy.len();
-        let class_rank = self
-            .class_names
-            .iter()
-            .map(|c| {
-                j.hierarchy
-                    .iter()
-                    .position(|tier| tier.contains(c))
-                    .map_or(0, |i| (ranks - i) as u8)
-            })
-            .collect();
-        JunctionCosts {
-            class_rank,
-            min_roads: j.min_roads,
-            enter_minor_ms: (j.enter_minor_s * 1000.0).round() as u32,
-            leave_minor_ms: (j.leave_minor_s * 1000.0).round() as u32,
-        }
     }
 
     /// Index of `class` in [`Profile::class_names`].
@@ -1118,56 +1025,6 @@ mod tests {
         let bad = CAR_TOML.replace("factor = 0.25", "factor = 1.5");
         let e = Profile::from_toml_str(&bad, "t").unwrap_err().to_string();
         assert!(e.contains("end_only.factor must be in (0, 1]"), "{e}");
-    }
-
-    #[test]
-    fn junction_costs_are_read_and_checked() {
-        let car = car();
-        let j = car.junction_costs();
-        assert_eq!(
-            (j.enter_minor_ms, j.leave_minor_ms, j.min_roads),
-            (3750, 3750, 3)
-        );
-        let rank = |c: &str| j.class_rank[car.class_index(c).unwrap() as usize];
-        assert!(rank("motorway") > rank("trunk") && rank("trunk") > rank("primary"));
-        assert!(rank("unclassified") > rank("primary_link"));
-        assert_eq!(rank("primary_link"), rank("motorway_link"));
-        assert!(rank("primary_link") > rank("residential"));
-        assert!(rank("residential") > rank("service") && rank("service") > 0);
-        assert_eq!(rank("ferry"), 0);
-        assert!(walk().junction_costs().is_none());
-        let check = |from: &str, to: &str, expected: &str| {
-            let bad = CAR_TOML.replace(from, to);
-            assert_ne!(bad, CAR_TOML, "{from:?} not found");
-            let e = Profile::from_toml_str(&bad, "t").unwrap_err().to_string();
-            assert!(e.contains(expected), "{e}");
-        };
-        check(
-            "enter_minor_s = 3.75",
-            "enter_minor_s = -1",
-            "junctions.enter_minor_s must be between 0 and 600 seconds",
-        );
-        check(
-            "leave_minor_s = 3.75",
-            "leave_minor_s = 3750",
-            "junctions.leave_minor_s must be between 0 and 600 seconds",
-        );
-        check(
-            "min_roads = 3",
-            "min_roads = 2",
-            "junctions.min_roads must be 3",
-        );
-        check(
-            "[\"motorway\"],\n",
-            "[\"motorway\", \"bus_stop\"],\n",
-            "junctions.hierarchy: class \"bus_stop\" is not in [speeds]",
-        );
-        check(
-            "[\"trunk\"],\n",
-            "[\"trunk\", \"motorway\"],\n",
-            "junctions.hierarchy: class \"motorway\" is listed twice",
-        );
-        check("min_roads = 3\n", "", "missing field `min_roads`");
     }
 
     #[test]

@@ -45,29 +45,6 @@ impl WayAttrs {
     }
 }
 
-/// Junction costs as the graph builder applies them ([`super::junction`]), from a
-/// profile's `[junctions]` table.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct JunctionCosts {
-    /// Rank of each class (indexed like [`RawNetwork::class_names`]): 0 for a class that
-    /// takes and causes no cost, otherwise higher for more important roads. Empty: no cost.
-    pub class_rank: Vec<u8>,
-    /// Fewest roads meeting at a node for it to count as a junction.
-    pub min_roads: u8,
-    /// Milliseconds added to an edge entering a junction where another road ranks higher.
-    pub enter_minor_ms: u32,
-    /// Milliseconds added to an edge leaving a junction where another road ranks higher.
-    pub leave_minor_ms: u32,
-}
-
-impl JunctionCosts {
-    /// Whether no junction costs anything.
-    pub fn is_none(&self) -> bool {
-        self.class_rank.iter().all(|&r| r == 0)
-            || (self.enter_minor_ms == 0 && self.leave_minor_ms == 0)
-    }
-}
-
 /// Whether an OSM turn restriction forbids the turns it names (`no_*`) or forbids every
 /// other turn from its `from` way (`only_*`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,8 +99,6 @@ pub struct RawNetwork {
     pub restrictions: Vec<RawRestriction>,
     /// What the reader left out, counted by reason (for the build report).
     pub skipped: Vec<(String, u64)>,
-    /// Time lost at junctions between minor and major roads, from the profile.
-    pub junction_costs: JunctionCosts,
 }
 
 impl RawNetwork {
