@@ -495,8 +495,9 @@ fn origin_deltas(before: &[Summarised], after: &[Summarised], columns: &[Column]
     out
 }
 
-/// The rows (of `n`) where a column `{x}_base` and its column `{x}` differ: a value that
-/// changed (bit for bit), appeared or disappeared.
+/// The rows (of `n`) where a column `{x}_base` and its column `{x}` are written
+/// differently: a value that changed in its written decimals, appeared or disappeared (a
+/// change below the decimals written is not shown as a move with equal values).
 fn moved_rows(columns: &[Column], n: usize) -> Vec<usize> {
     let pairs: Vec<(&Values, &Values)> = columns
         .iter()
@@ -508,9 +509,10 @@ fn moved_rows(columns: &[Column], n: usize) -> Vec<usize> {
         .collect();
     let differs = |i: usize| {
         pairs.iter().any(|(b, a)| match (b, a) {
-            (Values::Number(b, _), Values::Number(a, _)) => {
-                b[i].map(f64::to_bits) != a[i].map(f64::to_bits)
-            }
+            (Values::Number(b, f), Values::Number(a, _)) => match (b[i], a[i]) {
+                (Some(x), Some(y)) => x.to_bits() != y.to_bits() && f.write(x) != f.write(y),
+                (x, y) => x.is_some() != y.is_some(),
+            },
             (Values::Text(b), Values::Text(a)) => b[i] != a[i],
             _ => true,
         })
