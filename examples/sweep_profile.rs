@@ -110,11 +110,18 @@ fn per_search(graph: &recours::network::graph::Graph, sites: &[Snapped]) -> PerS
     for s in sites {
         let seeds = s.arrivals(graph);
         let t = Instant::now();
-        bounded_search(&mut general, graph, Direction::Reverse, &seeds, Some(RADIUS_MS))
-            .expect("seeds in the graph");
+        bounded_search(
+            &mut general,
+            graph,
+            Direction::Reverse,
+            &seeds,
+            Some(RADIUS_MS),
+        )
+        .expect("seeds in the graph");
         out.general_ms.push(t.elapsed().as_secs_f64() * 1e3);
         let t = Instant::now();
-        fast.run(&compact, &seeds, RADIUS_MS).expect("seeds in the graph");
+        fast.run(&compact, &seeds, RADIUS_MS)
+            .expect("seeds in the graph");
         out.time_only_ms.push(t.elapsed().as_secs_f64() * 1e3);
         assert_eq!(fast.reached().len(), general.settled().len());
         out.settled.push(general.settled().len() as f64);
@@ -137,7 +144,9 @@ fn main() -> anyhow::Result<()> {
     let threads = rayon::current_num_threads();
 
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
-    let all = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let all = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
     let data: Vec<u64> = (0..1u64 << 27).collect();
     let bw1 = read_bandwidth(&data, &one);
     let bw = read_bandwidth(&data, &all);
@@ -151,7 +160,9 @@ fn main() -> anyhow::Result<()> {
     let spec = national_spec();
     let t = Instant::now();
     let engine = AccessEngine::new(&graph, &origins, &spec)?;
-    let gp: Vec<usize> = (0..sites.len()).filter(|&j| sites[j].category == "gp").collect();
+    let gp: Vec<usize> = (0..sites.len())
+        .filter(|&j| sites[j].category == "gp")
+        .collect();
     let gp_sites: Vec<_> = gp.iter().map(|&j| sites[j].clone()).collect();
     let snaps: Vec<Snapped> = engine
         .snap_sites(&gp_sites)

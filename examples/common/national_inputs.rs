@@ -21,7 +21,11 @@ fn jitter(rng: &mut SplitMix64) -> f64 {
 /// and `n_sites` sites: 55 % GPs (activity 2,000–8,000 acts, ages 30–74), 10 % radiology,
 /// 5 % gastro-enterology, 20 % pharmacies, 10 % other; all near nodes of `graph` drawn
 /// with seed 2026, so they follow the network's density.
-pub fn national_points(graph: &Graph, n_origins: usize, n_sites: usize) -> (Vec<Origin>, Vec<Site>) {
+pub fn national_points(
+    graph: &Graph,
+    n_origins: usize,
+    n_sites: usize,
+) -> (Vec<Origin>, Vec<Site>) {
     let n = graph.node_count() as u64;
     let mut rng = SplitMix64::new(2026);
     let near_node = |rng: &mut SplitMix64| {

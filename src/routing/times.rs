@@ -90,7 +90,10 @@ impl TimeSearch {
     /// (forward) found by the last search; `None` if `v` was not reached within the bound.
     #[inline]
     pub fn time_ms(&self, v: u32) -> Option<u32> {
-        self.time.get(v as usize).copied().filter(|&t| t != UNREACHED)
+        self.time
+            .get(v as usize)
+            .copied()
+            .filter(|&t| t != UNREACHED)
     }
 
     /// Runs a search along `adj` from `seeds` (each with its own starting time, ms;
@@ -249,13 +252,7 @@ mod tests {
             geom_offsets: (0..=2 * pieces.len() as u32).step_by(2).collect(),
             geom: vec![[0, 0]; 2 * pieces.len()],
         };
-        Graph::from_pieces(
-            "test",
-            vec!["road".into()],
-            vec![true],
-            vec![[0, 0]; n],
-            p,
-        )
+        Graph::from_pieces("test", vec!["road".into()], vec![true], vec![[0, 0]; n], p)
     }
 
     fn seed(node: u32, time_ms: u32) -> Seed {
