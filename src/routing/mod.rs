@@ -1,5 +1,6 @@
 //! Shortest-path searches on the routing graph: bounded one-to-many and multi-source
-//! Dijkstra ([`dijkstra`]), travel-time tables between seeds ([`table`]) and between named
+//! Dijkstra ([`dijkstra`]), time-only bounded searches for the catchment sweeps ([`times`]),
+//! travel-time tables between seeds ([`table`]) and between named
 //! points snapped onto the graph ([`points`]).
 //!
 //! A search starts from *seeds*: graph nodes with the time and network length already spent
@@ -9,6 +10,7 @@
 pub mod dijkstra;
 pub mod points;
 pub mod table;
+pub mod times;
 
 /// A search start (or end): graph node `node`, reached after `time_ms` milliseconds and
 /// `len_dm` decimetres of network already travelled (or still to travel, for a target).
