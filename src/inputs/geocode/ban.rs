@@ -1146,7 +1146,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("missing column \"rep\"; header found: [\"id\", \"numero\", \"nom_voie\"]"),
+            e.contains("missing column \"rep\"; columns found: [\"id\", \"numero\", \"nom_voie\"]"),
             "{e}"
         );
     }

@@ -519,7 +519,7 @@ mod tests {
         let (res, _) = read_bytes(text.as_bytes().to_vec(), &CategoryMap::default_french());
         let e = res.unwrap_err().to_string();
         assert!(
-            e.contains("missing column \"Code savoir-faire\"; header found: [\"Identifiant PP\", \"Code profession\", \"\"]"),
+            e.contains("missing column \"Code savoir-faire\"; columns found: [\"Identifiant PP\", \"Code profession\", \"\"]"),
             "{e}"
         );
     }
