@@ -115,6 +115,10 @@ pub fn floating_catchment_and<C: Catchments + ?Sized>(
     Ok(state.results(sites))
 }
 
+/// Origins whose accessibility a patch changes: `(origin, accessibility, reached)`, by
+/// increasing origin.
+pub type PatchedOrigins = Vec<(u32, f64, bool)>;
+
 /// What one site gives under one spec: its weighted demand and ratio.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SiteShare {
@@ -263,7 +267,7 @@ impl FcaState {
         &self,
         out: &[(&[f64], &Reach)],
         into: &[(&[f64], &Reach)],
-    ) -> (Vec<Vec<SiteShare>>, Vec<Vec<(u32, f64, bool)>>) {
+    ) -> (Vec<Vec<SiteShare>>, Vec<PatchedOrigins>) {
         let shares = |sites: &[(&[f64], &Reach)]| -> Vec<Vec<SiteShare>> {
             sites.iter().map(|(s, r)| self.shares(s, r)).collect()
         };

@@ -71,7 +71,7 @@ fn before(a: Label, b: Label) -> bool {
     (a[0], a[1], a[2]) < (b[0], b[1], b[2])
 }
 
-impl<'a> EditedKNearest<'a> {
+impl EditedKNearest<'_> {
     /// Number of ranks kept per node.
     pub fn k(&self) -> usize {
         self.base.k
