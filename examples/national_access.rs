@@ -26,23 +26,17 @@
 //! resident memory after it.
 
 mod common;
+#[path = "common/national_inputs.rs"]
+mod national_inputs;
 
 use common::peak_mb;
-use recours::access::{compute_access, AccessEngine, AccessSpec, FcaRequest, Variant};
-use recours::indicators::apl::AplRules;
-use recours::indicators::kernel::Kernel;
-use recours::indicators::method::FcaMethod;
-use recours::inputs::demand::standardise::AgeWeights;
+use national_inputs::{national_points, national_spec};
+use recours::access::{compute_access, AccessEngine, AccessSpec, Variant};
 use recours::inputs::demand::Origin;
 use recours::inputs::supply::Site;
 use recours::network::store::load_graph;
 use recours::synth::rng::SplitMix64;
 use std::time::Instant;
-
-/// A small offset in degrees (up to ≈ 150 m).
-fn jitter(rng: &mut SplitMix64) -> f64 {
-    (rng.below(2001) as f64 - 1000.0) * 1.5e-6
-}
 
 fn row(phase: &str, seconds: f64, note: &str) {
     let time = if seconds < 10.0 {
@@ -65,83 +59,14 @@ fn main() -> anyhow::Result<()> {
     println!("|---|---|---|---|");
     let t = Instant::now();
     let graph = load_graph(std::path::Path::new(&path))?;
-    let n = graph.node_count() as u64;
     row(
         "load graph",
         t.elapsed().as_secs_f64(),
         &format!("{} nodes, {} edges", graph.node_count(), graph.edge_count()),
     );
 
-    let mut rng = SplitMix64::new(2026);
-    let near_node = |rng: &mut SplitMix64| {
-        let (lon, lat) = graph.node_lonlat(rng.below(n) as u32);
-        (lon + jitter(rng), lat + jitter(rng))
-    };
-    let origins: Vec<Origin> = (0..n_origins)
-        .map(|i| {
-            let (lon, lat) = near_node(&mut rng);
-            let population = 1.0 + rng.below(67) as f64;
-            let mut ages = [0.0; 10];
-            let shares = [0.04, 0.025, 0.06, 0.08, 0.08, 0.18, 0.2, 0.12, 0.15, 0.065];
-            for (a, s) in ages.iter_mut().zip(shares) {
-                *a = population * s;
-            }
-            Origin {
-                id: format!("o{i}"),
-                lon,
-                lat,
-                population,
-                ages: Some(ages),
-                income: None,
-                source: "synthetic".into(),
-            }
-        })
-        .collect();
-    let sites: Vec<Site> = (0..n_sites)
-        .map(|j| {
-            let (lon, lat) = near_node(&mut rng);
-            let category = match rng.below(100) {
-                0..=54 => "gp",
-                55..=64 => "radiology",
-                65..=69 => "gastro",
-                70..=89 => "pharmacy",
-                _ => "other",
-            };
-            Site {
-                id: format!("s{j}"),
-                category: category.into(),
-                lon,
-                lat,
-                capacity: 1.0,
-                activity: Some(2_000.0 + rng.below(6_001) as f64),
-                age: Some(30 + rng.below(45) as u32),
-                source: "synthetic".into(),
-            }
-        })
-        .collect();
-    let spec = AccessSpec {
-        nearest: vec!["gp".into(), "radiology".into(), "gastro".into()],
-        kth: Some(3),
-        nearest_max_minutes: None,
-        coverage: vec!["gp".into()],
-        thresholds: vec![5.0, 10.0, 15.0, 20.0, 30.0],
-        fca: vec![
-            FcaRequest {
-                name: "gp_e2sfca_30".into(),
-                category: "gp".into(),
-                method: FcaMethod::Kernel(Kernel::e2sfca(30.0)),
-            },
-            FcaRequest {
-                name: "apl".into(),
-                category: "gp".into(),
-                method: FcaMethod::Apl(AplRules::default()),
-            },
-        ],
-        age_weights: Some(AgeWeights([
-            0.9, 0.7, 0.6, 0.5, 0.6, 0.8, 0.9, 1.1, 1.5, 2.0,
-        ])),
-        max_snap_m: 1000.0,
-    };
+    let (origins, sites) = national_points(&graph, n_origins, n_sites);
+    let spec = national_spec();
     let t = Instant::now();
     let engine = AccessEngine::new(&graph, &origins, &spec)?;
     let baseline = engine.baseline(&sites)?;

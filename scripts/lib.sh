@@ -1,8 +1,8 @@
 # Shared by scripts/setup and scripts/test: system packages (apt-get, through sudo only when
 # not root) and the Python environment (.venv, packages from PyPI). Idempotent.
 
-# System packages the engine and its tests need.
-SYSTEM_PACKAGES=(libgdal-dev gdal-bin pkg-config clang libclang-dev python3 python3-venv python3-dev)
+# System packages the engine and its tests need (SQLite: the GeoPackage writer links it, as GDAL does).
+SYSTEM_PACKAGES=(libgdal-dev libsqlite3-dev gdal-bin pkg-config clang libclang-dev python3 python3-venv python3-dev)
 # System packages of further tests: the report test's headless browser.
 SYSTEM_PACKAGES+=(chromium)
 # The PostGIS tests' throw-away server (the extension is installed by install_postgis).

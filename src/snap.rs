@@ -500,6 +500,32 @@ impl SnapIndex {
     /// Snaps the WGS84 point (`lon`, `lat` in degrees) onto the nearest eligible road of
     /// `graph` (the graph this index was built from); see the module documentation for the
     /// rules and costs.
+    ///
+    /// A point 10 m east of the middle of a north–south street enters it half-way, after
+    /// 10 m walked at 4.5 km/h (8 s):
+    ///
+    /// ```
+    /// use recours::network::builder::{build_graph, BuildOptions};
+    /// use recours::network::osm::read_osm_xml_str;
+    /// use recours::network::profile::Profile;
+    /// use recours::snap::{SnapIndex, SnapOptions};
+    /// use recours::support::crs::MetricCrs;
+    ///
+    /// let osm = "<osm version='0.6'>
+    ///   <node id='1' lat='48.900' lon='2.480'/>
+    ///   <node id='2' lat='48.901' lon='2.480'/>
+    ///   <way id='10'><nd ref='1'/><nd ref='2'/><tag k='highway' v='residential'/></way>
+    /// </osm>";
+    /// let (graph, _) = build_graph(read_osm_xml_str(osm, &Profile::builtin("car")?)?, &BuildOptions::default());
+    /// let index = SnapIndex::new(&graph, &MetricCrs::for_graph(&graph)?)?;
+    /// // 10 m east at 48.9005° N: 10 / (111,195 m × cos 48.9005°) degrees of longitude.
+    /// let lon = 2.48 + 10.0 / (111_195.0 * 48.9005_f64.to_radians().cos());
+    /// let s = index.snap(&graph, lon, 48.9005, &SnapOptions::default()).expect("snapped");
+    /// assert!((s.distance_m - 10.0).abs() < 0.05); // Lambert-93 scale error: ±3 m per km
+    /// assert!((s.fraction - 0.5).abs() < 1e-3);
+    /// assert!((f64::from(s.access_ms) - 8_000.0).abs() < 40.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn snap(
         &self,
         graph: &Graph,

@@ -62,6 +62,33 @@ fn the_demo_runs_and_is_identical_with_one_or_two_threads() {
     // Origins: every Filosofi cell, plausible times, most of the population within reach.
     let r = one.join("results");
     let (h, rows) = csv_rows(&r.join("origins.csv"));
+    // A scenario writes the cells whose values moved, each with a value that differs from
+    // its baseline: a closure in one commune moves some cells, not all.
+    let (sh, moved) = csv_rows(&r.join("scenarios/practice-closes/origins.csv"));
+    assert!(
+        !moved.is_empty() && moved.len() < rows.len(),
+        "{} of {} cells",
+        moved.len(),
+        rows.len()
+    );
+    let pairs: Vec<(usize, usize)> = sh
+        .iter()
+        .enumerate()
+        .filter_map(|(b, n)| {
+            Some((
+                b,
+                sh.iter()
+                    .position(|x| Some(x.as_str()) == n.strip_suffix("_base"))?,
+            ))
+        })
+        .collect();
+    assert!(!pairs.is_empty());
+    for m in &moved {
+        assert!(
+            pairs.iter().any(|&(b, a)| m[b] != m[a]),
+            "{m:?} did not move"
+        );
+    }
     let col = |name: &str| h.iter().position(|x| x == name).unwrap();
     assert!(rows.len() > 2000, "{} origins", rows.len());
     let (gp, km, third, apl) = (

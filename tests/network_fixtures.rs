@@ -1,7 +1,13 @@
-//! Hand-drawn networks with travel times worked out independently of the engine: each test
-//! writes a tiny OSM XML file, builds the graph through the real reader and builder, snaps
-//! points and runs the table, then compares with lengths computed here by the haversine
-//! formula and the speeds the profile promises.
+//! Hand-drawn networks with travel times worked out independently of the engine, in the
+//! spirit of OSRM's feature files: each test draws its streets as an ASCII map, names the
+//! ways by the nodes they pass, builds the graph through the real OSM reader and builder,
+//! and checks a table of trips written under the map — each trip's expected route, whose
+//! length (from the drawing, by the haversine formula) at the speed the profile promises is
+//! the expected time.
+//!
+//! In a map every letter or digit is a node named by it; a character is [`CHAR_M`] metres
+//! wide and a line [`LINE_M`] metres tall (a drawn square is about square), north up; the
+//! other characters are for the reader only.
 
 use recours::inputs::points::NamedPoint;
 use recours::network::builder::{build_graph, BuildOptions};
@@ -15,11 +21,17 @@ const R: f64 = 6_371_008.8;
 /// Where the drawings are placed (Bondy, Seine-Saint-Denis).
 const LAT0: f64 = 48.90;
 const LON0: f64 = 2.48;
+/// Metres east per character of a map.
+const CHAR_M: f64 = 20.0;
+/// Metres north per line of a map.
+const LINE_M: f64 = 40.0;
 
-/// Node `(row, col)` of a drawing: rows go north by 0.001° (≈111 m), columns east by
-/// 0.001° (≈73 m).
-fn at(row: f64, col: f64) -> (f64, f64) {
-    (LON0 + 0.001 * col, LAT0 + 0.001 * row)
+/// The point `east_m` metres east and `north_m` metres north of (LON0, LAT0), on the sphere
+/// of radius [`R`].
+fn at_m(east_m: f64, north_m: f64) -> (f64, f64) {
+    let deg = R * std::f64::consts::PI / 180.0;
+    let lat = LAT0 + north_m / deg;
+    (LON0 + east_m / (deg * lat.to_radians().cos()), lat)
 }
 
 fn haversine(a: (f64, f64), b: (f64, f64)) -> f64 {
@@ -32,28 +44,57 @@ fn haversine(a: (f64, f64), b: (f64, f64)) -> f64 {
 /// An OSM tag `(key, value)`.
 type Tag = (&'static str, &'static str);
 
-/// A drawing: nodes by id at grid positions, ways by node ids with tags.
+/// A drawing: nodes by id (a map's node `a` has the id `'a' as i64`) with their position
+/// (lon, lat), ways by node ids with tags.
 struct Drawing {
     nodes: Vec<(i64, (f64, f64))>,
     ways: Vec<(Vec<i64>, Vec<Tag>)>,
 }
 
 impl Drawing {
-    fn new(nodes: &[(i64, f64, f64)]) -> Self {
+    /// The nodes of an ASCII map (see the module doc); the last line is the southernmost.
+    fn map(text: &str) -> Self {
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        let mut nodes = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            let north = (lines.len() - 1 - i) as f64 * LINE_M;
+            for (col, ch) in line.chars().enumerate() {
+                if ch.is_ascii_alphanumeric() {
+                    assert!(
+                        nodes.iter().all(|&(id, _)| id != ch as i64),
+                        "node {ch} drawn twice"
+                    );
+                    nodes.push((ch as i64, at_m(col as f64 * CHAR_M, north)));
+                }
+            }
+        }
         Drawing {
-            nodes: nodes.iter().map(|&(id, r, c)| (id, at(r, c))).collect(),
+            nodes,
             ways: vec![],
         }
     }
-    fn way(mut self, nodes: &[i64], tags: &[(&'static str, &'static str)]) -> Self {
+    /// A way through the map's nodes named in order by `names` (`"abca"` closes a loop).
+    fn way(self, names: &str, tags: &[Tag]) -> Self {
+        let ids: Vec<i64> = names.chars().map(|c| c as i64).collect();
+        self.way_ids(&ids, tags)
+    }
+    fn way_ids(mut self, nodes: &[i64], tags: &[Tag]) -> Self {
         self.ways.push((nodes.to_vec(), tags.to_vec()));
         self
     }
     fn pos(&self, id: i64) -> (f64, f64) {
-        self.nodes.iter().find(|n| n.0 == id).unwrap().1
+        self.nodes
+            .iter()
+            .find(|n| n.0 == id)
+            .unwrap_or_else(|| panic!("no node {id} in the drawing"))
+            .1
     }
-    /// Length in metres along a node sequence.
-    fn len(&self, ids: &[i64]) -> f64 {
+    /// Length in metres along the map's nodes named in order by `route`.
+    fn len(&self, route: &str) -> f64 {
+        let ids: Vec<i64> = route.chars().map(|c| c as i64).collect();
+        self.len_ids(&ids)
+    }
+    fn len_ids(&self, ids: &[i64]) -> f64 {
         ids.windows(2)
             .map(|w| haversine(self.pos(w[0]), self.pos(w[1])))
             .sum()
@@ -63,10 +104,10 @@ impl Drawing {
             "<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6' generator='test'>\n",
         );
         for (id, (lon, lat)) in &self.nodes {
-            s += &format!("  <node id='{id}' lat='{lat:.7}' lon='{lon:.7}' version='1'/>\n");
+            s += &format!("  <node id='{id}' lat='{lat:.9}' lon='{lon:.9}' version='1'/>\n");
         }
         for (i, (nds, tags)) in self.ways.iter().enumerate() {
-            s += &format!("  <way id='{}' version='1'>\n", 100 + i);
+            s += &format!("  <way id='{}' version='1'>\n", 100_000 + i);
             for n in nds {
                 s += &format!("    <nd ref='{n}'/>\n");
             }
@@ -82,7 +123,7 @@ impl Drawing {
         let raw = read_osm_xml_str(&self.xml(), &profile).unwrap();
         build_graph(raw, &BuildOptions::default()).0
     }
-    fn point(&self, id: i64) -> NamedPoint {
+    fn point_id(&self, id: i64) -> NamedPoint {
         let (lon, lat) = self.pos(id);
         NamedPoint {
             id: id.to_string(),
@@ -91,11 +132,60 @@ impl Drawing {
             lat,
         }
     }
+    /// A point standing on the map's node `name`.
+    fn point(&self, name: char) -> NamedPoint {
+        self.point_id(name as i64)
+    }
+    /// A point `east_m` metres east and `north_m` metres north of the map's node `name`.
+    fn near(&self, name: char, east_m: f64, north_m: f64) -> NamedPoint {
+        let (lon, lat) = self.pos(name as i64);
+        let deg = R * std::f64::consts::PI / 180.0;
+        NamedPoint {
+            id: format!("{name}+({east_m},{north_m})"),
+            line: 0,
+            lon: lon + east_m / (deg * lat.to_radians().cos()),
+            lat: lat + north_m / deg,
+        }
+    }
+    /// Checks the trips of `table` (a header line, then one trip a line: `from to route`,
+    /// the route naming every node the trip passes in order) on `g`: each takes the route's
+    /// length at `speed` m/s, to within 5 ms.
+    fn trips(&self, g: &Graph, speed: f64, table: &str) {
+        let mut rows = table.lines().map(str::split_whitespace);
+        let header: Vec<&str> = rows.next().expect("a header line").collect();
+        assert_eq!(header, ["from", "to", "route"], "table header");
+        for row in rows {
+            let row: Vec<&str> = row.collect();
+            if row.is_empty() {
+                continue;
+            }
+            let [from, to, route] = row[..] else {
+                panic!("a trip is `from to route`: {row:?}")
+            };
+            let (from, to) = (one_char(from), one_char(to));
+            assert!(route.starts_with(from) && route.ends_with(to), "{row:?}");
+            let got = secs(g, self.point(from), self.point(to));
+            let expected = self.len(route) / speed;
+            let a = got.unwrap_or_else(|| panic!("{from} → {to}: no path"));
+            assert!(
+                (a - expected).abs() < 0.005,
+                "{from} → {to}: got {a} s, expected {expected} s (route {route})"
+            );
+        }
+    }
 }
 
-/// Time in seconds from node `a` to node `b` of the drawing, `None` when unreachable.
-fn secs(d: &Drawing, g: &Graph, a: i64, b: i64) -> Option<f64> {
-    let t = point_table(g, &[d.point(a)], &[d.point(b)], None, 1000.0).unwrap();
+fn one_char(s: &str) -> char {
+    let mut c = s.chars();
+    match (c.next(), c.next()) {
+        (Some(x), None) => x,
+        _ => panic!("a node is one character: {s:?}"),
+    }
+}
+
+/// Time in seconds from point `a` to point `b`, `None` when unreachable.
+fn secs(g: &Graph, a: NamedPoint, b: NamedPoint) -> Option<f64> {
+    let t = point_table(g, &[a], &[b], None, 1000.0).unwrap();
     assert!(t.unsnapped_sources.is_empty() && t.unsnapped_destinations.is_empty());
     t.cells.first().map(|c| f64::from(c.2) / 1000.0)
 }
@@ -111,7 +201,7 @@ fn assert_secs(actual: Option<f64>, expected: f64) {
 
 /// 36 km/h = 10 m/s: times are lengths divided by ten, times the car profile's delay
 /// factor for the class.
-const MS10: (&str, &str) = ("maxspeed", "36");
+const MS10: Tag = ("maxspeed", "36");
 
 /// The car profile's delay factor outside built-up areas for `class` (the drawings are far
 /// too small to be built-up areas).
@@ -125,189 +215,212 @@ fn ms10(class: &str) -> f64 {
     10.0 * rural(class)
 }
 
-fn square() -> Drawing {
-    Drawing::new(&[(1, 0.0, 0.0), (2, 0.0, 1.0), (3, 1.0, 1.0), (4, 1.0, 0.0)])
-}
+/// An 80 m square.
+const SQUARE: &str = "
+    d───c
+    │   │
+    a───b
+";
 
 #[test]
 fn one_way_street_forces_the_detour_back() {
-    let d = square()
-        .way(
-            &[1, 2],
-            &[("highway", "residential"), ("oneway", "yes"), MS10],
-        )
-        .way(&[2, 3, 4, 1], &[("highway", "residential"), MS10]);
+    let d = Drawing::map(SQUARE)
+        .way("ab", &[("highway", "residential"), ("oneway", "yes"), MS10])
+        .way("bcda", &[("highway", "residential"), MS10]);
     let g = d.graph("car");
-    assert_secs(secs(&d, &g, 1, 2), d.len(&[1, 2]) / ms10("residential"));
-    assert_secs(
-        secs(&d, &g, 2, 1),
-        d.len(&[2, 3, 4, 1]) / ms10("residential"),
+    // A point standing on node a may leave by any road of a, whichever piece it snapped
+    // onto (a → d).
+    d.trips(
+        &g,
+        ms10("residential"),
+        "from to route
+         a    b  ab
+         b    a  bcda
+         a    d  ad",
     );
-    // A point standing on node 1 may leave by any road of node 1, whichever piece it
-    // snapped onto.
-    assert_secs(secs(&d, &g, 1, 4), d.len(&[1, 4]) / ms10("residential"));
 }
 
 #[test]
 fn oneway_minus_one_runs_against_the_drawing() {
-    let d = square()
-        .way(
-            &[1, 2],
-            &[("highway", "residential"), ("oneway", "-1"), MS10],
-        )
-        .way(&[2, 3, 4, 1], &[("highway", "residential"), MS10]);
+    let d = Drawing::map(SQUARE)
+        .way("ab", &[("highway", "residential"), ("oneway", "-1"), MS10])
+        .way("bcda", &[("highway", "residential"), MS10]);
     let g = d.graph("car");
-    assert_secs(secs(&d, &g, 2, 1), d.len(&[1, 2]) / ms10("residential"));
-    assert_secs(
-        secs(&d, &g, 1, 2),
-        d.len(&[1, 4, 3, 2]) / ms10("residential"),
+    d.trips(
+        &g,
+        ms10("residential"),
+        "from to route
+         b    a  ba
+         a    b  adcb",
     );
 }
 
 #[test]
 fn roundabouts_are_one_way_without_a_tag() {
-    let d = square().way(
-        &[1, 2, 3, 4, 1],
+    let d = Drawing::map(SQUARE).way(
+        "abcda",
         &[("highway", "tertiary"), ("junction", "roundabout"), MS10],
     );
     let g = d.graph("car");
-    assert_secs(secs(&d, &g, 1, 4), d.len(&[1, 2, 3, 4]) / ms10("tertiary"));
-    assert_secs(secs(&d, &g, 4, 1), d.len(&[4, 1]) / ms10("tertiary"));
+    d.trips(
+        &g,
+        ms10("tertiary"),
+        "from to route
+         a    d  abcd
+         d    a  da",
+    );
 }
 
 #[test]
 fn private_roads_are_not_taken_as_a_shortcut() {
-    let d = square()
-        .way(
-            &[1, 3],
-            &[("highway", "service"), ("access", "private"), MS10],
-        )
-        .way(&[1, 2, 3], &[("highway", "residential"), MS10]);
+    let d = Drawing::map(
+        "
+        c
+       ╱│
+      ╱ │
+     a──b
+    ",
+    )
+    .way("ac", &[("highway", "service"), ("access", "private"), MS10])
+    .way("abc", &[("highway", "residential"), MS10]);
     let g = d.graph("car");
-    assert_secs(secs(&d, &g, 1, 3), d.len(&[1, 2, 3]) / ms10("residential"));
+    d.trips(
+        &g,
+        ms10("residential"),
+        "from to route
+         a    c  abc",
+    );
 }
 
 #[test]
 fn maxspeed_values_are_understood() {
-    // Four parallel one-piece roads between a west and an east node each.
-    let d = Drawing::new(&[
-        (1, 0.0, 0.0),
-        (2, 0.0, 1.0),
-        (3, 1.0, 0.0),
-        (4, 1.0, 1.0),
-        (5, 2.0, 0.0),
-        (6, 2.0, 1.0),
-        (7, 3.0, 0.0),
-        (8, 3.0, 1.0),
-    ])
-    .way(&[1, 2], &[("highway", "primary"), ("maxspeed", "FR:urban")])
-    .way(&[3, 4], &[("highway", "primary"), ("maxspeed", "30 mph")])
-    .way(
-        &[5, 6],
-        &[("highway", "primary"), ("maxspeed", "FR:zone30")],
+    // Four parallel primary roads, tagged FR:urban, 30 mph, FR:zone30 and none from south
+    // to north, joined at both ends by residential streets.
+    let d = Drawing::map(
+        "
+    g───h
+    │   │
+    e───f
+    │   │
+    c───d
+    │   │
+    a───b
+    ",
     )
-    .way(&[7, 8], &[("highway", "primary"), ("maxspeed", "none")])
-    // Links so that everything is one component.
-    .way(&[1, 3, 5, 7], &[("highway", "residential")])
-    .way(&[2, 4, 6, 8], &[("highway", "residential")]);
+    .way("ab", &[("highway", "primary"), ("maxspeed", "FR:urban")])
+    .way("cd", &[("highway", "primary"), ("maxspeed", "30 mph")])
+    .way("ef", &[("highway", "primary"), ("maxspeed", "FR:zone30")])
+    .way("gh", &[("highway", "primary"), ("maxspeed", "none")])
+    .way("aceg", &[("highway", "residential")])
+    .way("bdfh", &[("highway", "residential")]);
     let g = d.graph("car");
-    let len = d.len(&[1, 2]);
     let f = rural("primary");
-    assert_secs(secs(&d, &g, 1, 2), len / (50.0 / 3.6 * f));
-    assert_secs(secs(&d, &g, 3, 4), len / (30.0 * 1.609_344 / 3.6 * f));
-    assert_secs(secs(&d, &g, 5, 6), len / (30.0 / 3.6 * f));
+    let kmh = |v: f64| v / 3.6 * f;
+    d.trips(&g, kmh(50.0), "from to route\n a b ab");
+    d.trips(&g, kmh(30.0 * 1.609_344), "from to route\n c d cd");
+    d.trips(&g, kmh(30.0), "from to route\n e f ef");
     // `none` keeps the class speed: primary, 80 km/h outside built-up areas in car.toml.
-    assert_secs(secs(&d, &g, 7, 8), len / (80.0 / 3.6 * f));
+    d.trips(&g, kmh(80.0), "from to route\n g h gh");
 }
 
 #[test]
 fn a_ferry_takes_its_duration_plus_boarding() {
-    let d = Drawing::new(&[(1, 0.0, 0.0), (2, 0.0, 1.0), (3, 5.0, 1.0), (4, 5.0, 0.0)])
-        .way(&[1, 2], &[("highway", "residential"), MS10])
-        .way(&[2, 3], &[("route", "ferry"), ("duration", "00:30")])
-        .way(&[3, 4], &[("highway", "residential"), MS10]);
+    let d = Drawing::map(
+        "
+    d───c
+        ≈
+        ≈
+        ≈
+    a───b
+    ",
+    )
+    .way("ab", &[("highway", "residential"), MS10])
+    .way("bc", &[("route", "ferry"), ("duration", "00:30")])
+    .way("cd", &[("highway", "residential"), MS10]);
     let g = d.graph("car");
     // 30 min crossing + 10 min boarding (car.toml), plus the two streets.
-    let expected =
-        d.len(&[1, 2]) / ms10("residential") + 40.0 * 60.0 + d.len(&[3, 4]) / ms10("residential");
-    assert_secs(secs(&d, &g, 1, 4), expected);
+    let expected = (d.len("ab") + d.len("cd")) / ms10("residential") + 40.0 * 60.0;
+    assert_secs(secs(&g, d.point('a'), d.point('d')), expected);
 }
 
 #[test]
 fn walking_ignores_one_way_streets_and_walks_at_4_5_kmh() {
-    let d = square()
-        .way(
-            &[1, 2],
-            &[("highway", "residential"), ("oneway", "yes"), MS10],
-        )
-        .way(&[2, 3, 4, 1], &[("highway", "residential"), MS10]);
+    let d = Drawing::map(SQUARE)
+        .way("ab", &[("highway", "residential"), ("oneway", "yes"), MS10])
+        .way("bcda", &[("highway", "residential"), MS10]);
     let g = d.graph("walk");
-    assert_secs(secs(&d, &g, 2, 1), d.len(&[1, 2]) / (4.5 / 3.6));
+    d.trips(
+        &g,
+        4.5 / 3.6,
+        "from to route
+         b    a  ba",
+    );
 }
 
 #[test]
 fn a_point_beside_the_middle_of_a_street_enters_it_there() {
-    let d = square().way(&[1, 2, 3, 4, 1], &[("highway", "residential"), MS10]);
+    let d = Drawing::map(SQUARE).way("abcda", &[("highway", "residential"), MS10]);
     let g = d.graph("car");
-    // Half-way between nodes 1 and 2, 0.0001° (≈11.1 m) south of the street.
-    let (lon, _) = at(0.0, 0.5);
-    let p = NamedPoint {
-        id: "p".into(),
-        line: 0,
-        lon,
-        lat: LAT0 - 0.0001,
-    };
-    let t = point_table(&g, &[p], &[d.point(2)], None, 1000.0).unwrap();
-    let off = haversine((lon, LAT0 - 0.0001), (lon, LAT0));
+    // Half-way between a and b, 11.1 m south of the street.
+    let p = d.near('a', d.len("ab") / 2.0, -11.1);
+    let t = point_table(&g, &[p], &[d.point('b')], None, 1000.0).unwrap();
     // Access leg at walking speed (4.5 km/h) then half the street at 10 m/s.
-    let expected = off / (4.5 / 3.6) + d.len(&[1, 2]) / 2.0 / ms10("residential");
+    let expected = 11.1 / (4.5 / 3.6) + d.len("ab") / 2.0 / ms10("residential");
     assert_secs(t.cells.first().map(|c| f64::from(c.2) / 1000.0), expected);
     // The network length excludes the access leg.
     let km = f64::from(t.cells[0].3) / 10_000.0;
-    assert!((km * 1000.0 - d.len(&[1, 2]) / 2.0).abs() < 0.5, "{km} km");
+    assert!((km * 1000.0 - d.len("ab") / 2.0).abs() < 0.5, "{km} km");
 }
 
 #[test]
 fn a_point_next_to_a_motorway_snaps_to_the_street() {
-    // Motorway along row 0, street along row 1; the point is at row 0.3: nearer the motorway.
-    let d = Drawing::new(&[(1, 0.0, 0.0), (2, 0.0, 3.0), (3, 1.0, 0.0), (4, 1.0, 3.0)])
-        .way(&[1, 2], &[("highway", "motorway")])
-        .way(&[2, 1], &[("highway", "motorway")])
-        .way(&[3, 4], &[("highway", "residential"), MS10])
-        .way(&[1, 3], &[("highway", "residential"), MS10])
-        .way(&[2, 4], &[("highway", "residential"), MS10]);
+    // The point p, 24 m north of the motorway and 56 m south of the street, is nearer the
+    // motorway, which a point cannot join: it walks to the street.
+    let d = Drawing::map(
+        "
+    c────────────d
+    │     ·      │
+    a════════════b
+    ",
+    )
+    .way("ab", &[("highway", "motorway")])
+    .way("ba", &[("highway", "motorway")])
+    .way("cd", &[("highway", "residential"), MS10])
+    .way("ac", &[("highway", "residential"), MS10])
+    .way("bd", &[("highway", "residential"), MS10]);
     let g = d.graph("car");
-    let (lon, lat) = at(0.3, 1.5);
-    let p = NamedPoint {
-        id: "p".into(),
-        line: 0,
-        lon,
-        lat,
-    };
-    let t = point_table(&g, &[p], &[d.point(4)], None, 1000.0).unwrap();
-    let off = haversine((lon, lat), at(1.0, 1.5));
-    let expected = off / (4.5 / 3.6) + d.len(&[3, 4]) / 2.0 / ms10("residential");
+    let half = d.len("cd") / 2.0;
+    let p = d.near('a', half, 24.0);
+    let t = point_table(&g, &[p], &[d.point('d')], None, 1000.0).unwrap();
+    let expected = (2.0 * LINE_M - 24.0) / (4.5 / 3.6) + half / ms10("residential");
     assert_secs(t.cells.first().map(|c| f64::from(c.2) / 1000.0), expected);
 }
 
 #[test]
 fn points_on_a_pruned_island_are_reported_not_dropped() {
-    let d = Drawing::new(&[
-        (1, 0.0, 0.0),
-        (2, 0.0, 1.0),
-        (3, 1.0, 1.0),
-        (8, 0.0, 5.0),
-        (9, 0.0, 6.0),
-    ])
-    // Three ways, so that 1, 2 and 3 are all junctions: the triangle (3 nodes) is the
-    // largest component, the street 8–9 (2 nodes) an island.
-    .way(&[1, 2], &[("highway", "residential"), MS10])
-    .way(&[2, 3], &[("highway", "residential"), MS10])
-    .way(&[3, 1], &[("highway", "residential"), MS10])
-    .way(&[8, 9], &[("highway", "residential"), MS10]);
+    // The triangle abc (three junctions) is the largest component; the street de, 360 m
+    // east of b, is an island pruned from the graph.
+    let d = Drawing::map(
+        "
+    c
+    │╲
+    a─b               d──e
+    ",
+    )
+    .way("ab", &[("highway", "residential"), MS10])
+    .way("bc", &[("highway", "residential"), MS10])
+    .way("ca", &[("highway", "residential"), MS10])
+    .way("de", &[("highway", "residential"), MS10]);
     let g = d.graph("car");
-    // Within 200 m, point 8 has only the island's street: reported.
-    let t = point_table(&g, &[d.point(1), d.point(8)], &[d.point(2)], None, 200.0).unwrap();
+    // Within 200 m, point d has only the island's street: reported.
+    let t = point_table(
+        &g,
+        &[d.point('a'), d.point('d')],
+        &[d.point('b')],
+        None,
+        200.0,
+    )
+    .unwrap();
     assert_eq!(t.cells.len(), 1);
     assert_eq!(t.unsnapped_sources.len(), 1);
     assert_eq!(t.unsnapped_sources[0].0, 1);
@@ -316,11 +429,11 @@ fn points_on_a_pruned_island_are_reported_not_dropped() {
         "{}",
         t.unsnapped_sources[0].1
     );
-    // Within 1 km the triangle's streets (≈ 290 m away) are there: islands are ignored
-    // and the point walks to the network.
-    let t = point_table(&g, &[d.point(8)], &[d.point(2)], None, 1000.0).unwrap();
+    // Within 1 km the triangle's streets (360 m away) are there: islands are ignored and
+    // the point walks to the network.
+    let t = point_table(&g, &[d.point('d')], &[d.point('b')], None, 1000.0).unwrap();
     assert!(t.unsnapped_sources.is_empty());
-    let walk_s = haversine(d.pos(8), d.pos(2)) / (4.5 / 3.6);
+    let walk_s = d.len("db") / (4.5 / 3.6);
     assert!(
         f64::from(t.cells[0].2) / 1000.0 > walk_s * 0.9,
         "{:?}",
@@ -330,16 +443,10 @@ fn points_on_a_pruned_island_are_reported_not_dropped() {
 
 #[test]
 fn a_point_too_far_from_any_road_is_reported_with_its_distance() {
-    let d = square().way(&[1, 2, 3, 4, 1], &[("highway", "residential"), MS10]);
+    let d = Drawing::map(SQUARE).way("abcda", &[("highway", "residential"), MS10]);
     let g = d.graph("car");
-    let (lon, lat) = at(30.0, 0.0);
-    let far = NamedPoint {
-        id: "far".into(),
-        line: 0,
-        lon,
-        lat,
-    };
-    let t = point_table(&g, &[far], &[d.point(2)], None, 1000.0).unwrap();
+    let far = d.near('a', 0.0, 3_300.0);
+    let t = point_table(&g, &[far], &[d.point('b')], None, 1000.0).unwrap();
     assert!(t.cells.is_empty());
     assert_eq!(t.unsnapped_sources.len(), 1);
 }
@@ -351,52 +458,53 @@ fn end_only_factor() -> f64 {
 
 #[test]
 fn a_destination_only_street_is_used_at_an_end_but_not_as_a_through_route() {
-    // Shortcut 1–3 is destination-only; 3–5 is a destination-only cul-de-sac.
-    let d = Drawing::new(&[(1, 0.0, 0.0), (2, 0.0, 1.0), (3, 1.0, 1.0), (5, 1.0, 2.0)])
-        .way(
-            &[1, 3],
-            &[
-                ("highway", "residential"),
-                ("motor_vehicle", "destination"),
-                MS10,
-            ],
-        )
-        .way(&[1, 2, 3], &[("highway", "residential"), MS10])
-        .way(
-            &[3, 5],
-            &[("highway", "residential"), ("access", "destination"), MS10],
-        );
+    // The diagonal ac is destination-only; ce is a destination-only cul-de-sac.
+    let d = Drawing::map(
+        "
+      c───e
+     ╱│
+    a─b
+    ",
+    )
+    .way(
+        "ac",
+        &[
+            ("highway", "residential"),
+            ("motor_vehicle", "destination"),
+            MS10,
+        ],
+    )
+    .way("abc", &[("highway", "residential"), MS10])
+    .way(
+        "ce",
+        &[("highway", "residential"), ("access", "destination"), MS10],
+    );
     let g = d.graph("car");
     let v = ms10("residential");
-    // Through 1 → 3: the way round, not the destination-only diagonal.
-    assert_secs(secs(&d, &g, 1, 3), d.len(&[1, 2, 3]) / v);
+    // Through a → c: the way round, not the destination-only diagonal.
+    d.trips(&g, v, "from to route\n a c abc");
     // To a place on the cul-de-sac: the way round, then the cul-de-sac, slowed.
     assert_secs(
-        secs(&d, &g, 1, 5),
-        d.len(&[1, 2, 3]) / v + d.len(&[3, 5]) / (v * end_only_factor()),
+        secs(&g, d.point('a'), d.point('e')),
+        d.len("abc") / v + d.len("ce") / (v * end_only_factor()),
     );
 }
 
 #[test]
 fn a_track_reaches_a_place_on_it_but_is_no_shortcut() {
-    let d = square()
-        .way(&[1, 3], &[("highway", "track")])
-        .way(&[1, 2, 3, 4, 1], &[("highway", "residential"), MS10]);
+    let d = Drawing::map(SQUARE)
+        .way("ac", &[("highway", "track")])
+        .way("abcda", &[("highway", "residential"), MS10]);
     let g = d.graph("car");
     let car = Profile::builtin("car").unwrap();
     let track = car.speeds["track"] / 3.6 * rural("track") * end_only_factor();
-    assert_secs(secs(&d, &g, 1, 3), d.len(&[1, 2, 3]) / ms10("residential"));
+    d.trips(&g, ms10("residential"), "from to route\n a c abc");
     // Half-way along the track, 1 m off it: the access leg, then half the track.
-    let (lon, lat) = at(0.5, 0.5);
-    let p = NamedPoint {
-        id: "p".into(),
-        line: 0,
-        lon,
-        lat,
-    };
-    let t = point_table(&g, &[d.point(1)], &[p], None, 1000.0).unwrap();
+    let half = d.len("ac") / 2.0;
+    let p = d.near('a', half / 2f64.sqrt() + 0.7, half / 2f64.sqrt() - 0.7);
+    let t = point_table(&g, &[d.point('a')], &[p], None, 1000.0).unwrap();
     let got = f64::from(t.cells[0].2) / 1000.0;
-    let expected = d.len(&[1, 3]) / 2.0 / track;
+    let expected = half / track;
     assert!(
         (got - expected).abs() < 0.01 * expected,
         "{got} s vs {expected} s"
@@ -405,23 +513,22 @@ fn a_track_reaches_a_place_on_it_but_is_no_shortcut() {
 
 #[test]
 fn a_point_beside_a_ferry_line_is_snapped_to_a_street() {
-    let d = Drawing::new(&[(1, 0.0, 0.0), (2, 0.0, 1.0), (3, 0.0, 10.0), (4, 0.0, 11.0)])
-        .way(&[1, 2], &[("highway", "residential"), MS10])
-        .way(&[2, 3], &[("route", "ferry"), ("duration", "00:30")])
-        .way(&[3, 4], &[("highway", "residential"), MS10]);
+    // p is 11 m north of the ferry, 40 % of the way across: the nearest street ends at b,
+    // 152 m west (c is 228 m east).
+    let d = Drawing::map(
+        "
+    a──b≈≈≈≈≈≈≈≈≈≈≈≈≈≈≈≈≈≈c──d
+    ",
+    )
+    .way("ab", &[("highway", "residential"), MS10])
+    .way("bc", &[("route", "ferry"), ("duration", "00:30")])
+    .way("cd", &[("highway", "residential"), MS10]);
     let g = d.graph("car");
-    // 11 m north of the ferry's middle; the nearest street ends at node 2, 290 m west.
-    let (lon, lat) = at(0.1, 5.5);
-    let p = NamedPoint {
-        id: "p".into(),
-        line: 0,
-        lon,
-        lat,
-    };
-    let t = point_table(&g, &[p], &[d.point(1)], None, 1000.0).unwrap();
+    let p = d.near('b', d.len("bc") * 0.4, 11.0);
+    let t = point_table(&g, std::slice::from_ref(&p), &[d.point('a')], None, 1000.0).unwrap();
     let got = f64::from(t.cells[0].2) / 1000.0;
-    let expected =
-        haversine((lon, lat), d.pos(2)) / (4.5 / 3.6) + d.len(&[1, 2]) / ms10("residential");
+    let walk = haversine((p.lon, p.lat), d.pos('b' as i64));
+    let expected = walk / (4.5 / 3.6) + d.len("ab") / ms10("residential");
     assert!(
         (got - expected).abs() < 0.01 * expected,
         "{got} s vs {expected} s"
@@ -439,15 +546,21 @@ fn town() -> Drawing {
         }
     }
     nodes.push((99_999, 15.0, 45.0 + 400.0));
-    let mut d = Drawing::new(&nodes);
+    let mut d = Drawing {
+        nodes: nodes
+            .into_iter()
+            .map(|(id, r, c)| (id, at_m(c * 73.0, r * 111.2)))
+            .collect(),
+        ways: vec![],
+    };
     for r in 0..31 {
         let row: Vec<i64> = (0..31).map(|c| r * 100 + c).collect();
         let class = if r == 15 { "tertiary" } else { "residential" };
-        d = d.way(&row, &[("highway", class)]);
+        d = d.way_ids(&row, &[("highway", class)]);
         let col: Vec<i64> = (0..31).map(|k| k * 100 + r).collect();
-        d = d.way(&col, &[("highway", "residential")]);
+        d = d.way_ids(&col, &[("highway", "residential")]);
     }
-    d.way(&[1530, 99_999], &[("highway", "tertiary")])
+    d.way_ids(&[1530, 99_999], &[("highway", "tertiary")])
 }
 
 #[test]
@@ -460,9 +573,12 @@ fn untagged_roads_take_the_urban_speed_in_town_and_the_rural_speed_outside() {
     let kmh_country = car.speeds["tertiary"] * rural("tertiary");
     assert!(kmh_town < kmh_country);
     let row: Vec<i64> = (0..31).map(|c| 1500 + c).collect();
-    assert_secs(secs(&d, &g, 1500, 1530), d.len(&row) / (kmh_town / 3.6));
     assert_secs(
-        secs(&d, &g, 1530, 99_999),
-        d.len(&[1530, 99_999]) / (kmh_country / 3.6),
+        secs(&g, d.point_id(1500), d.point_id(1530)),
+        d.len_ids(&row) / (kmh_town / 3.6),
+    );
+    assert_secs(
+        secs(&g, d.point_id(1530), d.point_id(99_999)),
+        d.len_ids(&[1530, 99_999]) / (kmh_country / 3.6),
     );
 }

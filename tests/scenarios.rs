@@ -74,6 +74,7 @@ method = "apl"
 level = "commune"
 [output]
 dir = "OUT"
+scenario_layers = "LAYERS"
 geojson = true
 gpkg = false
 report = false
@@ -102,7 +103,11 @@ fn write_inputs(dir: &Path) {
 }
 
 fn study(sites: &str, out: &str, scenarios: &str) -> String {
-    STUDY.replace("SITES", sites).replace("OUT", out) + scenarios
+    STUDY
+        .replace("SITES", sites)
+        .replace("OUT", out)
+        .replace("LAYERS", "full")
+        + scenarios
 }
 
 fn recours(args: &[&str]) -> std::process::Output {
@@ -268,6 +273,40 @@ profile = "walk"
         .map(|r| r[0].as_str())
         .collect();
     assert_eq!(removed, ["gp-b", "gp-c", "gp-e"]);
+    // By default a scenario writes only the origins and units whose values moved: the
+    // rows of the full files where some `{x}_base` differs from `{x}`, in the same order
+    // and bytes.
+    let changes = STUDY
+        .replace("SITES", "sites.csv")
+        .replace("OUT", "changes")
+        .replace("LAYERS", "changes")
+        + &scenarios;
+    std::fs::write(d.join("changes.toml"), changes).unwrap();
+    run_ok(&d.join("changes.toml"));
+    let mut written = 0;
+    for scenario in ["retire-60", "msp", "no-gp", "on-foot"] {
+        for file in ["origins.csv", "commune.csv"] {
+            let (fh, full) = csv_rows(&sc.join(scenario).join(file));
+            let (ch, moved) = csv_rows(&d.join("changes/scenarios").join(scenario).join(file));
+            assert_eq!(fh, ch, "{scenario}/{file}");
+            let pairs: Vec<(usize, usize)> = fh
+                .iter()
+                .enumerate()
+                .filter_map(|(b, name)| {
+                    let after = name.strip_suffix("_base")?;
+                    Some((b, fh.iter().position(|x| x == after)?))
+                })
+                .collect();
+            assert!(!pairs.is_empty(), "{scenario}/{file}");
+            let want: Vec<Vec<String>> = full
+                .into_iter()
+                .filter(|r| pairs.iter().any(|&(b, a)| r[b] != r[a]))
+                .collect();
+            assert_eq!(moved, want, "{scenario}/{file}");
+            written += moved.len();
+        }
+    }
+    assert!(written > 0);
     // Means: retiring GPs makes nobody better off.
     let (h, rows) = csv_rows(&sc.join("means.csv"));
     let better = h.iter().position(|x| x == "population_better").unwrap();

@@ -261,6 +261,11 @@ impl<'g> AccessEngine<'g> {
         &self.spec
     }
 
+    /// Where each origin entered the network (`Err`: why it could not).
+    pub fn origin_snaps(&self) -> &[Result<Snapped, Unsnapped>] {
+        &self.origin_snaps
+    }
+
     /// Snaps sites (WGS84 points) on the network.
     pub fn snap_sites(&self, sites: &[Site]) -> Vec<Result<Snapped, Unsnapped>> {
         let pts: Vec<(f64, f64)> = sites.iter().map(|s| (s.lon, s.lat)).collect();

@@ -218,6 +218,9 @@ grid_m = 1000
 
 [output]
 dir = "results"
+# Each scenario writes the cells and units whose values moved (before, after, delta) and
+# its summaries; "full" writes every cell and unit.
+scenario_layers = "changes"
 "#;
 
 /// What the demo produced.

@@ -21,13 +21,11 @@
 //! [`InspectError::Unknown`] listing the kinds known.
 
 use crate::inputs::demand::filosofi::{read_filosofi, FilosofiError};
-use crate::inputs::geocode::ban::{BanError, BanIndex};
+use crate::inputs::geocode::ban::BanIndex;
 use crate::inputs::points_layer::{
     is_csv_path, layer_crs, read_origins, read_sites, PointColumns, PointsError,
 };
-use crate::inputs::supply::annuaire::{
-    normalize_header, read_annuaire_with_summary, AnnuaireError,
-};
+use crate::inputs::supply::annuaire::{normalize_header, read_annuaire_with_summary};
 use crate::inputs::supply::finess::{read_finess, FinessCategories, FinessError};
 use crate::inputs::supply::CategoryMap;
 use crate::inputs::territory::layer::{code_candidates, find_field};
@@ -236,18 +234,15 @@ pub enum InspectError {
         /// Cause.
         reason: String,
     },
-    /// Annuaire reader.
+    /// A reader could not open or parse a file, or a column is missing.
     #[error(transparent)]
-    Annuaire(#[from] AnnuaireError),
+    Input(#[from] crate::inputs::error::InputError),
     /// FINESS reader.
     #[error(transparent)]
     Finess(#[from] FinessError),
     /// Filosofi reader.
     #[error(transparent)]
     Filosofi(#[from] FilosofiError),
-    /// BAN reader.
-    #[error(transparent)]
-    Ban(#[from] BanError),
     /// Territory readers.
     #[error(transparent)]
     Territory(#[from] TerritoryError),

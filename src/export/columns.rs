@@ -24,17 +24,19 @@ pub enum Format {
 impl Format {
     /// `x` written in this format.
     pub fn write(self, x: f64) -> String {
+        let mut out = Vec::new();
+        self.write_to(x, &mut out);
+        // The formatters write ASCII only.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// `x` written in this format, appended to `out`: [`super::numbers::fixed`] without a
+    /// minus sign on zero ("-0.000" and "0.000" are the same value: written one way), or
+    /// [`super::numbers::shortest`].
+    pub fn write_to(self, x: f64, out: &mut Vec<u8>) {
         match self {
-            Format::Fixed(d) => {
-                let s = format!("{x:.d$}");
-                // "-0.000" and "0.000" are the same value: write it one way.
-                if s.starts_with('-') && s[1..].bytes().all(|b| b == b'0' || b == b'.') {
-                    s[1..].to_string()
-                } else {
-                    s
-                }
-            }
-            Format::Shortest => x.to_string(),
+            Format::Fixed(d) => super::numbers::fixed(x, d, true, out),
+            Format::Shortest => super::numbers::shortest(x, out),
         }
     }
 }
@@ -63,6 +65,22 @@ impl Column {
         match &self.values {
             Values::Number(v, f) => v[i].map(|x| f.write(x)).unwrap_or_default(),
             Values::Text(v) => v[i].clone().unwrap_or_default(),
+        }
+    }
+
+    /// The value of row `i` as text appended to `out`, nothing when absent.
+    pub fn write_cell(&self, i: usize, out: &mut Vec<u8>) {
+        match &self.values {
+            Values::Number(v, f) => {
+                if let Some(x) = v[i] {
+                    f.write_to(x, out);
+                }
+            }
+            Values::Text(v) => {
+                if let Some(s) = &v[i] {
+                    out.extend_from_slice(s.as_bytes());
+                }
+            }
         }
     }
 

@@ -1,4 +1,5 @@
-//! Outputs: per-origin indicator columns ([`columns`]) written as CSV ([`csv`]), GeoJSON
+//! Outputs: per-origin indicator columns ([`columns`]) written as CSV ([`csv`], numbers by
+//! [`numbers`]), GeoJSON
 //! layers ([`geojson`]: origins as points, territorial units as polygons with their
 //! summaries) and one multi-layer GeoPackage ([`gpkg`]), PostGIS tables ([`postgis`]); a self-contained HTML report with
 //! choropleth maps and tables ([`report`]).
@@ -7,6 +8,7 @@ pub mod columns;
 pub mod csv;
 pub mod geojson;
 pub mod gpkg;
+pub mod numbers;
 pub mod postgis;
 pub mod report;
 

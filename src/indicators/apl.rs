@@ -93,6 +93,26 @@ pub fn apl_supply(sites: &[Site], rules: &AplRules) -> AplSupply {
 
 /// APL of every origin: consultations a year per standardised inhabitant, with the supply
 /// as counted. `demand` is each origin's standardised population.
+///
+/// Two villages of 1,000 standardised inhabitants, 5 and 12 minutes from one GP who gave
+/// 4,000 consultations: the GP's acts are shared in proportion to the DREES weights.
+///
+/// ```
+/// use recours::indicators::{apl, AplRules, Kernel, TimesCatchments};
+/// use recours::inputs::supply::Site;
+///
+/// let gp = Site {
+///     id: "10001234567".into(), category: "gp".into(), lon: 2.48, lat: 48.9,
+///     capacity: 1.0, activity: Some(4_000.0), age: Some(52), source: "rpps".into(),
+/// };
+/// let trips = TimesCatchments::new(2, 1, &[(0, 0, 5.0), (1, 0, 12.0)]);
+/// let (r, _) = apl(&trips, &[gp], vec![1_000.0, 1_000.0], &AplRules::default())?;
+/// let w = Kernel::apl().weight(12.0); // the 10–15 minute band's weight
+/// let ratio = 4_000.0 / (1_000.0 + w * 1_000.0); // consultations per weighted inhabitant
+/// assert!((r.access[0] - ratio).abs() < 1e-12);
+/// assert!((r.access[1] - w * ratio).abs() < 1e-12);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn apl<C: Catchments + ?Sized>(
     catchments: &C,
     sites: &[Site],

@@ -325,6 +325,19 @@ fn z_of(level: f64) -> f64 {
 
 /// Interval `[lower, upper]` on a Poisson count observed as `o`, at `level`, by `method`
 /// resolved for `o` ([`CiMethod::resolve`]).
+///
+/// The exact (Garwood) 95 % interval on 10 observed events is 4.795–18.390:
+///
+/// ```
+/// use recours::indicators::icc::{poisson_interval, CiMethod};
+///
+/// let (lower, upper) = poisson_interval(10.0, 0.95, CiMethod::Exact);
+/// assert!((lower - 4.7954).abs() < 1e-4 && (upper - 18.3904).abs() < 1e-4);
+/// // Nothing observed: the lower bound is 0, the upper −ln(0.025) = 3.689.
+/// let (lower, upper) = poisson_interval(0.0, 0.95, CiMethod::Exact);
+/// assert_eq!(lower, 0.0);
+/// assert!((upper - 3.6889).abs() < 1e-4);
+/// ```
 pub fn poisson_interval(o: f64, level: f64, method: CiMethod) -> (f64, f64) {
     let alpha = 1.0 - level;
     match method.resolve(o) {

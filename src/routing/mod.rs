@@ -1,6 +1,7 @@
 //! Shortest-path searches on the routing graph: bounded one-to-many and multi-source
-//! Dijkstra ([`dijkstra`]), the k nearest sources updated after sources change
-//! ([`nearest_edit`]), travel-time tables between seeds ([`table`]) and between named
+//! Dijkstra ([`dijkstra`]), time-only bounded searches for the catchment sweeps ([`times`]),
+//! the k nearest sources updated after sources change ([`nearest_edit`]), travel-time
+//! tables between seeds ([`table`]) and between named
 //! points snapped onto the graph ([`points`]).
 //!
 //! A search starts from *seeds*: graph nodes with the time and network length already spent
@@ -11,6 +12,7 @@ pub mod dijkstra;
 pub mod nearest_edit;
 pub mod points;
 pub mod table;
+pub mod times;
 
 /// A search start (or end): graph node `node`, reached after `time_ms` milliseconds and
 /// `len_dm` decimetres of network already travelled (or still to travel, for a target).

@@ -421,6 +421,24 @@ pub struct OutputConfig {
     /// What to do when that schema exists: `fail` (default) or `replace`.
     #[serde(default)]
     pub postgis_if_exists: crate::export::postgis::IfExists,
+    /// What each scenario writes per origin and per unit: `changes` (only those whose
+    /// values moved) or `full` (every one).
+    #[serde(default)]
+    pub scenario_layers: ScenarioLayers,
+}
+
+/// The rows of a scenario's per-origin and per-unit files (`scenarios/{name}/origins.csv`,
+/// `{level}.csv`, `{level}.geojson`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScenarioLayers {
+    /// Only the origins and units with at least one value that differs from the baseline
+    /// (a value appearing or disappearing included): a national scenario touching a few
+    /// catchments writes thousands of rows, not millions.
+    #[default]
+    Changes,
+    /// Every origin and unit.
+    Full,
 }
 
 impl OutputConfig {
@@ -455,6 +473,7 @@ impl Default for OutputConfig {
             postgis: None,
             postgis_schema: None,
             postgis_if_exists: crate::export::postgis::IfExists::Fail,
+            scenario_layers: ScenarioLayers::Changes,
         }
     }
 }

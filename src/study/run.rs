@@ -34,6 +34,7 @@ use super::levels::{
     access_spec, commune_level_columns, file_and_line, summaries, summarised, summary_columns,
     weighted_mean, CommuneTimesCache, People, Summarised,
 };
+use super::published::Tables;
 use super::report::{
     backdrop_roads, credits, write_report, CellsInput, Headline, ReportInput, ScenarioReport,
     ZonageReport,
@@ -44,7 +45,7 @@ use super::scenarios::{
 use super::streets::Streets;
 use super::suggest::{run_suggest, SuggestContext, SuggestOutcome};
 use super::zonage::StudyZonage;
-use crate::access::{AccessEngine, AccessResults};
+use crate::access::{AccessEngine, AccessResults, Baseline};
 use crate::aggregate::{
     concentration_index, gini, overlaps, qpv_gaps, worst_first, write_qpv_gaps,
     write_summaries_csv, Assignment, Indicator, Polarity, QpvGap, Thresholds,
@@ -223,150 +224,31 @@ pub fn run_study_in(
     let site_columns = site_columns(&sites, access);
     let mut files = write_points(&study, &dir, (&origins, &columns), (&sites, &site_columns))?;
 
-    let summarised = summarised(&study, access, &columns);
-    let weights: Vec<f64> = origins.iter().map(|o| o.population).collect();
-    let points: Vec<(f64, f64)> = origins.iter().map(|o| (o.lon, o.lat)).collect();
-    let memberships: Vec<Vec<Vec<usize>>> = levels
-        .iter()
-        .map(|l| UnitIndex::new(l).assign_points(&points))
-        .collect();
-    let mut level_columns = write_level_summaries(
-        &study,
-        &levels,
-        &memberships,
-        &summarised,
-        &weights,
-        &dir,
-        &mut files,
-    )?;
-    let mut commune_times = CommuneTimesCache::new();
-    if let Some(c) = levels.iter().position(|l| l.kind == "commune") {
-        let extra = commune_level_columns(
-            &study,
-            &graph,
-            &levels[c],
-            People {
-                membership: &memberships[c],
-                origins: &origins,
-                demand: &access.demand,
-            },
-            &sites,
-            &CommuneTimesCache::new(),
-            &mut commune_times,
-            &mut rejects,
-        )?;
-        level_columns[c].extend(extra);
-    }
-    let (gap_files, gap_rows) =
-        write_qpv_gap_tables(&dir, &levels, &memberships, &summarised, &weights)?;
-    files.extend(gap_files);
-    let p = dir.join("inequality.csv");
-    write_inequality(&p, &summarised, &weights, &origins)?;
-    files.push(p);
-    if let Some(icc) = &study.icc {
-        files.extend(icc_stage(
-            icc,
-            &study,
-            &levels,
-            &mut level_columns,
-            &sites,
-            &dir,
-            &mut rejects,
-        )?);
-    }
-    let published = super::published::run_published(
-        &super::published::Published {
-            study: &study,
-            levels: &levels,
-            memberships: &memberships,
-            origins: &origins,
-            sites: &sites,
-            summarised: &summarised,
-            dir: &dir,
-            known: None,
-        },
-        &mut level_columns,
-        &mut rejects,
-    )?;
-    files.extend(published.files);
-    let mut notes = published.tables.notes.clone();
-    let zonage = match &study.zonage {
-        Some(z) => {
-            let base = path.parent().unwrap_or(Path::new("."));
-            let (zonage, written) =
-                StudyZonage::baseline(z, base, &levels, &level_columns, &dir, &mut rejects)?;
-            files.extend(written);
-            level_columns[zonage.level].extend(zonage.baseline.columns.iter().cloned());
-            Some(zonage)
-        }
-        None => None,
-    };
-    let t_snapshots = Instant::now();
-    let snapshots = super::snapshots::run_snapshots(&super::snapshots::SnapshotBase {
+    let ctx = RunContext {
+        path,
         study: &study,
         graph: &graph,
-        engine: &engine,
-        access,
+        levels: &levels,
         origins: &origins,
         sites: &sites,
-        levels: &levels,
-        memberships: &memberships,
-        commune_times: &commune_times,
-        tables: &published.tables,
+        access,
         dir: &dir,
-        study_dir: path.parent().unwrap_or(Path::new("")),
-    })?;
+    };
+    let lv = level_stage(&ctx, &columns, &mut files, &mut rejects)?;
+    let mut notes = lv.tables.notes.clone();
+    let snapshots = snapshot_stage(&ctx, &engine, &lv, &mut timings)?;
     files.extend(snapshots.files);
     notes.extend(snapshots.notes);
-    if !study.snapshot.is_empty() {
-        timings.push(("snapshots".to_string(), t_snapshots.elapsed().as_secs_f64()));
-    }
-    let t_scenarios = Instant::now();
-    let baseline_run = BaselineRun {
-        study: &study,
-        graph: &graph,
-        engine: &engine,
-        baseline: &baseline,
-        origins: &origins,
-        sites: &sites,
-        levels: &levels,
-        memberships: &memberships,
-        level_columns: &level_columns,
-        summarised: &summarised,
-        zonage: zonage.as_ref(),
-        commune_times: &commune_times,
-    };
-    let scenarios = run_scenarios(&baseline_run, &study.scenario, &dir)?;
-    let shown = scenario_shown(&baseline_run, &scenarios);
-    for s in &scenarios {
-        files.extend(s.files.iter().cloned());
-    }
-    if !scenarios.is_empty() {
-        files.push(dir.join("scenarios").join("runs.csv"));
-        files.push(dir.join("scenarios").join("means.csv"));
-        timings.push(("scenarios".to_string(), t_scenarios.elapsed().as_secs_f64()));
-    }
-    let in_qpv: Option<Vec<bool>> = levels
-        .iter()
-        .position(|l| l.kind == "qpv")
-        .map(|q| memberships[q].iter().map(|u| !u.is_empty()).collect());
-    let context = SuggestContext {
-        graph: &graph,
-        origins: &origins,
-        sites: &sites,
-        access,
-        in_qpv: in_qpv.as_deref(),
-        max_snap_m: study.network.max_snap_m,
-        study_dir: path.parent().unwrap_or(Path::new(".")),
-    };
-    let suggestions = run_suggestions(&study, &context, &dir, &mut rejects)?;
+    let (scenarios, shown) =
+        scenario_stage(&ctx, &engine, &baseline, &lv, &mut files, &mut timings)?;
+    let suggestions = run_suggestions(&ctx, &lv.memberships, &mut rejects)?;
     files.extend(suggestions.iter().map(|o| o.file.clone()));
     files.extend(write_layers(
         &study,
         &dir,
         (&origins, &columns),
         (&sites, &site_columns),
-        (&levels, &level_columns),
+        (&levels, &lv.level_columns),
     )?);
     timings.push(("outputs".to_string(), t.elapsed().as_secs_f64()));
 
@@ -379,7 +261,7 @@ pub fn run_study_in(
         name: study.name.clone(),
         out: staging.target().to_path_buf(),
         graph: (graph.node_count(), graph.edge_count()),
-        origins: (origins.len(), weights.iter().sum()),
+        origins: (origins.len(), lv.weights.iter().sum()),
         sites: Vec::new(),
         unsnapped: (
             access.unsnapped_origins().len(),
@@ -392,7 +274,7 @@ pub fn run_study_in(
         timings,
         files,
     };
-    summary.count(&sites, &levels, &summarised, &weights);
+    summary.count(&sites, &levels, &lv.summarised, &lv.weights);
     let p = dir.join("summary.txt");
     crate::support::atomic::write_with(&p, |w| Ok(writeln!(w, "{}", summary.results())?))?;
     if study.output.report {
@@ -403,33 +285,26 @@ pub fn run_study_in(
                 graph: &graph,
                 origins: &origins,
                 sites: &sites,
-                points: &points,
-                weights: &weights,
+                points: &lv.points,
+                weights: &lv.weights,
                 levels: &levels,
-                memberships: &memberships,
-                summarised: &summarised,
-                zonage: zonage.as_ref(),
-                gap_rows: &gap_rows,
+                memberships: &lv.memberships,
+                summarised: &lv.summarised,
+                zonage: lv.zonage.as_ref(),
+                gap_rows: &lv.gap_rows,
                 scenarios: &scenarios,
                 shown: &shown,
                 snapshots: &snapshots.changes,
                 suggestions: &suggestions,
             },
-            level_columns,
+            lv.level_columns,
             &rejects,
             &summary,
         )?;
     }
     super::manifest::write_manifest(&dir, path, &study, &summary)?;
     if let Some(target) = &postgis {
-        let t = Instant::now();
-        let written = crate::export::postgis::publish_folder(&dir, target)?;
-        tracing::info!(
-            "PostGIS: {} tables written to schema {} in {:.1} s",
-            written.tables.len(),
-            target.schema,
-            t.elapsed().as_secs_f64()
-        );
+        publish_postgis(&dir, target)?;
     }
     let summary = publish(staging, summary, study.output.report)?;
     Ok(RunOutput {
@@ -440,6 +315,224 @@ pub fn run_study_in(
         levels,
         rejects,
     })
+}
+
+/// What a run reads once its baseline is computed: the study, its inputs and indicators,
+/// and the staged output folder.
+struct RunContext<'a> {
+    path: &'a Path,
+    study: &'a Study,
+    graph: &'a Graph,
+    levels: &'a [UnitLayer],
+    origins: &'a [Origin],
+    sites: &'a [Site],
+    access: &'a AccessResults,
+    dir: &'a Path,
+}
+
+/// What the run derived for its territorial levels: the summarised indicators and the
+/// origins' weights (inhabitants) and points (lon, lat), each level's membership of the
+/// origins and per-unit columns (summaries, commune times, ICC, published tables, zonage),
+/// the QPV gap rows, the published reference tables and the baseline's zonage.
+struct LevelResults<'a> {
+    summarised: Vec<Summarised>,
+    weights: Vec<f64>,
+    points: Vec<(f64, f64)>,
+    memberships: Vec<Vec<Vec<usize>>>,
+    level_columns: Vec<Vec<Column>>,
+    commune_times: CommuneTimesCache,
+    gap_rows: Vec<Vec<String>>,
+    tables: Tables,
+    zonage: Option<StudyZonage<'a>>,
+}
+
+/// The level stage: per-unit summaries, commune times, QPV gaps, inequality, ICC, the
+/// published tables and the zonage of the baseline, their files appended to `files`.
+fn level_stage<'a>(
+    ctx: &RunContext<'a>,
+    columns: &[Column],
+    files: &mut Vec<PathBuf>,
+    rejects: &mut Rejects,
+) -> anyhow::Result<LevelResults<'a>> {
+    let RunContext {
+        path,
+        study,
+        graph,
+        levels,
+        origins,
+        sites,
+        access,
+        dir,
+    } = *ctx;
+    let summarised = summarised(study, access, columns);
+    let weights: Vec<f64> = origins.iter().map(|o| o.population).collect();
+    let points: Vec<(f64, f64)> = origins.iter().map(|o| (o.lon, o.lat)).collect();
+    let memberships: Vec<Vec<Vec<usize>>> = levels
+        .iter()
+        .map(|l| UnitIndex::new(l).assign_points(&points))
+        .collect();
+    let mut level_columns = write_level_summaries(
+        study,
+        levels,
+        &memberships,
+        &summarised,
+        &weights,
+        dir,
+        files,
+    )?;
+    let mut commune_times = CommuneTimesCache::new();
+    if let Some(c) = levels.iter().position(|l| l.kind == "commune") {
+        let extra = commune_level_columns(
+            study,
+            graph,
+            &levels[c],
+            People {
+                membership: &memberships[c],
+                origins,
+                demand: &access.demand,
+            },
+            sites,
+            &CommuneTimesCache::new(),
+            &mut commune_times,
+            rejects,
+        )?;
+        level_columns[c].extend(extra);
+    }
+    let (gap_files, gap_rows) =
+        write_qpv_gap_tables(dir, levels, &memberships, &summarised, &weights)?;
+    files.extend(gap_files);
+    let p = dir.join("inequality.csv");
+    write_inequality(&p, &summarised, &weights, origins)?;
+    files.push(p);
+    if let Some(icc) = &study.icc {
+        files.extend(icc_stage(
+            icc,
+            study,
+            levels,
+            &mut level_columns,
+            sites,
+            dir,
+            rejects,
+        )?);
+    }
+    let published = super::published::run_published(
+        &super::published::Published {
+            study,
+            levels,
+            memberships: &memberships,
+            origins,
+            sites,
+            summarised: &summarised,
+            dir,
+            known: None,
+        },
+        &mut level_columns,
+        rejects,
+    )?;
+    files.extend(published.files);
+    let zonage = match &study.zonage {
+        Some(z) => {
+            let base = path.parent().unwrap_or(Path::new("."));
+            let (zonage, written) =
+                StudyZonage::baseline(z, base, levels, &level_columns, dir, rejects)?;
+            files.extend(written);
+            level_columns[zonage.level].extend(zonage.baseline.columns.iter().cloned());
+            Some(zonage)
+        }
+        None => None,
+    };
+    Ok(LevelResults {
+        summarised,
+        weights,
+        points,
+        memberships,
+        level_columns,
+        commune_times,
+        gap_rows,
+        tables: published.tables,
+        zonage,
+    })
+}
+
+/// The study's `[[snapshot]]`s compared with the baseline (`lv`: its level results); the
+/// stage's time in seconds is added to `timings` when the study has snapshots.
+fn snapshot_stage(
+    ctx: &RunContext,
+    engine: &AccessEngine,
+    lv: &LevelResults,
+    timings: &mut Vec<(String, f64)>,
+) -> anyhow::Result<super::snapshots::SnapshotsOutput> {
+    let t = Instant::now();
+    let snapshots = super::snapshots::run_snapshots(&super::snapshots::SnapshotBase {
+        study: ctx.study,
+        graph: ctx.graph,
+        engine,
+        access: ctx.access,
+        origins: ctx.origins,
+        sites: ctx.sites,
+        levels: ctx.levels,
+        memberships: &lv.memberships,
+        commune_times: &lv.commune_times,
+        tables: &lv.tables,
+        dir: ctx.dir,
+        study_dir: ctx.path.parent().unwrap_or(Path::new("")),
+    })?;
+    if !ctx.study.snapshot.is_empty() {
+        timings.push(("snapshots".to_string(), t.elapsed().as_secs_f64()));
+    }
+    Ok(snapshots)
+}
+
+/// The study's `[[scenario]]`s run from the baseline's state, their files appended to
+/// `files` and the stage's time in seconds to `timings`; returns each scenario's outcome
+/// and what the report shows of it.
+fn scenario_stage(
+    ctx: &RunContext,
+    engine: &AccessEngine,
+    baseline: &Baseline,
+    lv: &LevelResults,
+    files: &mut Vec<PathBuf>,
+    timings: &mut Vec<(String, f64)>,
+) -> anyhow::Result<(Vec<ScenarioOutcome>, Vec<ScenarioShown>)> {
+    let t = Instant::now();
+    let baseline_run = BaselineRun {
+        study: ctx.study,
+        graph: ctx.graph,
+        engine,
+        baseline,
+        origins: ctx.origins,
+        sites: ctx.sites,
+        levels: ctx.levels,
+        memberships: &lv.memberships,
+        level_columns: &lv.level_columns,
+        summarised: &lv.summarised,
+        zonage: lv.zonage.as_ref(),
+        commune_times: &lv.commune_times,
+    };
+    let scenarios = run_scenarios(&baseline_run, &ctx.study.scenario, ctx.dir)?;
+    let shown = scenario_shown(&baseline_run, &scenarios);
+    for s in &scenarios {
+        files.extend(s.files.iter().cloned());
+    }
+    if !scenarios.is_empty() {
+        files.push(ctx.dir.join("scenarios").join("runs.csv"));
+        files.push(ctx.dir.join("scenarios").join("means.csv"));
+        timings.push(("scenarios".to_string(), t.elapsed().as_secs_f64()));
+    }
+    Ok((scenarios, shown))
+}
+
+/// Writes the staged run folder `dir` into `target`'s PostGIS schema, in one transaction.
+fn publish_postgis(dir: &Path, target: &crate::export::postgis::Target) -> anyhow::Result<()> {
+    let t = Instant::now();
+    let written = crate::export::postgis::publish_folder(dir, target)?;
+    tracing::info!(
+        "PostGIS: {} tables written to schema {} in {:.1} s",
+        written.tables.len(),
+        target.schema,
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// The study at `path`, its output folder and language replaced when given.
@@ -484,16 +577,31 @@ fn read_inputs(
     Ok((levels, origins, sites))
 }
 
-/// Every `[[suggest]]` of the study, in order, each written into `dir`.
+/// Every `[[suggest]]` of the study, in order, each written into the output folder;
+/// `memberships` are the run's levels' memberships of the origins (the QPV level's tells
+/// which origins live in a QPV).
 fn run_suggestions(
-    study: &Study,
-    context: &SuggestContext,
-    dir: &Path,
+    ctx: &RunContext,
+    memberships: &[Vec<Vec<usize>>],
     rejects: &mut Rejects,
 ) -> anyhow::Result<Vec<SuggestOutcome>> {
+    let in_qpv: Option<Vec<bool>> = ctx
+        .levels
+        .iter()
+        .position(|l| l.kind == "qpv")
+        .map(|q| memberships[q].iter().map(|u| !u.is_empty()).collect());
+    let context = SuggestContext {
+        graph: ctx.graph,
+        origins: ctx.origins,
+        sites: ctx.sites,
+        access: ctx.access,
+        in_qpv: in_qpv.as_deref(),
+        max_snap_m: ctx.study.network.max_snap_m,
+        study_dir: ctx.path.parent().unwrap_or(Path::new(".")),
+    };
     let mut suggestions = Vec::new();
-    for cfg in &study.suggest {
-        let outcome = run_suggest(cfg, context, dir, rejects)?;
+    for cfg in &ctx.study.suggest {
+        let outcome = run_suggest(cfg, &context, ctx.dir, rejects)?;
         tracing::info!("suggestion: {outcome}");
         suggestions.push(outcome);
     }

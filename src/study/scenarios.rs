@@ -9,16 +9,18 @@
 //!   searches, categories updated or swept afresh, seconds;
 //! - `means.csv`: per scenario and indicator, the population-weighted mean before and after,
 //!   and the population whose value got better, worse, or stayed;
-//! - `{name}/origins.csv`: per origin, each indicator before (`_base`), after, and the
+//! - `{name}/origins.csv`: per origin whose values moved (every origin with `[output]
+//!   scenario_layers = "full"`), each indicator before (`_base`), after, and the
 //!   difference (`_delta`, after − before);
 //! - `{name}/sites.csv`: every site of the baseline and the scenario with its status
 //!   (`kept`, `changed`, `removed`, `new`);
-//! - `{name}/{level}.csv` (and `.geojson`): per unit, each indicator's mean and each
-//!   commune-level indicator before, after and delta;
+//! - `{name}/{level}.csv` (and `.geojson`): per unit whose values moved (every unit with
+//!   `full`), each indicator's mean and each commune-level indicator before, after and
+//!   delta, and the zonage classes before and after;
 //! - `{name}/edits.txt`: what each edit did; `{name}/rejects.csv`: what the scenario could
 //!   not place (new sites off the network…).
 
-use super::config::Study;
+use super::config::{ScenarioLayers, Study};
 use super::levels::{
     access_spec, commune_level_columns, summaries, summarised, summary_columns, weighted_mean,
     CommuneTimesCache, People, Summarised,
@@ -241,11 +243,15 @@ fn run_one(
     })?;
     files.push(p);
     let p = dir.join("origins.csv");
-    write_origins_csv(
-        &p,
-        base.origins,
-        &origin_deltas(base.summarised, &after, &columns),
-    )?;
+    let deltas = origin_deltas(base.summarised, &after, &columns);
+    match study.output.scenario_layers {
+        ScenarioLayers::Full => write_origins_csv(&p, base.origins, &deltas)?,
+        ScenarioLayers::Changes => {
+            let rows = moved_rows(&deltas, base.origins.len());
+            let origins: Vec<Origin> = rows.iter().map(|&i| base.origins[i].clone()).collect();
+            write_origins_csv(&p, &origins, &select_rows(&deltas, &rows))?;
+        }
+    }
     files.push(p);
     files.push(write_site_status(
         dir,
@@ -429,12 +435,24 @@ fn write_unit_deltas(
             base.summarised,
             &commune_level,
         );
+        let (level, cols) = match study.output.scenario_layers {
+            ScenarioLayers::Full => (std::borrow::Cow::Borrowed(level), cols),
+            ScenarioLayers::Changes => {
+                let rows = moved_rows(&cols, level.units.len());
+                let moved = UnitLayer {
+                    kind: level.kind.clone(),
+                    units: rows.iter().map(|&u| level.units[u].clone()).collect(),
+                    repaired: Vec::new(),
+                };
+                (std::borrow::Cow::Owned(moved), select_rows(&cols, &rows))
+            }
+        };
         let p = dir.join(format!("{}.csv", level.kind));
-        write_units_csv(&p, level, &cols)?;
+        write_units_csv(&p, &level, &cols)?;
         files.push(p);
         if study.output.geojson {
             let p = dir.join(format!("{}.geojson", level.kind));
-            write_units_geojson(&p, level, &cols)?;
+            write_units_geojson(&p, &level, &cols)?;
             files.push(p);
         }
     }
@@ -475,6 +493,45 @@ fn origin_deltas(before: &[Summarised], after: &[Summarised], columns: &[Column]
         ]);
     }
     out
+}
+
+/// The rows (of `n`) where a column `{x}_base` and its column `{x}` are written
+/// differently: a value that changed in its written decimals, appeared or disappeared (a
+/// change below the decimals written is not shown as a move with equal values).
+fn moved_rows(columns: &[Column], n: usize) -> Vec<usize> {
+    let pairs: Vec<(&Values, &Values)> = columns
+        .iter()
+        .filter_map(|b| {
+            let name = b.name.strip_suffix("_base")?;
+            let a = columns.iter().find(|a| a.name == name)?;
+            Some((&b.values, &a.values))
+        })
+        .collect();
+    let differs = |i: usize| {
+        pairs.iter().any(|(b, a)| match (b, a) {
+            (Values::Number(b, f), Values::Number(a, _)) => match (b[i], a[i]) {
+                (Some(x), Some(y)) => x.to_bits() != y.to_bits() && f.write(x) != f.write(y),
+                (x, y) => x.is_some() != y.is_some(),
+            },
+            (Values::Text(b), Values::Text(a)) => b[i] != a[i],
+            _ => true,
+        })
+    };
+    (0..n).filter(|&i| differs(i)).collect()
+}
+
+/// The `rows` of each column, in that order.
+fn select_rows(columns: &[Column], rows: &[usize]) -> Vec<Column> {
+    columns
+        .iter()
+        .map(|c| Column {
+            name: c.name.clone(),
+            values: match &c.values {
+                Values::Number(v, f) => Values::Number(rows.iter().map(|&i| v[i]).collect(), *f),
+                Values::Text(v) => Values::Text(rows.iter().map(|&i| v[i].clone()).collect()),
+            },
+        })
+        .collect()
 }
 
 /// Per unit, before / after / delta of each indicator's mean and of each commune-level

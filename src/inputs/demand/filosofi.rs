@@ -32,13 +32,13 @@
 //! published `resteBondy` layer repeats 96 cells — or differs), a position outside WGS84 bounds once converted. A missing required column, an unreadable file, an absent
 //! layer or an unplaceable layer stop reading ([`FilosofiError`]).
 
+use crate::inputs::error::InputError;
 use crate::support::crs::{CrsError, Reprojector};
 use crate::support::rejects::Rejects;
 use gdal::vector::{FieldValue, LayerAccess};
-use gdal::Dataset;
 use geo::Centroid;
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The ten age-band columns, in the order of [`Cell::ages`]: 0–3, 4–5, 6–10, 11–17, 18–24,
 /// 25–39, 40–54, 55–64, 65–79 years and 80 or more.
@@ -76,52 +76,10 @@ const EARTH_RADIUS_M: f64 = 6_371_008.8;
 /// Errors that stop reading a Filosofi file (bad rows are rejects, not errors).
 #[derive(Debug, thiserror::Error)]
 pub enum FilosofiError {
-    /// The file could not be read.
-    #[error("{path}: {source}")]
-    Io {
-        /// File.
-        path: String,
-        /// Cause.
-        source: std::io::Error,
-    },
-    /// The CSV could not be parsed.
-    #[error("{path}, line {line}: {source}")]
-    Csv {
-        /// File.
-        path: String,
-        /// 1-based line.
-        line: u64,
-        /// Cause.
-        source: csv::Error,
-    },
-    /// GDAL could not open or read the file.
-    #[error("{path}: {source}")]
-    Gdal {
-        /// File.
-        path: String,
-        /// Cause.
-        source: gdal::errors::GdalError,
-    },
-    /// The layer asked for is not in the file, or none was named and there are several.
-    #[error("{path}: {reason}; layers: {layers:?}")]
-    Layer {
-        /// File.
-        path: String,
-        /// What went wrong.
-        reason: String,
-        /// The layers the file holds.
-        layers: Vec<String>,
-    },
-    /// A required column is absent.
-    #[error("{source_name}: missing column {column:?}; columns found: {found:?}")]
-    MissingColumn {
-        /// File, with the layer for GDAL sources.
-        source_name: String,
-        /// The column expected.
-        column: String,
-        /// The columns found.
-        found: Vec<String>,
-    },
+    /// The file could not be read or parsed, a column is missing, the layer cannot be
+    /// chosen or its CRS used.
+    #[error(transparent)]
+    Input(#[from] InputError),
     /// The layer has no identifier column and no geometry.
     #[error("layer {layer} of {path} has neither an idcar_200m column nor a geometry: its cells cannot be placed")]
     NoPosition {
@@ -137,16 +95,6 @@ pub enum FilosofiError {
         path: String,
         /// Layer.
         layer: String,
-    },
-    /// The CRS of the layer (declared or assumed) cannot be used.
-    #[error("layer {layer} of {path}: {source}")]
-    Crs {
-        /// File.
-        path: String,
-        /// Layer.
-        layer: String,
-        /// Cause.
-        source: Box<CrsError>,
     },
 }
 
@@ -516,8 +464,8 @@ fn value_columns(names: &[String], source_name: &str) -> Result<[usize; 14], Fil
         .chain(AGE_COLUMNS.iter())
         .zip(out.iter_mut())
     {
-        *slot = find(names, column).ok_or_else(|| FilosofiError::MissingColumn {
-            source_name: source_name.to_string(),
+        *slot = find(names, column).ok_or_else(|| InputError::MissingColumn {
+            path: PathBuf::from(source_name.to_string()),
             column: column.to_string(),
             found: names.to_vec(),
         })?;
@@ -550,9 +498,9 @@ pub fn read_filosofi(
 /// Reads the rows of a Filosofi CSV.
 fn read_csv(path: &Path, rejects: &mut Rejects) -> Result<(Vec<RawRow>, Source), FilosofiError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| FilosofiError::Io {
-        path: name.clone(),
-        source,
+    let bytes = std::fs::read(path).map_err(|source| InputError::Open {
+        path: PathBuf::from(name.clone()),
+        reason: source.to_string(),
     })?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let header_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
@@ -566,10 +514,10 @@ fn read_csv(path: &Path, rejects: &mut Rejects) -> Result<(Vec<RawRow>, Source),
         .delimiter(delimiter)
         .flexible(true)
         .from_reader(bytes);
-    let csv_error = |line: u64, source: csv::Error| FilosofiError::Csv {
-        path: name.clone(),
+    let csv_error = |line: u64, source: csv::Error| InputError::Csv {
+        path: PathBuf::from(name.clone()),
         line,
-        source,
+        reason: source.to_string(),
     };
     let names: Vec<String> = reader
         .byte_headers()
@@ -580,8 +528,8 @@ fn read_csv(path: &Path, rejects: &mut Rejects) -> Result<(Vec<RawRow>, Source),
     let id_column = ID_COLUMNS
         .iter()
         .find_map(|c| find(&names, c))
-        .ok_or_else(|| FilosofiError::MissingColumn {
-            source_name: name.clone(),
+        .ok_or_else(|| InputError::MissingColumn {
+            path: PathBuf::from(name.clone()),
             column: ID_COLUMNS[0].to_string(),
             found: names.clone(),
         })?;
@@ -604,7 +552,7 @@ fn read_csv(path: &Path, rejects: &mut Rejects) -> Result<(Vec<RawRow>, Source),
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(csv_error(line, e)),
+            Err(e) => return Err(csv_error(line, e).into()),
         }
         let text =
             |k: usize| String::from_utf8_lossy(record.get(k).unwrap_or_default()).into_owned();
@@ -680,29 +628,11 @@ fn read_layer(
     assumed_crs: Option<&str>,
 ) -> Result<(Vec<RawRow>, Source), FilosofiError> {
     let path_name = path.display().to_string();
-    let gdal_error = |source| FilosofiError::Gdal {
-        path: path_name.clone(),
-        source,
-    };
-    let dataset = Dataset::open(path).map_err(gdal_error)?;
-    let layers: Vec<String> = dataset.layers().map(|l| l.name()).collect();
-    let layer_error = |reason: String| FilosofiError::Layer {
-        path: path_name.clone(),
+    let dataset = crate::inputs::layer::open(path).map_err(|reason| InputError::Open {
+        path: path.to_path_buf(),
         reason,
-        layers: layers.clone(),
-    };
-    let mut lyr = match layer {
-        Some(wanted) => dataset
-            .layer_by_name(wanted)
-            .map_err(|_| layer_error(format!("no layer {wanted:?}")))?,
-        None if layers.len() == 1 => dataset.layer(0).map_err(gdal_error)?,
-        None => {
-            return Err(layer_error(format!(
-                "{} layers and none named",
-                layers.len()
-            )))
-        }
-    };
+    })?;
+    let mut lyr = crate::inputs::layer::choose(&dataset, path, layer)?;
     let layer_name = lyr.name();
     let name = format!("{path_name} (layer {layer_name})");
     let names: Vec<String> = lyr.defn().fields().map(|f| f.name()).collect();
@@ -733,10 +663,10 @@ fn read_layer(
     let crs = definition
         .map(|d| Reprojector::from_definition(&d))
         .transpose()
-        .map_err(|source| FilosofiError::Crs {
-            path: path_name.clone(),
+        .map_err(|source| InputError::Crs {
+            path: path.to_path_buf(),
             layer: layer_name.clone(),
-            source: Box::new(source),
+            reason: source.to_string(),
         })?;
     let want_centroid = has_geometry && (id_column.is_none() || crs.is_some());
     let unknown_age = find(&names, UNKNOWN_AGE_COLUMN);

@@ -31,6 +31,7 @@
 
 use super::normalize::{commune_key, parse_number, rep_key, street_key, TokenSet, FUZZY_THRESHOLD};
 use super::{Address, GeocodeSummary, Geocoded, Precision};
+use crate::inputs::error::InputError;
 use crate::network::raw::{to_degrees, to_fixed};
 use crate::support::rejects::Rejects;
 use rayon::prelude::*;
@@ -41,39 +42,6 @@ use std::path::{Path, PathBuf};
 
 /// The BAN's number for a lieu-dit row (a named place, not a house number).
 pub const LIEU_DIT_NUMBER: u32 = 99999;
-
-/// Errors that stop reading a BAN or commune-centre file.
-#[derive(Debug, thiserror::Error)]
-pub enum BanError {
-    /// The file could not be opened or read.
-    #[error("{path}: {source}")]
-    Io {
-        /// File.
-        path: String,
-        /// Cause.
-        source: std::io::Error,
-    },
-    /// The file could not be parsed as CSV (at `line`, 0 for the header).
-    #[error("{path}, line {line}: {source}")]
-    Csv {
-        /// File.
-        path: String,
-        /// 1-based line.
-        line: u64,
-        /// Cause.
-        source: csv::Error,
-    },
-    /// A required column is not in the header.
-    #[error("{path}: missing column {column:?}; header found: {found:?}")]
-    MissingColumn {
-        /// File.
-        path: String,
-        /// The column expected.
-        column: String,
-        /// The header's column names.
-        found: Vec<String>,
-    },
-}
 
 /// A house number of a street, position in 1e-7 degree fixed point.
 #[derive(Clone, Copy, Debug)]
@@ -281,11 +249,11 @@ struct BanColumns {
 }
 
 impl BanColumns {
-    fn find(header: &[String], path: &str) -> Result<Self, BanError> {
+    fn find(header: &[String], path: &str) -> Result<Self, InputError> {
         let opt = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
         let req = |name: &str| {
-            opt(name).ok_or_else(|| BanError::MissingColumn {
-                path: path.to_string(),
+            opt(name).ok_or_else(|| InputError::MissingColumn {
+                path: PathBuf::from(path.to_string()),
                 column: name.to_string(),
                 found: header.to_vec(),
             })
@@ -308,10 +276,10 @@ impl BanColumns {
 }
 
 /// Opens a file, through a gzip decoder when its name ends in `.gz`.
-fn open(path: &Path) -> Result<Box<dyn Read + Send>, BanError> {
-    let file = std::fs::File::open(path).map_err(|source| BanError::Io {
-        path: path.display().to_string(),
-        source,
+fn open(path: &Path) -> Result<Box<dyn Read + Send>, InputError> {
+    let file = std::fs::File::open(path).map_err(|source| InputError::Open {
+        path: PathBuf::from(path.display().to_string()),
+        reason: source.to_string(),
     })?;
     let gz = path
         .extension()
@@ -324,11 +292,11 @@ fn open(path: &Path) -> Result<Box<dyn Read + Send>, BanError> {
 }
 
 /// Header names of a CSV reader, trimmed, without a UTF-8 byte-order mark.
-fn header_names<R: Read>(rdr: &mut csv::Reader<R>, path: &str) -> Result<Vec<String>, BanError> {
-    let h = rdr.byte_headers().map_err(|source| BanError::Csv {
-        path: path.to_string(),
+fn header_names<R: Read>(rdr: &mut csv::Reader<R>, path: &str) -> Result<Vec<String>, InputError> {
+    let h = rdr.byte_headers().map_err(|source| InputError::Csv {
+        path: PathBuf::from(path.to_string()),
         line: 1,
-        source,
+        reason: source.to_string(),
     })?;
     Ok(h.iter()
         .map(|b| {
@@ -353,7 +321,7 @@ fn coord(v: &str, max: f64, what: &str) -> Result<f64, String> {
 }
 
 /// Reads one BAN file into its own build.
-fn read_ban_file(path: &Path) -> Result<FileBuild, BanError> {
+fn read_ban_file(path: &Path) -> Result<FileBuild, InputError> {
     let name = path.display().to_string();
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(b';')
@@ -368,10 +336,10 @@ fn read_ban_file(path: &Path) -> Result<FileBuild, BanError> {
             Ok(true) => {}
             Ok(false) => break,
             Err(source) => {
-                return Err(BanError::Csv {
-                    path: name,
+                return Err(InputError::Csv {
+                    path: PathBuf::from(name),
                     line: source.position().map_or(0, |p| p.line()),
-                    source,
+                    reason: source.to_string(),
                 })
             }
         }
@@ -465,8 +433,8 @@ impl BanIndex {
     pub fn from_csv<P: AsRef<Path> + Sync>(
         paths: &[P],
         rejects: &mut Rejects,
-    ) -> Result<Self, BanError> {
-        let builds: Vec<Result<FileBuild, BanError>> = paths
+    ) -> Result<Self, InputError> {
+        let builds: Vec<Result<FileBuild, InputError>> = paths
             .par_iter()
             .map(|p| read_ban_file(p.as_ref()))
             .collect();
@@ -618,14 +586,14 @@ impl BanIndex {
         &mut self,
         path: &Path,
         rejects: &mut Rejects,
-    ) -> Result<usize, BanError> {
+    ) -> Result<usize, InputError> {
         let name = path.display().to_string();
         let mut text = String::new();
         open(path)?
             .read_to_string(&mut text)
-            .map_err(|source| BanError::Io {
-                path: name.clone(),
-                source,
+            .map_err(|source| InputError::Open {
+                path: PathBuf::from(name.clone()),
+                reason: source.to_string(),
             })?;
         let first = text.lines().next().unwrap_or("");
         let delimiter = if first.matches(';').count() > first.matches(',').count() {
@@ -642,8 +610,8 @@ impl BanIndex {
             header
                 .iter()
                 .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
-                .ok_or_else(|| BanError::MissingColumn {
-                    path: name.clone(),
+                .ok_or_else(|| InputError::MissingColumn {
+                    path: PathBuf::from(name.clone()),
                     column: names.join(" or "),
                     found: header.clone(),
                 })
@@ -652,10 +620,10 @@ impl BanIndex {
         let (cx, cy) = (find(&["lon"])?, find(&["lat"])?);
         let mut replaced = 0;
         for rec in rdr.records() {
-            let rec = rec.map_err(|source| BanError::Csv {
-                path: name.clone(),
+            let rec = rec.map_err(|source| InputError::Csv {
+                path: PathBuf::from(name.clone()),
                 line: source.position().map_or(0, |p| p.line()),
-                source,
+                reason: source.to_string(),
             })?;
             let line = rec.position().map_or(0, |p| p.line());
             let get = |i: usize| rec.get(i).unwrap_or("").trim();

@@ -22,46 +22,14 @@
 //! [`ReadSummary::duplicates`] and the first one kept.
 
 use super::categories::CategoryMap;
+use crate::inputs::error::InputError;
 use crate::inputs::geocode::normalize::fold;
 use crate::inputs::geocode::Address;
 use crate::support::rejects::Rejects;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
-use std::path::Path;
-
-/// Errors that stop reading an extraction.
-#[derive(Debug, thiserror::Error)]
-pub enum AnnuaireError {
-    /// The file could not be opened or read.
-    #[error("{path}: {source}")]
-    Io {
-        /// File.
-        path: String,
-        /// Cause.
-        source: std::io::Error,
-    },
-    /// The file could not be parsed (at `line`).
-    #[error("{path}, line {line}: {source}")]
-    Csv {
-        /// File.
-        path: String,
-        /// 1-based line.
-        line: u64,
-        /// Cause.
-        source: csv::Error,
-    },
-    /// A required column is not in the header.
-    #[error("{path}: missing column {column:?}; header found: {found:?}")]
-    MissingColumn {
-        /// File.
-        path: String,
-        /// The column expected, as the published layout names it.
-        column: String,
-        /// The header's column names.
-        found: Vec<String>,
-    },
-}
+use std::path::{Path, PathBuf};
 
 /// Mode of practice (`Code mode exercice`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -224,7 +192,7 @@ pub fn read_annuaire(
     path: &Path,
     categories: &CategoryMap,
     rejects: &mut Rejects,
-) -> Result<Vec<Activity>, AnnuaireError> {
+) -> Result<Vec<Activity>, InputError> {
     let (activities, summary) = read_annuaire_with_summary(path, categories, rejects)?;
     tracing::info!("{}: {summary}", path.display());
     Ok(activities)
@@ -237,21 +205,21 @@ pub fn read_annuaire_with_summary(
     path: &Path,
     categories: &CategoryMap,
     rejects: &mut Rejects,
-) -> Result<(Vec<Activity>, ReadSummary), AnnuaireError> {
+) -> Result<(Vec<Activity>, ReadSummary), InputError> {
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|source| AnnuaireError::Io {
-        path: name.clone(),
-        source,
+    let file = std::fs::File::open(path).map_err(|source| InputError::Open {
+        path: PathBuf::from(name.clone()),
+        reason: source.to_string(),
     })?;
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(b'|')
         .quoting(false)
         .flexible(true)
         .from_reader(std::io::BufReader::new(file));
-    let csv_err = |source: csv::Error| AnnuaireError::Csv {
-        path: name.clone(),
+    let csv_err = |source: csv::Error| InputError::Csv {
+        path: PathBuf::from(name.clone()),
         line: source.position().map_or(1, |p| p.line()),
-        source,
+        reason: source.to_string(),
     };
     let header = rdr.byte_headers().map_err(csv_err)?.clone();
     let header_utf8 = std::str::from_utf8(header.as_slice()).is_ok();
@@ -270,8 +238,8 @@ pub fn read_annuaire_with_summary(
         let want = normalize_header(column);
         *slot = keys.iter().position(|k| *k == want);
         if slot.is_none() && required {
-            return Err(AnnuaireError::MissingColumn {
-                path: name,
+            return Err(InputError::MissingColumn {
+                path: PathBuf::from(name),
                 column: column.to_string(),
                 found,
             });
@@ -384,7 +352,7 @@ mod tests {
     fn read(
         lines: &[&str],
         map: &CategoryMap,
-    ) -> (Result<(Vec<Activity>, ReadSummary), AnnuaireError>, Rejects) {
+    ) -> (Result<(Vec<Activity>, ReadSummary), InputError>, Rejects) {
         read_bytes(
             format!("{HEADER}\n{}\n", lines.join("\n")).into_bytes(),
             map,
@@ -394,7 +362,7 @@ mod tests {
     fn read_bytes(
         bytes: Vec<u8>,
         map: &CategoryMap,
-    ) -> (Result<(Vec<Activity>, ReadSummary), AnnuaireError>, Rejects) {
+    ) -> (Result<(Vec<Activity>, ReadSummary), InputError>, Rejects) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir
             .path()

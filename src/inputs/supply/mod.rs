@@ -11,7 +11,7 @@ pub mod sites;
 pub mod vocabulary;
 
 pub use annuaire::{
-    read_annuaire, read_annuaire_with_summary, Activity, AnnuaireError, PracticeMode, ReadSummary,
+    read_annuaire, read_annuaire_with_summary, Activity, PracticeMode, ReadSummary,
 };
 pub use categories::{Category, CategoryError, CategoryMap};
 pub use site::Site;
