@@ -22,8 +22,8 @@
 //! ([`compute_access`]); the two must be bit-identical, and the ratio of their times is
 //! printed. Before it, four one-site what-ifs of issue 19 (one GP removed, added, moved,
 //! its capacity doubled), each timed with the memory it takes above the baseline, and each
-//! compared with a full computation (skipped with `--no-check`). Prints a Markdown table: each phase's wall-clock time and the process's peak
-//! resident memory after it.
+//! compared with a full computation (skipped with `--no-check`). Prints a Markdown table:
+//! each phase's wall-clock time and the process's peak resident memory after it.
 
 mod common;
 #[path = "common/national_inputs.rs"]
