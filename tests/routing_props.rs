@@ -12,6 +12,7 @@ use recours::network::graph::{Graph, NONE};
 use recours::routing::dijkstra::{
     bounded_search, k_nearest_sources, multi_source, Direction, SearchState, SourceSeed, UNREACHED,
 };
+use recours::routing::nearest_edit::{edit_k_nearest, SourceEdit};
 use recours::routing::table::{compute_table, Table, TableCell};
 use recours::routing::Seed;
 
@@ -345,6 +346,107 @@ fn nearest_of_k_nearest_is_multi_source() {
             let (_, t1, _) = k.nth(v, 1).unwrap();
             let (_, t2, _) = k.nth(v, 2).unwrap();
             assert!(m.time_ms[i] <= t1 && t1 <= t2);
+        }
+    }
+}
+
+/// What happens to one source of a base in an edit.
+#[derive(Clone, Debug)]
+enum SourceFate {
+    Keep,
+    Remove,
+    Move(Vec<Seed>),
+}
+
+fn fate(n: usize) -> impl Strategy<Value = SourceFate> {
+    prop_oneof![
+        3 => Just(SourceFate::Keep),
+        2 => Just(SourceFate::Remove),
+        1 => prop::collection::vec(seed(n), 1..3).prop_map(SourceFate::Move),
+    ]
+}
+
+/// A graph of up to 30 nodes, base sources (1–2 seeds each), what becomes of each, and new
+/// sources.
+#[allow(clippy::type_complexity)]
+fn with_edit() -> impl Strategy<
+    Value = (
+        usize,
+        Vec<RawPiece>,
+        Vec<Vec<Seed>>,
+        Vec<SourceFate>,
+        Vec<Vec<Seed>>,
+    ),
+> {
+    (1usize..30).prop_flat_map(|n| {
+        let piece = (0..n as u32, 0..n as u32, time(), time(), 0u32..50);
+        let sources = prop::collection::vec(prop::collection::vec(seed(n), 1..3), 0..8);
+        (
+            Just(n),
+            prop::collection::vec(piece, 0..3 * n),
+            sources,
+            prop::collection::vec(fate(n), 8),
+            prop::collection::vec(prop::collection::vec(seed(n), 1..3), 0..3),
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Labels repaired after sources are removed, moved and added equal a full search on the
+    /// final sources, ties and all.
+    #[test]
+    fn edited_k_nearest_equals_a_full_search(
+        (n, pieces, base, fates, added) in with_edit(),
+        dir in direction(),
+        max in bound(),
+        k in 1usize..4,
+    ) {
+        let g = build(n, &pieces);
+        let tag = |id: usize, seeds: &[Seed]| -> Vec<SourceSeed> {
+            seeds.iter().map(|&seed| SourceSeed { source: id as u32, seed }).collect()
+        };
+        let base_seeds: Vec<SourceSeed> =
+            base.iter().enumerate().flat_map(|(b, s)| tag(b, s)).collect();
+        let labels = k_nearest_sources(&g, dir, &base_seeds, k, max).unwrap();
+        // Final sources: the kept and moved ones in base order, then the new ones.
+        let mut map = vec![UNREACHED; base.len()];
+        let (mut kept, mut new, mut removed_nodes) = (Vec::new(), Vec::new(), Vec::new());
+        let mut id = 0;
+        for (b, seeds) in base.iter().enumerate() {
+            match &fates[b] {
+                SourceFate::Keep => {
+                    map[b] = id;
+                    kept.extend(tag(id as usize, seeds));
+                }
+                SourceFate::Remove => {
+                    removed_nodes.extend(seeds.iter().map(|s| s.node));
+                    continue;
+                }
+                SourceFate::Move(to) => {
+                    removed_nodes.extend(seeds.iter().map(|s| s.node));
+                    new.extend(tag(id as usize, to));
+                }
+            }
+            id += 1;
+        }
+        for seeds in &added {
+            new.extend(tag(id as usize, seeds));
+            id += 1;
+        }
+        let edit = SourceEdit { map: &map, removed_nodes: &removed_nodes, kept: &kept, added: &new };
+        let edited = edit_k_nearest(&g, dir, &labels, &edit, max).unwrap();
+        let all: Vec<SourceSeed> = kept.iter().chain(&new).copied().collect();
+        let full = k_nearest_sources(&g, dir, &all, k, max).unwrap();
+        for v in 0..n as u32 {
+            for rank in 0..k {
+                prop_assert_eq!(edited.nth(v, rank), full.nth(v, rank), "node {} rank {}", v, rank);
+            }
+            let same = (0..k).all(|r| {
+                labels.nth(v, r).map(|(s, t, l)| (map[s as usize], t, l)) == full.nth(v, r)
+            });
+            prop_assert!(same || edited.changed(v), "node {} changed but not marked", v);
         }
     }
 }

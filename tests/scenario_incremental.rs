@@ -321,3 +321,62 @@ fn a_new_site_beside_people_becomes_their_nearest() {
     );
     assert!(after.time_ms < before / 2, "{} vs {before}", after.time_ms);
 }
+
+#[test]
+fn many_changes_are_swept_and_equal_a_full_computation() {
+    // More changed sites than a sweep chunk (1,024): the category's state is copied and
+    // swept rather than patched origin by origin; both must give the full computation.
+    let g = graph();
+    let mut x = 7u64;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut at = move |n: usize, cat: &str| Site {
+        id: format!("{cat}{n}"),
+        category: cat.into(),
+        lon: 2.4695 + 0.012 * next(),
+        lat: 48.8995 + 0.012 * next(),
+        capacity: 1.0,
+        activity: Some(4_000.0),
+        age: Some(50),
+        source: "s.csv:2".into(),
+    };
+    let origins: Vec<Origin> = (0..40)
+        .map(|i| {
+            let s = at(i, "o");
+            Origin {
+                id: s.id,
+                lon: s.lon,
+                lat: s.lat,
+                population: 100.0,
+                ages: None,
+                income: None,
+                source: "o.csv:2".into(),
+            }
+        })
+        .collect();
+    let base: Vec<Site> = (0..1_200)
+        .map(|n| at(n, if n % 7 == 0 { "radiology" } else { "gp" }))
+        .collect();
+    let s = spec("0.5:1,1:0.6,2:0.2", vec![0.5, 1.0, 2.5]);
+    let engine = AccessEngine::new(g, &origins, &s).unwrap();
+    let baseline = engine.baseline(&base).unwrap();
+    let mut variant = Variant::default();
+    for (b, site) in base.iter().enumerate() {
+        if b % 2 == 1 {
+            variant.sites.push(site.clone());
+            variant.from_base.push(Some(b));
+        }
+    }
+    for n in 0..500 {
+        variant.sites.push(at(2_000 + n, "gp"));
+        variant.from_base.push(None);
+    }
+    let u = engine.update(&baseline, &base, &variant, None).unwrap();
+    assert!(u.stats.searches > 1_024, "{:?}", u.stats);
+    let full = compute_access(g, &origins, &variant.sites, &s).unwrap();
+    assert_eq!(plain(u.results), plain(full));
+}

@@ -17,11 +17,12 @@ use crate::indicators::catchment::NetworkCatchments;
 use crate::indicators::coverage::{Coverage, CoverageCounter};
 use crate::indicators::fca::{FcaResult, FcaState, SiteShare};
 use crate::indicators::method::FcaMethod;
-use crate::indicators::nearest::{nearest_sites, Reached};
+use crate::indicators::nearest::{nearest_from_labels, node_labels, Reached};
 use crate::inputs::demand::standardise::{demands, AgeWeights};
 use crate::inputs::demand::Origin;
 use crate::inputs::supply::Site;
 use crate::network::graph::Graph;
+use crate::routing::dijkstra::KNearest;
 use crate::snap::{SnapError, SnapIndex, SnapOptions, Snapped, Unsnapped};
 use crate::support::crs::{CrsError, MetricCrs};
 use rayon::prelude::*;
@@ -198,6 +199,9 @@ pub struct Baseline {
     pub results: AccessResults,
     /// The sweep state of each category with floating-catchment or coverage indicators.
     states: BTreeMap<String, CategoryState>,
+    /// The node labels of each category whose nearest sites are searched: its `k` nearest
+    /// sites from every node (12 bytes per node and rank).
+    labels: BTreeMap<String, KNearest>,
 }
 
 /// What one category's sweep accumulated, site by site.
@@ -286,11 +290,15 @@ impl<'g> AccessEngine<'g> {
         let t = Instant::now();
         // Each category's search is sequential: categories run side by side.
         let snaps = &out.site_snaps;
-        let nearest: Vec<NearestLayer> = nearest_categories(&self.spec, sites)
+        let cats = nearest_categories(&self.spec, sites);
+        let (nearest, labels): (Vec<NearestLayer>, Vec<KNearest>) = cats
             .par_iter()
             .map(|cat| self.nearest_layer(cat, sites, snaps))
-            .collect::<Result<_, AccessError>>()?;
+            .collect::<Result<Vec<_>, AccessError>>()?
+            .into_iter()
+            .unzip();
         out.nearest = nearest;
+        let labels = cats.into_iter().zip(labels).collect();
         out.timings.nearest = t.elapsed().as_secs_f64();
         tracing::info!(seconds = out.timings.nearest, "nearest sites");
 
@@ -302,42 +310,55 @@ impl<'g> AccessEngine<'g> {
             progress.finish_and_clear();
             states.insert(cat, state);
         }
-        collect(&self.spec, &mut out, sites, &states);
+        let outs = states
+            .iter()
+            .map(|(c, s)| (c.clone(), CategoryOut::of(s)))
+            .collect();
+        collect(&self.spec, &mut out, sites, outs);
         out.timings.fca = t.elapsed().as_secs_f64();
         tracing::info!(seconds = out.timings.fca, "catchments");
         Ok(Baseline {
             results: out,
             states,
+            labels,
         })
     }
 
-    /// The nearest sites of category `cat` among `sites`.
+    /// The nearest sites of category `cat` among `sites`, and the node labels they come
+    /// from.
     fn nearest_layer(
         &self,
         cat: &str,
         sites: &[Site],
         snaps: &[Result<Snapped, Unsnapped>],
-    ) -> Result<NearestLayer, AccessError> {
+    ) -> Result<(NearestLayer, KNearest), AccessError> {
         let progress = crate::support::progress::spinner(&format!("nearest {cat}"));
         let idx = of_category(sites, cat);
         let k = self.spec.kth.filter(|&k| k > 1).unwrap_or(1);
-        let max_ms = self
-            .spec
-            .nearest_max_minutes
-            .map(|m| (m * 60_000.0).floor().clamp(0.0, f64::from(u32::MAX - 2)) as u32);
-        let nearest = nearest_sites(
+        let max_ms = self.nearest_max_ms();
+        let placed = placed(snaps, &idx);
+        let labels = node_labels(self.graph, &placed, k, max_ms)?;
+        let nearest = nearest_from_labels(
             self.graph,
             self.catchments.origins(),
-            &placed(snaps, &idx),
-            k,
+            &placed,
+            &labels,
             max_ms,
-        )?;
+        );
         progress.finish_and_clear();
-        Ok(NearestLayer {
+        let layer = NearestLayer {
             category: cat.to_string(),
             sites: idx,
             nearest,
-        })
+        };
+        Ok((layer, labels))
+    }
+
+    /// The bound of nearest-site searches, ms (`None`: unbounded).
+    fn nearest_max_ms(&self) -> Option<u32> {
+        self.spec
+            .nearest_max_minutes
+            .map(|m| (m * 60_000.0).floor().clamp(0.0, f64::from(u32::MAX - 2)) as u32)
     }
 
     /// One sweep over the sites of `cat`: its floating-catchment requests and coverage.
@@ -391,6 +412,33 @@ impl<'g> AccessEngine<'g> {
     }
 }
 
+/// A category's floating-catchment and coverage results, before they are laid out as
+/// layers.
+struct CategoryOut {
+    /// Indices into [`AccessSpec::fca`] of the category's requests, in order.
+    requests: Vec<usize>,
+    /// What each of the category's sites (local order) gives, per request.
+    shares: Vec<Vec<SiteShare>>,
+    /// Accessibility per origin and whether a site reaches it, per request.
+    access: Vec<(Vec<f64>, Vec<bool>)>,
+    /// Coverage counts, when the category's coverage is asked.
+    coverage: Option<Coverage>,
+}
+
+impl CategoryOut {
+    /// The results a category's sweep state holds.
+    fn of(state: &CategoryState) -> CategoryOut {
+        CategoryOut {
+            requests: state.requests.clone(),
+            shares: state.shares.clone(),
+            access: (0..state.requests.len())
+                .map(|k| state.fca.access(k))
+                .collect(),
+            coverage: state.coverage.as_ref().map(CoverageCounter::coverage),
+        }
+    }
+}
+
 /// Indices into `spec.fca` of the requests on category `cat`, in order.
 fn requests_of(spec: &AccessSpec, cat: &str) -> Vec<usize> {
     (0..spec.fca.len())
@@ -409,21 +457,37 @@ fn supply_of(spec: &AccessSpec, requests: &[usize], site: &Site) -> Vec<f64> {
         .collect()
 }
 
-/// Fills the floating-catchment and coverage layers of `out` from `states`.
+/// Fills the floating-catchment and coverage layers of `out` from each category's
+/// results.
 fn collect(
     spec: &AccessSpec,
     out: &mut AccessResults,
     sites: &[Site],
-    states: &BTreeMap<String, CategoryState>,
+    mut cats: BTreeMap<String, CategoryOut>,
 ) {
     let mut layers: Vec<Option<FcaLayer>> = vec![None; spec.fca.len()];
-    for (cat, state) in states {
+    for (cat, c) in &mut cats {
         let idx = of_category(sites, cat);
-        for (&r, result) in state
+        for (k, (&r, (access, reached))) in c
             .requests
             .iter()
-            .zip(state.fca.results(state.shares.clone()))
+            .zip(std::mem::take(&mut c.access))
+            .enumerate()
         {
+            let result = FcaResult {
+                access,
+                reached,
+                site_demand: c
+                    .shares
+                    .iter()
+                    .map(|s| s.get(k).map_or(0.0, |x| x.demand))
+                    .collect(),
+                ratio: c
+                    .shares
+                    .iter()
+                    .map(|s| s.get(k).and_then(|x| x.ratio))
+                    .collect(),
+            };
             layers[r] = Some(FcaLayer {
                 request: spec.fca[r].clone(),
                 sites: idx.clone(),
@@ -436,10 +500,10 @@ fn collect(
         .coverage
         .iter()
         .filter_map(|c| {
-            let counter = states.get(c)?.coverage.as_ref()?;
+            let coverage = cats.get_mut(c)?.coverage.take()?;
             Some(CoverageLayer {
                 category: c.clone(),
-                coverage: counter.coverage(),
+                coverage,
             })
         })
         .collect();

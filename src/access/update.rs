@@ -10,13 +10,21 @@
 //!   bit-identical to a full recomputation (asserted by a property test);
 //! - a category whose floating-catchment requests or coverage thresholds changed is swept
 //!   afresh;
-//! - nearest sites of a category whose sites changed are searched again (one multi-source
-//!   search, a small cost next to the catchment sweeps).
+//! - nearest (and *k*-th nearest) sites of a category whose sites were removed, added or
+//!   moved are updated from the baseline's node labels ([`edit_nearest`]): only the nodes
+//!   whose *k* nearest sites change are searched, only the origins that depart from them
+//!   (or stand on a changed site's road piece) are recomputed, and the result is
+//!   bit-identical to a full search; a change of supply alone leaves them as they were.
 
 use super::{
     nearest_categories, of_category, placed, requests_of, supply_of, swept_categories,
-    AccessEngine, AccessError, AccessResults, AccessSpec, Baseline, CategoryState, NearestLayer,
+    AccessEngine, AccessError, AccessResults, AccessSpec, Baseline, CategoryOut, CategoryState,
+    NearestLayer,
 };
+use crate::indicators::catchment::{Catchments, NetworkCatchments, Reach, SWEEP_CHUNK};
+use crate::indicators::coverage::CoverageCounter;
+use crate::indicators::fca::SiteShare;
+use crate::indicators::nearest::{edit_nearest, NearestEdit};
 use crate::inputs::supply::Site;
 use crate::snap::{Snapped, Unsnapped};
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,6 +55,10 @@ pub struct UpdateStats {
     pub reswept: Vec<String>,
     /// Catchment searches made (changed sites, in the categories updated).
     pub searches: usize,
+    /// Nodes whose nearest sites changed (all categories updated incrementally).
+    pub nearest_nodes: usize,
+    /// Origins whose nearest sites were searched again (the others kept theirs).
+    pub nearest_origins: usize,
     /// Wall-clock time, seconds.
     pub seconds: f64,
 }
@@ -73,6 +85,9 @@ pub enum UpdateError {
     /// The variant changes what every origin's demand or snap depends on.
     #[error("a variant cannot change {0}: compute a new baseline instead")]
     Unsupported(&'static str),
+    /// The baseline lacks a layer its state says it computed (an engine invariant broken).
+    #[error("the baseline has no {0} layer")]
+    MissingLayer(String),
     /// A variant's site does not match its baseline (an engine invariant broken).
     #[error("variant site {site} {reason}")]
     Inconsistent {
@@ -128,76 +143,146 @@ impl AccessEngine<'_> {
             spec.kth == self.spec.kth && spec.nearest_max_minutes == self.spec.nearest_max_minutes;
         // Nearest-site searches are sequential: they run beside the catchment sweeps.
         let snaps = &out.site_snaps;
-        let nearest_layers = || -> Result<Vec<NearestLayer>, AccessError> {
-            nearest_categories(spec, sites)
+        let nearest_layers = || -> Result<(Vec<NearestLayer>, [usize; 2]), AccessError> {
+            let mut counts = [0; 2];
+            let layers = nearest_categories(spec, sites)
                 .into_iter()
                 .map(|cat| {
-                    let kept = base
+                    let before = base
                         .results
                         .nearest
                         .iter()
                         .find(|l| l.category == cat)
-                        .filter(|_| nearest_same && !touched.contains(cat.as_str()));
-                    Ok(match kept {
-                        Some(l) => NearestLayer {
+                        .filter(|_| nearest_same);
+                    Ok(match before {
+                        Some(l) if !touched.contains(cat.as_str()) => NearestLayer {
                             category: cat,
                             sites: remap(&l.sites, &in_variant),
                             nearest: l.nearest.clone(),
                         },
-                        None => self.nearest_layer(&cat, sites, snaps)?,
+                        Some(l) => {
+                            let edited =
+                                self.edit_layer(base, base_sites, variant, snaps, &moved, l)?;
+                            if let Some((_, c)) = &edited {
+                                counts[0] += c[0];
+                                counts[1] += c[1];
+                            }
+                            match edited {
+                                Some((layer, _)) => layer,
+                                None => self.nearest_layer(&cat, sites, snaps)?.0,
+                            }
+                        }
+                        None => self.nearest_layer(&cat, sites, snaps)?.0,
                     })
                 })
-                .collect()
+                .collect::<Result<_, AccessError>>()?;
+            Ok((layers, counts))
+        };
+        let change = Change {
+            base,
+            base_sites,
+            variant,
+            variant_snaps: snaps,
+            out_b: &out_b,
+            in_v: &in_v,
         };
         let category_states =
-            || -> Result<(BTreeMap<String, CategoryState>, UpdateStats), AccessError> {
+            || -> Result<(BTreeMap<String, CategoryOut>, UpdateStats), AccessError> {
                 let mut stats = UpdateStats::default();
-                let mut states = BTreeMap::new();
+                let mut outs = BTreeMap::new();
                 for cat in swept_categories(spec) {
                     let same_params = same_category_params(&self.spec, spec, &cat);
-                    let state = match base.states.get(&cat) {
+                    let out = match base.states.get(&cat) {
                         Some(s) if same_params && !touched.contains(cat.as_str()) => {
-                            CategoryState {
-                                requests: requests_of(spec, &cat),
-                                ..s.clone()
-                            }
+                            self.base_out(base, spec, &cat, s)?
                         }
                         Some(s) if same_params => {
                             stats.updated.push(cat.clone());
-                            let change = Change {
-                                base,
-                                base_sites,
-                                variant,
-                                variant_snaps: snaps,
-                                out_b: &out_b,
-                                in_v: &in_v,
-                            };
-                            let (state, searches) = self.update_category(spec, s, &cat, &change)?;
+                            let (out, searches) = self.update_category(spec, s, &cat, &change)?;
                             stats.searches += searches;
-                            state
+                            out
                         }
                         _ => {
                             stats.reswept.push(cat.clone());
-                            self.sweep_category(spec, &cat, sites, snaps)?
+                            CategoryOut::of(&self.sweep_category(spec, &cat, sites, snaps)?)
                         }
                     };
-                    states.insert(cat, state);
+                    outs.insert(cat, out);
                 }
-                Ok((states, stats))
+                Ok((outs, stats))
             };
         let (nearest, swept) = rayon::join(nearest_layers, category_states);
-        out.nearest = nearest?;
+        let (nearest, [nearest_nodes, nearest_origins]) = nearest?;
+        out.nearest = nearest;
+        stats.nearest_nodes = nearest_nodes;
+        stats.nearest_origins = nearest_origins;
         let (states, swept_stats) = swept?;
         stats.updated = swept_stats.updated;
         stats.reswept = swept_stats.reswept;
         stats.searches = swept_stats.searches;
-        super::collect(spec, &mut out, sites, &states);
+        super::collect(spec, &mut out, sites, states);
         stats.seconds = t.elapsed().as_secs_f64();
         out.timings.fca = stats.seconds;
         Ok(Update {
             results: out,
             stats,
         })
+    }
+
+    /// The nearest layer of `base_layer`'s category after `variant`, updated from the
+    /// baseline's node labels, with the nodes and origins recomputed; `None` when it must be
+    /// searched in full (no labels kept, or kept sites reordered).
+    fn edit_layer(
+        &self,
+        base: &Baseline,
+        base_sites: &[Site],
+        variant: &Variant,
+        snaps: &[Result<Snapped, Unsnapped>],
+        moved: &[bool],
+        base_layer: &NearestLayer,
+    ) -> Result<Option<(NearestLayer, [usize; 2])>, AccessError> {
+        let cat = base_layer.category.as_str();
+        let Some(labels) = base.labels.get(cat) else {
+            return Ok(None);
+        };
+        let base_idx = of_category(base_sites, cat);
+        let idx = of_category(&variant.sites, cat);
+        let kept_from: Vec<Option<usize>> = idx
+            .iter()
+            .map(|&j| {
+                let b = variant.from_base[j].filter(|_| !moved[j])?;
+                base_idx.binary_search(&b).ok()
+            })
+            .collect();
+        if kept_from.len() == base_idx.len() && (0..idx.len()).all(|p| kept_from[p] == Some(p)) {
+            // Supply changed, not where the sites stand.
+            let layer = NearestLayer {
+                sites: idx,
+                ..base_layer.clone()
+            };
+            return Ok(Some((layer, [0, 0])));
+        }
+        let edit = NearestEdit {
+            base_sites: &placed(&base.results.site_snaps, &base_idx),
+            base_labels: labels,
+            base_nearest: &base_layer.nearest,
+            sites: &placed(snaps, &idx),
+            kept_from: &kept_from,
+        };
+        let edited = edit_nearest(
+            self.graph,
+            self.catchments.origins(),
+            &edit,
+            self.nearest_max_ms(),
+        )?;
+        Ok(edited.map(|e| {
+            let layer = NearestLayer {
+                category: cat.to_string(),
+                sites: idx,
+                nearest: e.nearest,
+            };
+            (layer, [e.nodes, e.origins])
+        }))
     }
 
     /// The snap of every site of `variant`: the baseline's for a site kept in place, a new
@@ -227,19 +312,17 @@ impl AccessEngine<'_> {
         Ok(site_snaps)
     }
 
-    /// Category `cat`'s state (`base_state` in the baseline) after `change`; returns it and
-    /// the catchment searches made.
+    /// Category `cat`'s results (`base_state` in the baseline) after `change`; returns them
+    /// and the catchment searches made. A few changed sites (up to a sweep chunk) patch
+    /// the baseline's results where their catchments reach, without copying its state;
+    /// more are swept out of and into a copy of it.
     fn update_category(
         &self,
         spec: &AccessSpec,
         base_state: &CategoryState,
         cat: &str,
         change: &Change,
-    ) -> Result<(CategoryState, usize), AccessError> {
-        let mut state = CategoryState {
-            requests: requests_of(spec, cat),
-            ..base_state.clone()
-        };
+    ) -> Result<(CategoryOut, usize), AccessError> {
         let (base_sites, sites) = (change.base_sites, &change.variant.sites);
         let base_idx = of_category(base_sites, cat);
         let local_b: BTreeMap<usize, usize> =
@@ -251,23 +334,6 @@ impl AccessEngine<'_> {
             .iter()
             .filter_map(|b| local_b.get(b).copied())
             .collect();
-        let catchments = self.catchments.with_sites(placed(
-            &change.base.results.site_snaps,
-            &gone.iter().map(|&k| base_idx[k]).collect::<Vec<_>>(),
-        ));
-        let gone_supply: Vec<Vec<f64>> = gone.iter().map(|&k| state.supply[k].clone()).collect();
-        let gone_capacity: Vec<f64> = gone
-            .iter()
-            .map(|&k| base_sites[base_idx[k]].capacity)
-            .collect();
-        state.fca.sweep_out(
-            &catchments,
-            &gone_supply,
-            state
-                .coverage
-                .as_mut()
-                .map(|c| (c, gone_capacity.as_slice())),
-        )?;
         // In: the variant's new and changed sites of this category.
         let coming: Vec<usize> = change
             .in_v
@@ -275,31 +341,39 @@ impl AccessEngine<'_> {
             .copied()
             .filter(|&j| sites[j].category == cat)
             .collect();
-        let coming_supply: Vec<Vec<f64>> = coming
-            .iter()
-            .map(|&j| supply_of(spec, &state.requests, &sites[j]))
-            .collect();
-        let catchments = self
-            .catchments
-            .with_sites(placed(change.variant_snaps, &coming));
-        let coming_capacity: Vec<f64> = coming.iter().map(|&j| sites[j].capacity).collect();
-        let coming_shares = state.fca.sweep_in(
-            &catchments,
-            &coming_supply,
-            state
-                .coverage
-                .as_mut()
-                .map(|c| (c, coming_capacity.as_slice())),
-        )?;
+        let requests = requests_of(spec, cat);
+        let sides = Sides {
+            gone_at: gone.iter().map(|&k| base_idx[k]).collect(),
+            gone_supply: gone.iter().map(|&k| base_state.supply[k].clone()).collect(),
+            gone_capacity: gone
+                .iter()
+                .map(|&k| base_sites[base_idx[k]].capacity)
+                .collect(),
+            coming_supply: coming
+                .iter()
+                .map(|&j| supply_of(spec, &requests, &sites[j]))
+                .collect(),
+            coming_capacity: coming.iter().map(|&j| sites[j].capacity).collect(),
+            coming,
+        };
+        let (mut out, coming_shares) = if gone.len() + sides.coming.len() <= SWEEP_CHUNK {
+            let out = self.base_out(change.base, spec, cat, base_state)?;
+            self.patch_category(base_state, out, change, &sides)?
+        } else {
+            resweep_changes(&self.catchments, base_state, change, &sides)?
+        };
+        out.requests = requests;
         // The variant's order: its sites of this category as they come in its list.
-        let new_at: BTreeMap<usize, usize> =
-            coming.iter().enumerate().map(|(c, &j)| (j, c)).collect();
-        state.supply.clear();
-        state.shares.clear();
+        let new_at: BTreeMap<usize, usize> = sides
+            .coming
+            .iter()
+            .enumerate()
+            .map(|(c, &j)| (j, c))
+            .collect();
+        out.shares.clear();
         for j in of_category(sites, cat) {
             if let Some(&c) = new_at.get(&j) {
-                state.supply.push(coming_supply[c].clone());
-                state.shares.push(coming_shares[c].clone());
+                out.shares.push(coming_shares[c].clone());
             } else {
                 let k = change.variant.from_base[j]
                     .and_then(|b| local_b.get(&b).copied())
@@ -307,12 +381,152 @@ impl AccessEngine<'_> {
                         site: j,
                         reason: "has no baseline site",
                     })?;
-                state.supply.push(base_state.supply[k].clone());
-                state.shares.push(base_state.shares[k].clone());
+                out.shares.push(base_state.shares[k].clone());
             }
         }
-        Ok((state, gone.len() + coming.len()))
+        Ok((out, gone.len() + sides.coming.len()))
     }
+
+    /// The baseline's results of category `cat` (state `state`), under `spec`'s request
+    /// indices.
+    fn base_out(
+        &self,
+        base: &Baseline,
+        spec: &AccessSpec,
+        cat: &str,
+        state: &CategoryState,
+    ) -> Result<CategoryOut, UpdateError> {
+        let access = requests_of(&self.spec, cat)
+            .into_iter()
+            .map(|r| {
+                let layer = base
+                    .results
+                    .fca
+                    .iter()
+                    .find(|l| l.request == self.spec.fca[r])
+                    .ok_or_else(|| UpdateError::MissingLayer(self.spec.fca[r].name.clone()))?;
+                Ok((layer.result.access.clone(), layer.result.reached.clone()))
+            })
+            .collect::<Result<_, UpdateError>>()?;
+        let coverage = match state.coverage {
+            Some(_) => Some(
+                base.results
+                    .coverage
+                    .iter()
+                    .find(|l| l.category == cat)
+                    .ok_or_else(|| UpdateError::MissingLayer(format!("{cat} coverage")))?
+                    .coverage
+                    .clone(),
+            ),
+            None => None,
+        };
+        Ok(CategoryOut {
+            requests: requests_of(spec, cat),
+            shares: state.shares.clone(),
+            access,
+            coverage,
+        })
+    }
+
+    /// `out` (the baseline's results of a category, state `state`) with the sites of
+    /// `sides` taken out and put in, rewritten only at the origins their catchments reach;
+    /// returns it and what each coming site gives.
+    fn patch_category(
+        &self,
+        state: &CategoryState,
+        mut out: CategoryOut,
+        change: &Change,
+        sides: &Sides,
+    ) -> Result<(CategoryOut, Vec<Vec<SiteShare>>), AccessError> {
+        let radius = state
+            .coverage
+            .as_ref()
+            .and_then(CoverageCounter::radius)
+            .map_or(state.fca.radius(), |r| r.max(state.fca.radius()));
+        let reaches = |snaps: &[Result<Snapped, Unsnapped>], idx: &[usize]| {
+            if idx.is_empty() {
+                return Ok(Vec::new());
+            }
+            self.catchments
+                .with_sites(placed(snaps, idx))
+                .reaches(0, idx.len(), radius)
+        };
+        let gone_reach = reaches(&change.base.results.site_snaps, &sides.gone_at)?;
+        let coming_reach = reaches(change.variant_snaps, &sides.coming)?;
+        let (coming_shares, patched) = state.fca.patch(
+            &pairs(&sides.gone_supply, &gone_reach),
+            &pairs(&sides.coming_supply, &coming_reach),
+        );
+        for ((access, reached), origins) in out.access.iter_mut().zip(patched) {
+            for (i, a, r) in origins {
+                access[i as usize] = a;
+                reached[i as usize] = r;
+            }
+        }
+        if let (Some(counter), Some(cov)) = (&state.coverage, out.coverage.as_mut()) {
+            let counted: Vec<(f64, &Reach, bool)> = sides
+                .gone_capacity
+                .iter()
+                .zip(&gone_reach)
+                .map(|(&c, r)| (c, r, false))
+                .chain(
+                    sides
+                        .coming_capacity
+                        .iter()
+                        .zip(&coming_reach)
+                        .map(|(&c, r)| (c, r, true)),
+                )
+                .collect();
+            counter.patch(cov, &counted);
+        }
+        Ok((out, coming_shares))
+    }
+}
+
+/// The sites a variant takes out of and puts into one category.
+struct Sides {
+    /// Baseline indices of the sites taken out.
+    gone_at: Vec<usize>,
+    /// Their supply, one value per request.
+    gone_supply: Vec<Vec<f64>>,
+    /// Their capacity.
+    gone_capacity: Vec<f64>,
+    /// Variant indices of the sites put in, increasing.
+    coming: Vec<usize>,
+    /// Their supply, one value per request.
+    coming_supply: Vec<Vec<f64>>,
+    /// Their capacity.
+    coming_capacity: Vec<f64>,
+}
+
+/// The results of a category (state `base_state`) with the sites of `sides` swept out of
+/// and into a copy of its state, and what each coming site gives.
+fn resweep_changes(
+    catchments: &NetworkCatchments,
+    base_state: &CategoryState,
+    change: &Change,
+    sides: &Sides,
+) -> Result<(CategoryOut, Vec<Vec<SiteShare>>), AccessError> {
+    let mut state = base_state.clone();
+    let gone = catchments.with_sites(placed(&change.base.results.site_snaps, &sides.gone_at));
+    state.fca.sweep_out(
+        &gone,
+        &sides.gone_supply,
+        state
+            .coverage
+            .as_mut()
+            .map(|c| (c, sides.gone_capacity.as_slice())),
+    )?;
+    let coming = catchments.with_sites(placed(change.variant_snaps, &sides.coming));
+    let coming_shares = state.fca.sweep_in(
+        &coming,
+        &sides.coming_supply,
+        state
+            .coverage
+            .as_mut()
+            .map(|c| (c, sides.coming_capacity.as_slice())),
+    )?;
+    Ok((CategoryOut::of(&state), coming_shares))
 }
 
 /// What a variant changes, for the categories it touches.
@@ -412,4 +626,9 @@ impl SiteDiff {
             moved,
         })
     }
+}
+
+/// `(supply, reach)` of each site.
+fn pairs<'a>(supply: &'a [Vec<f64>], reach: &'a [Reach]) -> Vec<(&'a [f64], &'a Reach)> {
+    supply.iter().map(Vec::as_slice).zip(reach).collect()
 }

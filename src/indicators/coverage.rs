@@ -13,6 +13,7 @@
 use super::catchment::{sweep, Catchments, Reach};
 use crate::routing::dijkstra::SearchError;
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 
 /// The thresholds used when the study names none, minutes.
 pub const DEFAULT_THRESHOLDS: [f64; 7] = [5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0];
@@ -128,6 +129,43 @@ impl CoverageCounter {
                     }
                 }
             });
+    }
+
+    /// Writes into `cov` (this counter's [`CoverageCounter::coverage`]) the rows of the
+    /// origins that sites `(capacity, reach, add)` change (taken back when `add` is false),
+    /// as [`CoverageCounter::count_all`] would leave them, without changing the counter;
+    /// returns the number of origins rewritten.
+    pub fn patch(&self, cov: &mut Coverage, sites: &[(f64, &Reach, bool)]) -> usize {
+        let m = self.thresholds.len();
+        let mut touched: BTreeMap<u32, (Vec<u32>, Vec<i64>)> = BTreeMap::new();
+        for &(capacity, reach, add) in sites {
+            let nanos = (capacity * NANO).round() as i64 * if add { 1 } else { -1 };
+            for &(i, t) in reach {
+                let row = i as usize * m;
+                let (counts, nano) = touched.entry(i).or_insert_with(|| {
+                    (
+                        self.sites[row..row + m].to_vec(),
+                        self.nano[row..row + m].to_vec(),
+                    )
+                });
+                for k in self.thresholds.partition_point(|&b| b < t)..m {
+                    counts[k] = if add {
+                        counts[k].saturating_add(1)
+                    } else {
+                        counts[k].saturating_sub(1)
+                    };
+                    nano[k] = nano[k].saturating_add(nanos);
+                }
+            }
+        }
+        for (&i, (counts, nano)) in &touched {
+            let row = i as usize * m;
+            cov.sites[row..row + m].copy_from_slice(counts);
+            for (c, &n) in cov.capacity[row..row + m].iter_mut().zip(nano) {
+                *c = n as f64 / NANO;
+            }
+        }
+        touched.len()
     }
 
     /// The counts so far.

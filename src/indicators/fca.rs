@@ -39,6 +39,7 @@ use super::kernel::{Kernel, KernelError};
 use crate::routing::dijkstra::SearchError;
 use crate::support::exact_sum::ExactSum;
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 
 /// One floating-catchment computation: a kernel, a capacity per site and a demand per
 /// origin.
@@ -132,6 +133,10 @@ pub fn floating_catchment_and<C: Catchments + ?Sized>(
     let sites = state.sweep_in(catchments, &supply, coverage)?;
     Ok(state.results(sites))
 }
+
+/// Origins whose accessibility a patch changes: `(origin, accessibility, reached)`, by
+/// increasing origin.
+pub type PatchedOrigins = Vec<(u32, f64, bool)>;
 
 /// What one site gives under one spec: its weighted demand and ratio.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -269,6 +274,68 @@ impl FcaState {
             }
         })?;
         Ok(shares)
+    }
+
+    /// What a few sites change, computed without changing the state: the sites `out`
+    /// taken out (as added: same supply, one value per spec, and reach) and the sites
+    /// `into` put in. Returns what each site of `into` gives, per spec, and per spec the
+    /// origins whose sums change, increasing, with their new accessibility and whether a
+    /// site still reaches them — what [`FcaState::sweep_out`] then
+    /// [`FcaState::sweep_in`] would leave, bit for bit, touching only those origins.
+    pub fn patch(
+        &self,
+        out: &[(&[f64], &Reach)],
+        into: &[(&[f64], &Reach)],
+    ) -> (Vec<Vec<SiteShare>>, Vec<PatchedOrigins>) {
+        let shares = |sites: &[(&[f64], &Reach)]| -> Vec<Vec<SiteShare>> {
+            sites.iter().map(|(s, r)| self.shares(s, r)).collect()
+        };
+        let (gone, coming) = (shares(out), shares(into));
+        let changes: Vec<(&Reach, &Vec<SiteShare>, bool)> = out
+            .iter()
+            .zip(&gone)
+            .map(|((_, r), sh)| (*r, sh, false))
+            .chain(into.iter().zip(&coming).map(|((_, r), sh)| (*r, sh, true)))
+            .collect();
+        let origins = (0..self.specs.len())
+            .map(|k| {
+                let kernel = &self.specs[k].0;
+                let mut touched: BTreeMap<u32, (ExactSum, u32)> = BTreeMap::new();
+                for &(reach, sh, add) in &changes {
+                    for &(i, t) in reach {
+                        let w = if t > kernel.max_minutes() {
+                            0.0
+                        } else {
+                            kernel.weight(t)
+                        };
+                        if w <= 0.0 {
+                            continue;
+                        }
+                        let (sum, n) = touched.entry(i).or_insert_with(|| {
+                            (
+                                self.access[k][i as usize].clone(),
+                                self.reached[k][i as usize],
+                            )
+                        });
+                        *n = if add {
+                            n.saturating_add(1)
+                        } else {
+                            n.saturating_sub(1)
+                        };
+                        match (sh[k].ratio, add) {
+                            (Some(r), true) => sum.add(w * r),
+                            (Some(r), false) => sum.sub(w * r),
+                            (None, _) => {}
+                        }
+                    }
+                }
+                touched
+                    .into_iter()
+                    .map(|(i, (sum, n))| (i, sum.value(), n > 0))
+                    .collect()
+            })
+            .collect();
+        (coming, origins)
     }
 
     /// Accessibility per origin and whether it is reached, per spec.

@@ -38,7 +38,7 @@ pub use super::Seed;
 pub const UNREACHED: u32 = u32::MAX;
 
 /// Largest time or length a label can hold (sums saturate here or are dropped).
-const CAP: u32 = u32::MAX - 1;
+pub(super) const CAP: u32 = u32::MAX - 1;
 
 /// Which way edges are followed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,6 +99,14 @@ pub enum SearchError {
         /// Nodes of the graph searched.
         graph: usize,
     },
+    /// Labels to edit were computed for a graph of another size.
+    #[error("{labels} labels do not match a graph of {graph} nodes")]
+    LabelsSize {
+        /// Entries in the labels given (nodes × k).
+        labels: usize,
+        /// Nodes of the graph searched.
+        graph: usize,
+    },
     /// `k` was 0 in a k-nearest search.
     #[error("k-nearest search asked for k = 0 sources")]
     ZeroK,
@@ -125,7 +133,7 @@ struct Slot {
 
 /// Packs a label and a node into one heap key ordered by (time, source, length, node).
 #[inline]
-fn pack(time: u32, source: u32, len: u32, node: u32) -> u128 {
+pub(super) fn pack(time: u32, source: u32, len: u32, node: u32) -> u128 {
     (u128::from(time) << 96)
         | (u128::from(source) << 64)
         | (u128::from(len) << 32)
@@ -134,7 +142,7 @@ fn pack(time: u32, source: u32, len: u32, node: u32) -> u128 {
 
 /// Inverse of [`pack`]: `(time, source, length, node)`.
 #[inline]
-fn unpack(key: u128) -> (u32, u32, u32, u32) {
+pub(super) fn unpack(key: u128) -> (u32, u32, u32, u32) {
     (
         (key >> 96) as u32,
         (key >> 64) as u32,
@@ -145,17 +153,17 @@ fn unpack(key: u128) -> (u32, u32, u32, u32) {
 
 /// A 4-ary min-heap of packed keys (children of `i` at `4i + 1 ..= 4i + 4`: one cache line).
 #[derive(Clone, Debug, Default)]
-struct QuadHeap {
+pub(super) struct QuadHeap {
     items: Vec<u128>,
 }
 
 impl QuadHeap {
-    fn clear(&mut self) {
+    pub(super) fn clear(&mut self) {
         self.items.clear();
     }
 
     #[inline]
-    fn push(&mut self, key: u128) {
+    pub(super) fn push(&mut self, key: u128) {
         let mut i = self.items.len();
         self.items.push(key);
         while i > 0 {
@@ -171,7 +179,7 @@ impl QuadHeap {
     }
 
     #[inline]
-    fn pop(&mut self) -> Option<u128> {
+    pub(super) fn pop(&mut self) -> Option<u128> {
         let last = self.items.pop()?;
         let n = self.items.len();
         if n == 0 {
@@ -447,12 +455,12 @@ fn prefetch<T>(data: &[T], i: usize) {
 }
 
 /// The bound in ms a search settles nodes up to.
-fn bound(max_ms: Option<u32>) -> u32 {
+pub(super) fn bound(max_ms: Option<u32>) -> u32 {
     max_ms.map_or(CAP, |m| m.min(CAP))
 }
 
 /// Checks that every seed node is in a graph of `node_count` nodes.
-fn check_seeds<'a>(
+pub(super) fn check_seeds<'a>(
     seeds: impl IntoIterator<Item = &'a Seed>,
     node_count: usize,
 ) -> Result<(), SearchError> {

@@ -1,6 +1,7 @@
 //! Shortest-path searches on the routing graph: bounded one-to-many and multi-source
 //! Dijkstra ([`dijkstra`]), time-only bounded searches for the catchment sweeps ([`times`]),
-//! travel-time tables between seeds ([`table`]) and between named
+//! the k nearest sources updated after sources change ([`nearest_edit`]), travel-time
+//! tables between seeds ([`table`]) and between named
 //! points snapped onto the graph ([`points`]).
 //!
 //! A search starts from *seeds*: graph nodes with the time and network length already spent
@@ -8,6 +9,7 @@
 //! [`crate::snap`]).
 
 pub mod dijkstra;
+pub mod nearest_edit;
 pub mod points;
 pub mod table;
 pub mod times;
