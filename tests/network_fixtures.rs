@@ -192,10 +192,15 @@ fn secs(g: &Graph, a: NamedPoint, b: NamedPoint) -> Option<f64> {
 
 /// Asserts a time within 5 ms (per-piece rounding to whole milliseconds).
 fn assert_secs(actual: Option<f64>, expected: f64) {
+    assert_secs_within(actual, expected, 0.005);
+}
+
+/// Asserts a time within `tolerance_s` seconds.
+fn assert_secs_within(actual: Option<f64>, expected: f64, tolerance_s: f64) {
     let a = actual.expect("expected a path");
     assert!(
-        (a - expected).abs() < 0.005,
-        "got {a} s, expected {expected} s"
+        (a - expected).abs() < tolerance_s,
+        "got {a} s, expected {expected} s (± {tolerance_s} s)"
     );
 }
 
@@ -393,7 +398,13 @@ fn a_point_next_to_a_motorway_snaps_to_the_street() {
     let p = d.near('a', half, 24.0);
     let t = point_table(&g, &[p], &[d.point('d')], None, 1000.0).unwrap();
     let expected = (2.0 * LINE_M - 24.0) / (4.5 / 3.6) + half / ms10("residential");
-    assert_secs(t.cells.first().map(|c| f64::from(c.2) / 1000.0), expected);
+    // The 56 m access leg is measured in Lambert-93 (scale error up to 3 m per km: 0.17 m,
+    // 0.13 s at most at walking speed).
+    assert_secs_within(
+        t.cells.first().map(|c| f64::from(c.2) / 1000.0),
+        expected,
+        0.14,
+    );
 }
 
 #[test]
@@ -504,7 +515,8 @@ fn a_track_reaches_a_place_on_it_but_is_no_shortcut() {
     let p = d.near('a', half / 2f64.sqrt() + 0.7, half / 2f64.sqrt() - 0.7);
     let t = point_table(&g, &[d.point('a')], &[p], None, 1000.0).unwrap();
     let got = f64::from(t.cells[0].2) / 1000.0;
-    let expected = half / track;
+    // The 1 m access leg, walked at 4.5 km/h, then half the track.
+    let expected = 1.0 / (4.5 / 3.6) + half / track;
     assert!(
         (got - expected).abs() < 0.01 * expected,
         "{got} s vs {expected} s"
@@ -577,8 +589,11 @@ fn untagged_roads_take_the_urban_speed_in_town_and_the_rural_speed_outside() {
         secs(&g, d.point_id(1500), d.point_id(1530)),
         d.len_ids(&row) / (kmh_town / 3.6),
     );
-    assert_secs(
+    // One 32.5 km piece: its length is kept in whole decimetres from coordinates rounded
+    // to 1e-7°, a few centimetres (milliseconds) off the drawing's.
+    assert_secs_within(
         secs(&g, d.point_id(1530), d.point_id(99_999)),
         d.len_ids(&[1530, 99_999]) / (kmh_country / 3.6),
+        0.01,
     );
 }
