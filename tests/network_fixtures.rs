@@ -26,12 +26,17 @@ const CHAR_M: f64 = 20.0;
 /// Metres north per line of a map.
 const LINE_M: f64 = 40.0;
 
-/// The point `east_m` metres east and `north_m` metres north of (LON0, LAT0), on the sphere
-/// of radius [`R`].
-fn at_m(east_m: f64, north_m: f64) -> (f64, f64) {
+/// The point `east_m` metres east and `north_m` metres north of `from` (lon, lat), on the
+/// sphere of radius [`R`] (east measured along the arrival's parallel).
+fn offset(from: (f64, f64), east_m: f64, north_m: f64) -> (f64, f64) {
     let deg = R * std::f64::consts::PI / 180.0;
-    let lat = LAT0 + north_m / deg;
-    (LON0 + east_m / (deg * lat.to_radians().cos()), lat)
+    let lat = from.1 + north_m / deg;
+    (from.0 + east_m / (deg * lat.to_radians().cos()), lat)
+}
+
+/// The point `east_m` metres east and `north_m` metres north of (LON0, LAT0).
+fn at_m(east_m: f64, north_m: f64) -> (f64, f64) {
+    offset((LON0, LAT0), east_m, north_m)
 }
 
 fn haversine(a: (f64, f64), b: (f64, f64)) -> f64 {
@@ -138,13 +143,12 @@ impl Drawing {
     }
     /// A point `east_m` metres east and `north_m` metres north of the map's node `name`.
     fn near(&self, name: char, east_m: f64, north_m: f64) -> NamedPoint {
-        let (lon, lat) = self.pos(name as i64);
-        let deg = R * std::f64::consts::PI / 180.0;
+        let (lon, lat) = offset(self.pos(name as i64), east_m, north_m);
         NamedPoint {
             id: format!("{name}+({east_m},{north_m})"),
             line: 0,
-            lon: lon + east_m / (deg * lat.to_radians().cos()),
-            lat: lat + north_m / deg,
+            lon,
+            lat,
         }
     }
     /// Checks the trips of `table` (a header line, then one trip a line: `from to route`,
